@@ -1,0 +1,236 @@
+import reversion
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from references.citations import CitationProblem, extract_keys
+from references.models import Reference
+
+
+def unknown_keys(keys) -> list[str]:
+    """The keys among `keys` that name no reference, in the order given, without repeats."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return []
+    known = set(Reference.objects.filter(key__in=keys).values_list("key", flat=True))
+    return [key for key in keys if key not in known]
+
+
+def validate_citations(text: str, *, field: str, where: str) -> None:
+    """Raise a ValidationError on `field` naming each unknown key cited in `text` and where it is."""
+    missing = unknown_keys(extract_keys(text))
+    if missing:
+        raise ValidationError(
+            {field: [
+                ValidationError(
+                    _("Unknown reference key “%(key)s” in %(where)s."),
+                    code="unknown_citation",
+                    params={"key": key, "where": where},
+                )
+                for key in missing
+            ]}
+        )
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles readers can see: those with a current publication."""
+        return self.filter(current_publication__isnull=False)
+
+    def citing(self, key: str) -> list["Article"]:
+        """The articles whose working copy cites the reference `key`."""
+        marker = f"@{key}"
+        candidates = (
+            self.filter(models.Q(summary__contains=marker) | models.Q(sections__claims__text__contains=marker))
+            .distinct()
+            .order_by("question")
+            .prefetch_related("sections__claims")
+        )
+        # `contains` also matches longer keys that start with this one: confirm by parsing.
+        return [article for article in candidates if key in article.cited_keys()]
+
+
+@reversion.register(follow=["sections"], exclude=["current_publication", "updated_at"])
+class Article(models.Model):
+    """The working copy of an answer that editors change. Readers never see it directly."""
+
+    question = models.CharField(_("question"), max_length=300, help_text=_("The question this answer addresses, as the page title."))
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, help_text=_("The answer's address: /articles/<slug>/."))
+    summary_heading = models.CharField(
+        _("summary heading"), max_length=200, blank=True, help_text=_("Optional heading above the summary answer.")
+    )
+    summary = models.TextField(
+        _("summary answer"),
+        help_text=_("The short, bold answer. Markdown; cite sources as [@key] or [@key1; @key2]."),
+    )
+    last_reviewed_on = models.DateField(
+        _("last reviewed on"), null=True, blank=True, help_text=_("Shown to readers as “Last updated”.")
+    )
+    import_problems = models.JSONField(
+        _("import problems"),
+        default=list,
+        blank=True,
+        help_text=_("Citation problems recorded when the page was imported; they block publication until fixed."),
+    )
+    current_publication = models.ForeignKey(
+        "articles.Publication",
+        verbose_name=_("current publication"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["question"]
+
+    def __str__(self):
+        return self.question
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.summary is not None:
+            validate_citations(self.summary, field="summary", where=_("the summary answer"))
+
+    def texts(self) -> list[tuple[str, str]]:
+        """(where, text) for the summary and every claim, in reading order."""
+        places = [("Summary answer", self.summary)]
+        for s_index, section in enumerate(self.sections.all(), start=1):
+            for c_index, claim in enumerate(section.claims.all(), start=1):
+                places.append((f"Section {s_index} “{section.heading}”, claim {c_index}", claim.text))
+        return places
+
+    def cited_keys(self) -> list[str]:
+        return list(dict.fromkeys(key for _, text in self.texts() for key in extract_keys(text)))
+
+    def citation_problems(self) -> list[CitationProblem]:
+        """Every unresolved citation in the summary and the claims, each with where it is.
+
+        Reads sections and claims through the prefetch cache when there is one.
+        """
+        cited = {place: extract_keys(text) for place, text in self.texts()}
+        missing = set(unknown_keys(key for keys in cited.values() for key in keys))
+        recorded = {p["key"]: p for p in self.import_problems if isinstance(p, dict) and "key" in p}
+        problems = []
+        for place, keys in cited.items():
+            for key in dict.fromkeys(keys):
+                if key not in missing:
+                    continue
+                if key in recorded:
+                    message = f"{recorded[key]['message']} (cited as [@{key}])"
+                else:
+                    message = f"unknown reference key “{key}”"
+                problems.append(CitationProblem(field=place, key=key, message=message))
+        return problems
+
+
+@reversion.register(follow=["claims"])
+class Section(models.Model):
+    """A heading with an ordered list of claims (the bullets of the answer page)."""
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="sections")
+    heading = models.CharField(_("heading"), max_length=200)
+    position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.heading
+
+
+@reversion.register()
+class Claim(models.Model):
+    """One bullet: a short Markdown statement carrying its own citations."""
+
+    section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="claims")
+    text = models.TextField(_("claim"), help_text=_("One statement, Markdown, ending in its citations, e.g. “… [@acp-lbp-2017]”."))
+    position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+    def clean(self):
+        if self.text:
+            validate_citations(self.text, field="text", where=_("claim “%(claim)s”") % {"claim": str(self)})
+
+
+class PublicationQuerySet(models.QuerySet):
+    def current(self):
+        """The publication each published article shows readers now."""
+        return self.filter(article__current_publication=models.F("pk"))
+
+
+class Publication(models.Model):
+    """An immutable snapshot of an article as readers see it, rendered once when it is created."""
+
+    class Origin(models.TextChoices):
+        APPROVAL = "approval", _("Approved by the Medical Advisory Board")
+        IMPORT = "import", _("Imported from the previous site")
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="publications")
+    number = models.PositiveIntegerField(_("version"), help_text=_("1 for the first publication of the article, then 2, 3, …"))
+    question = models.CharField(_("question"), max_length=300)
+    content = models.JSONField(_("content"), help_text=_("The article's content as published: summary, sections, claims, references."))
+    html = models.TextField(_("rendered body"))
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices)
+    reviewed_on = models.DateField(_("reviewed on"), help_text=_("Shown to readers as “Last updated”."))
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revision = models.ForeignKey(
+        "reversion.Revision",
+        verbose_name=_("revision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The version of the working copy this publication was made from."),
+    )
+    change_summary = models.CharField(_("change summary"), max_length=500, blank=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["article", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="publication_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.question} (v{self.number}, {self.reviewed_on:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("A publication is immutable: publish a new version instead."))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.content["slug"]})

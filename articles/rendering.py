@@ -1,0 +1,146 @@
+"""Markdown with citations → sanitised HTML, and the article body readers see.
+
+The same code renders a publication when it is created and a draft preview, so an editor
+previews exactly what readers will get.
+"""
+
+from dataclasses import dataclass, field
+
+import nh3
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
+
+from references.citations import MARKER_RE, Numbering, keys_in_marker
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "i", "li", "ol", "p", "pre",
+    "strong", "sub", "sup", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "id", "class", "aria-label"},
+    "sup": {"class"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def sanitise(html: str) -> str:
+    """Keep only harmless markup: no scripts, handlers, styles, or non-http(s)/mailto URLs."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def _citation_rule(state, silent):
+    if state.src[state.pos] != "[":
+        return False
+    match = MARKER_RE.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"keys": keys_in_marker(match.group(0))}
+    state.pos = match.end()
+    return True
+
+
+def _render_citation(self, tokens, idx, options, env):
+    numbering: Numbering = env["numbering"]
+    known: set[str] = env["known"]
+    links = []
+    for key in tokens[idx].meta["keys"]:
+        if key not in known:
+            links.append(f'<a class="citation-missing" title="Unknown reference">?{escape(key)}</a>')
+            continue
+        number, occurrence = numbering.cite(key)
+        links.append(
+            f'<a href="#ref-{number}" id="cite-{number}-{occurrence}" '
+            f'aria-label="Reference {number}">{number}</a>'
+        )
+    return '<sup class="citation">' + ", ".join(links) + "</sup>"
+
+
+def _make_parser() -> MarkdownIt:
+    # html=False: raw HTML in content is shown as text, never passed through.
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.disable(["image", "heading", "lheading", "hr", "table"], ignoreInvalid=True)
+    md.inline.ruler.before("link", "citation", _citation_rule)
+    md.add_render_rule("citation", _render_citation)
+    return md
+
+
+MARKDOWN = _make_parser()
+
+
+def render_block(text: str, env: dict) -> SafeString:
+    return mark_safe(sanitise(MARKDOWN.render(text or "", env)))
+
+
+def render_inline(text: str, env: dict) -> SafeString:
+    return mark_safe(sanitise(MARKDOWN.renderInline(text or "", env)))
+
+
+@dataclass
+class RenderedBody:
+    summary_heading: str
+    summary_html: SafeString
+    sections: list[dict] = field(default_factory=list)
+    references: list[dict] = field(default_factory=list)
+    missing_keys: list[str] = field(default_factory=list)
+
+
+def render_content(content: dict) -> RenderedBody:
+    """Render a content snapshot (see `articles.snapshots.snapshot_article`)."""
+    references = content.get("references", {})
+    numbering = Numbering()
+    env = {"numbering": numbering, "known": set(references)}
+    summary_html = render_block(content["summary"], env)
+    sections = [
+        {
+            "heading": section["heading"],
+            "claims": [render_inline(claim["text"], env) for claim in section["claims"]],
+        }
+        for section in content["sections"]
+    ]
+    cited = [
+        {
+            "number": numbering.numbers[key],
+            "backlinks": [
+                {"id": f"cite-{numbering.numbers[key]}-{n}", "label": _backlink_label(n, numbering.occurrences[key])}
+                for n in range(1, numbering.occurrences[key] + 1)
+            ],
+            **references[key],
+        }
+        for key in numbering.keys
+    ]
+    return RenderedBody(
+        summary_heading=content.get("summary_heading", ""),
+        summary_html=summary_html,
+        sections=sections,
+        references=cited,
+    )
+
+
+def _backlink_label(n: int, total: int) -> str:
+    if total == 1:
+        return "↩"
+    # a, b, …, z, aa, ab, … as in Wikipedia's "^ a b c" back-references
+    label = ""
+    n -= 1
+    while True:
+        label = chr(ord("a") + n % 26) + label
+        n = n // 26 - 1
+        if n < 0:
+            return label
+
+
+def render_body_html(content: dict) -> str:
+    """The stored HTML of an answer's body: summary, sections and numbered reference list."""
+    return render_to_string("articles/includes/_answer_body.html", {"body": render_content(content)})

@@ -1,0 +1,235 @@
+"""Writes to articles and publications. Views, admin actions and commands call these."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import reversion
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from reversion.models import Version
+
+from articles.importer import PageFormatError, ParsedPage, parse_page, read_page_text
+from articles.models import Article, Claim, Publication, Section
+from articles.rendering import render_body_html
+from articles.snapshots import load_article, snapshot_article
+from references.citations import format_marker
+from references.models import Reference
+from references.services import reference_find_duplicate, reference_make_key
+
+
+class PublishRefused(ValidationError):
+    """The article cannot be published as it stands; the messages say why."""
+
+
+def latest_revision(article: Article):
+    version = Version.objects.get_for_object(article).select_related("revision").first()
+    return version.revision if version else None
+
+
+def article_publish(
+    *,
+    article: Article,
+    origin: str,
+    by=None,
+    reviewed_on: date | None = None,
+    revision=None,
+    change_summary: str = "",
+) -> Publication:
+    """Freeze the article's current content into a new publication and make it the live one."""
+    with transaction.atomic():
+        # Lock the article so two publications cannot take the same number.
+        Article.objects.select_for_update().filter(pk=article.pk).first()
+        article = load_article(article.pk)
+        problems = article.citation_problems()
+        if problems:
+            raise PublishRefused([str(p) for p in problems])
+        if not article.sections.all():
+            raise PublishRefused("The article has no sections.")
+        content = snapshot_article(article)
+        number = (article.publications.aggregate(n=Max("number"))["n"] or 0) + 1
+        reviewed_on = reviewed_on or timezone.localdate()
+        publication = Publication.objects.create(
+            article=article,
+            number=number,
+            question=article.question,
+            content=content,
+            html=render_body_html(content),
+            origin=origin,
+            reviewed_on=reviewed_on,
+            published_at=timezone.now(),
+            published_by=by,
+            revision=revision or latest_revision(article),
+            change_summary=change_summary,
+        )
+        article.current_publication = publication
+        article.last_reviewed_on = reviewed_on
+        article.save(update_fields=["current_publication", "last_reviewed_on", "updated_at"])
+    return publication
+
+
+# --- Importing pages from the previous site ------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    article: Article
+    created: bool
+    changed: bool
+    published: Publication | None
+    problems: list[dict]
+
+    @property
+    def status(self) -> str:
+        if self.problems:
+            return "imported as a draft with citation problems; it cannot be published until they are fixed"
+        if self.published:
+            return f"published (version {self.published.number})"
+        if self.article.current_publication_id:
+            return "unchanged" if not self.changed else "draft updated; the published version is unchanged"
+        return "imported as a draft (not public until published)"
+
+
+class ImportRefused(Exception):
+    """Nothing was written: every message names a file and, where known, a line."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__("\n".join(messages))
+
+
+def _missing_report(page: ParsedPage) -> list[str]:
+    return [
+        f"{page.path}:{lines[0]}: reference {number} is cited (line{'s' if len(lines) > 1 else ''} "
+        f"{', '.join(map(str, lines))}) but the page's reference list has no entry {number}"
+        for number, lines in page.missing_references().items()
+    ]
+
+
+def parse_pages(paths) -> list[ParsedPage]:
+    """Parse every file, collecting every file's errors before giving up."""
+    pages, errors = [], []
+    for path in paths:
+        try:
+            pages.append(parse_page(path, read_page_text(path, settings.ORACLE_IMPORT_MAX_BYTES)))
+        except PageFormatError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise ImportRefused(errors)
+    return pages
+
+
+def import_pages(paths, *, publish: bool = False, allow_missing: bool = False, by=None) -> list[ImportResult]:
+    """Import answer pages, all or nothing: on any error no file of the run is written."""
+    pages = parse_pages(paths)
+    if not allow_missing:
+        report = [message for page in pages for message in _missing_report(page)]
+        if report:
+            raise ImportRefused(report + ["Nothing was imported. Add the missing references, or use --allow-missing to import as drafts."])
+    slugs: dict[str, str] = {}
+    for page in pages:
+        slug = slugify(page.question)[:120].strip("-")
+        if not slug:
+            raise ImportRefused([f"{page.path}: the question “{page.question}” gives no usable address (slug)"])
+        if slug in slugs:
+            raise ImportRefused([f"{page.path}: same question as {slugs[slug]}; import one of them"])
+        slugs[slug] = page.path
+    try:
+        with transaction.atomic():
+            return [_import_page(page, slug, publish=publish, by=by) for page, slug in zip(pages, slugs)]
+    except ValidationError as exc:
+        raise ImportRefused([f"{page.path}: {m}" for m in exc.messages]) from None
+
+
+def _resolve_references(page: ParsedPage) -> dict[int, Reference]:
+    by_number, taken = {}, set()
+    for parsed in page.references:
+        reference = reference_find_duplicate(title=parsed.title, year=parsed.year)
+        if reference is None:
+            reference = Reference(
+                key=reference_make_key(title=parsed.title, year=parsed.year, taken=taken),
+                kind=parsed.kind,
+                title=parsed.title,
+                source=parsed.source,
+                year=parsed.year,
+            )
+            try:
+                reference.full_clean()
+            except ValidationError as exc:
+                raise ValidationError(f"line {parsed.line}: {'; '.join(exc.messages)}") from None
+            reference.save()
+        taken.add(reference.key)
+        by_number[parsed.number] = reference
+    return by_number
+
+
+def _import_page(page: ParsedPage, slug: str, *, publish: bool, by) -> ImportResult:
+    references = _resolve_references(page)
+    problems = [
+        {
+            "key": f"missing-{number}",
+            "number": number,
+            "lines": lines,
+            "message": f"reference {number} is cited on line{'s' if len(lines) > 1 else ''} "
+            f"{', '.join(map(str, lines))} of the imported page but missing from its reference list",
+        }
+        for number, lines in page.missing_references().items()
+    ]
+
+    def with_markers(parsed) -> str:
+        keys = [references[n].key if n in references else f"missing-{n}" for n in parsed.citations]
+        return f"{parsed.text} {format_marker(list(dict.fromkeys(keys)))}" if keys else parsed.text
+
+    new_content = {
+        "question": page.question,
+        "summary_heading": page.summary_heading,
+        "summary": with_markers(page.summary),
+        "sections": [
+            {"heading": s.heading, "claims": [{"text": with_markers(c)} for c in s.claims]} for s in page.sections
+        ],
+    }
+    article = Article.objects.filter(slug=slug).first()
+    created = article is None
+    changed = created or _content_of(article) != new_content or article.import_problems != problems
+    if changed:
+        with reversion.create_revision():
+            reversion.set_user(by)
+            reversion.set_comment(f"Imported from {page.path}")
+            article = article or Article(slug=slug)
+            article.question = page.question
+            article.summary_heading = page.summary_heading
+            article.summary = new_content["summary"]
+            article.import_problems = problems
+            if page.last_updated and not article.current_publication_id:
+                article.last_reviewed_on = page.last_updated
+            article.save()
+            article.sections.all().delete()
+            for s_pos, section in enumerate(new_content["sections"]):
+                db_section = Section.objects.create(article=article, heading=section["heading"], position=s_pos)
+                for c_pos, claim in enumerate(section["claims"]):
+                    Claim.objects.create(section=db_section, text=claim["text"], position=c_pos)
+    published = None
+    if publish and not problems:
+        live = article.current_publication
+        if live is None or _content_of_snapshot(live.content) != new_content:
+            published = article_publish(
+                article=article,
+                origin=Publication.Origin.IMPORT,
+                by=by,
+                reviewed_on=page.last_updated,
+                change_summary=f"Imported from the previous site ({page.path})",
+            )
+            article.refresh_from_db()
+    return ImportResult(article=article, created=created, changed=changed, published=published, problems=problems)
+
+
+def _content_of(article: Article) -> dict:
+    article = load_article(article.pk)
+    return _content_of_snapshot(snapshot_article(article))
+
+
+def _content_of_snapshot(content: dict) -> dict:
+    return {key: content[key] for key in ("question", "summary_heading", "summary", "sections")}

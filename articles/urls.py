@@ -1,0 +1,10 @@
+from django.urls import path
+
+from articles import views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.home_view, name="home"),
+    path("articles/<slug:slug>/", views.article_detail_view, name="detail"),
+]

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from reversion.admin import VersionAdmin
+
+from references.models import Reference
+
+
+class ReferenceAdmin(VersionAdmin):
+    """Registered by `articles.admin`, which adds the articles citing each reference."""
+
+    list_display = ["key", "kind", "title", "source", "year", "doi", "pmid"]
+    list_filter = ["kind", "year"]
+    search_fields = ["key", "title", "doi", "pmid", "authors", "source"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["key", "kind", "title", "authors", "source", "year"]}),
+        (_("Identifiers"), {"fields": ["doi", "pmid", "url"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]

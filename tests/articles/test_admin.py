@@ -1,0 +1,155 @@
+import pytest
+from reversion.models import Version
+
+from articles.models import Article, Claim
+from articles.services import import_pages
+from references.models import Reference
+from tests.adminforms import form_fields
+from tests.factories import ReferenceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(demo_page):
+    [result] = import_pages([demo_page], publish=True)
+    return result.article
+
+
+def change_url(article):
+    return f"/admin/articles/article/{article.pk}/change/"
+
+
+def test_editor_can_edit_a_claim_and_the_save_is_versioned_with_the_user(client, editor, demo):
+    client.force_login(editor)
+    data = form_fields(client.get(change_url(demo)).content.decode(), "article_form")
+    key = "sections-1-claims-0-text"
+    data[key] = data[key].replace("significant", "well-documented")
+
+    response = client.post(change_url(demo), data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Claim.objects.filter(text__contains="well-documented").count() == 1
+    latest = Version.objects.get_for_object(demo).first()
+    assert latest.revision.user == editor
+    assert Claim.objects.count() == 22
+
+
+def test_unknown_citation_key_in_a_claim_is_refused_naming_key_and_claim(client, editor, demo):
+    client.force_login(editor)
+    data = form_fields(client.get(change_url(demo)).content.decode(), "article_form")
+    data["sections-0-claims-1-text"] = "A new statement [@made-up-2024]"
+    before = list(Claim.objects.values_list("text", flat=True))
+
+    response = client.post(change_url(demo), data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Unknown reference key “made-up-2024” in claim “A new statement [@made-up-2024]”." in page
+    assert list(Claim.objects.values_list("text", flat=True)) == before
+
+
+def test_unknown_citation_key_in_the_summary_is_refused(client, editor, demo):
+    client.force_login(editor)
+    data = form_fields(client.get(change_url(demo)).content.decode(), "article_form")
+    data["summary"] = "Changed [@nope]"
+
+    response = client.post(change_url(demo), data)
+
+    assert "Unknown reference key “nope” in the summary answer." in response.content.decode()
+    assert Article.objects.get(pk=demo.pk).summary.startswith("Baclofen is not recommended")
+
+
+def test_change_form_lists_citation_problems_of_an_imported_draft(client, editor, example_page):
+    [result] = import_pages([example_page], allow_missing=True)
+    client.force_login(editor)
+
+    page = client.get(change_url(result.article)).content.decode()
+
+    assert "citation-problems" in page
+    assert "reference 5 is cited on line 45 of the imported page but missing from its reference list" in page
+    assert "Section 4 “Recent Research on Baclofen for Back Pain”, claim 1" in page
+
+
+def test_change_form_says_when_every_citation_resolves(client, editor, demo):
+    client.force_login(editor)
+
+    assert "Every citation resolves to a reference." in client.get(change_url(demo)).content.decode()
+
+
+def test_preview_renders_the_draft_like_the_public_page(client, editor, demo):
+    claim = Claim.objects.get(text__startswith="Tizanidine is considered")
+    claim.text = "DRAFT CHANGE [@" + Reference.objects.order_by("id")[2].key + "]"
+    claim.save()
+    client.force_login(editor)
+
+    page = client.get(f"/admin/articles/article/{demo.pk}/preview/").content.decode()
+
+    assert "Draft preview" in page
+    assert "DRAFT CHANGE" in page
+    assert '<h1 class="answer-question">Is baclofen safe for treating back pain?</h1>' in page
+    assert "pending human review" in page
+    assert "DRAFT CHANGE" not in client.get(demo.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "reader"])
+def test_admin_pages_are_closed_to_non_staff(client, demo, who):
+    if who == "reader":
+        client.force_login(UserFactory(username="reader", is_staff=False))
+
+    for url in [change_url(demo), f"/admin/articles/article/{demo.pk}/preview/", "/admin/references/reference/"]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+
+
+def test_staff_without_article_permissions_cannot_preview(client, demo):
+    client.force_login(UserFactory(username="nobody-in-particular"))
+
+    assert client.get(f"/admin/articles/article/{demo.pk}/preview/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("pharmacological", "pharmacological-management-2021"), ("10.1136/bmj.n1446", "bmj-doi"), ("33853836", "bmj-doi"), ("bmj-d", "bmj-doi")],
+)
+def test_reference_admin_searches_key_title_doi_and_pmid(client, editor, demo, query, expected):
+    ReferenceFactory(key="bmj-doi", doi="10.1136/bmj.n1446", pmid="33853836")
+    client.force_login(editor)
+
+    page = client.get("/admin/references/reference/", {"q": query}).content.decode()
+
+    assert expected in page
+    assert "1 result" in page
+
+
+def test_reference_admin_shows_which_articles_cite_it(client, editor, demo):
+    cited = Reference.objects.get(key="pharmacological-management-2021")
+    uncited = ReferenceFactory(key="pharmacological-management-2021-b")
+    client.force_login(editor)
+
+    cited_page = client.get(f"/admin/references/reference/{cited.pk}/change/").content.decode()
+    uncited_page = client.get(f"/admin/references/reference/{uncited.pk}/change/").content.decode()
+
+    assert demo.question in cited_page
+    assert "Not cited by any article." in uncited_page
+
+
+def test_reference_admin_refuses_a_bad_doi(client, editor):
+    client.force_login(editor)
+
+    response = client.post(
+        "/admin/references/reference/add/",
+        {"key": "x-2020", "kind": "research", "title": "X", "doi": "not-a-doi", "pmid": "", "year": "2020"},
+    )
+
+    assert "is not a DOI" in response.content.decode()
+    assert not Reference.objects.filter(key="x-2020").exists()
+
+
+def test_publications_are_read_only_in_the_admin(client, admin_user, demo):
+    client.force_login(admin_user)
+    publication = demo.publications.get()
+
+    assert client.get(f"/admin/articles/publication/{publication.pk}/change/").status_code == 200
+    assert client.post(f"/admin/articles/publication/{publication.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert demo.publications.count() == 1

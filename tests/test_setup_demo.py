@@ -1,0 +1,53 @@
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from articles.models import Article, Publication
+from references.models import Reference
+
+pytestmark = pytest.mark.django_db
+
+
+def run_setup(capsys):
+    call_command("setup_demo")
+    return capsys.readouterr().out
+
+
+def test_first_run_creates_accounts_with_printed_passwords_and_publishes_the_demo(client, capsys):
+    out = run_setup(capsys)
+
+    passwords = dict(re.findall(r"^\s+(editor|board|admin)\s+.*password: (\S+)$", out, re.M))
+    assert set(passwords) == {"editor", "board", "admin"}
+    assert len(set(passwords.values())) == 3
+    User = get_user_model()
+    for username, password in passwords.items():
+        assert User.objects.get(username=username).check_password(password)
+    assert User.objects.get(username="editor").groups.get().name == "Editors"
+    assert User.objects.get(username="board").groups.get().name == "Medical Advisory Board"
+    assert User.objects.get(username="admin").is_superuser
+    assert client.get("/articles/is-baclofen-safe-for-treating-back-pain/").status_code == 200
+
+
+def test_second_run_keeps_passwords_and_duplicates_nothing(capsys):
+    first = run_setup(capsys)
+    hashes = dict(get_user_model().objects.values_list("username", "password"))
+    counts = (Article.objects.count(), Reference.objects.count(), Publication.objects.count())
+
+    second = run_setup(capsys)
+
+    assert "password:" in first and "password:" not in second
+    assert "already exist" in second
+    assert dict(get_user_model().objects.values_list("username", "password")) == hashes
+    assert (Article.objects.count(), Reference.objects.count(), Publication.objects.count()) == counts == (1, 7, 1)
+
+
+def test_roles_are_created_by_migration_with_content_permissions():
+    from django.contrib.auth.models import Group
+
+    editors = Group.objects.get(name="Editors")
+
+    assert editors.permissions.filter(codename="change_article").exists()
+    assert editors.permissions.filter(codename="add_reference").exists()
+    assert not editors.permissions.filter(codename="delete_article").exists()
