@@ -18,12 +18,21 @@ from references.admin import ReferenceAdmin as BaseReferenceAdmin
 from references.models import Reference
 
 
+# Positions are set by dragging rows (nested_admin's sortable), not typed.
+ORDER_BY_DRAGGING = {
+    models.PositiveIntegerField: {"widget": forms.HiddenInput},
+}
+
+
 class ClaimInline(nested_admin.NestedTabularInline):
     model = Claim
     extra = 0
     fields = ["text", "position"]
     sortable_field_name = "position"
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 90})}}
+    formfield_overrides = {
+        **ORDER_BY_DRAGGING,
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 100})},
+    }
 
 
 class SectionInline(nested_admin.NestedStackedInline):
@@ -31,6 +40,10 @@ class SectionInline(nested_admin.NestedStackedInline):
     extra = 0
     fields = ["heading", "position"]
     sortable_field_name = "position"
+    formfield_overrides = {
+        **ORDER_BY_DRAGGING,
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 80})},
+    }
     inlines = [ClaimInline]
 
 
@@ -96,6 +109,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         content = snapshot_article(article)
         context = answer_page_context(
             question=article.question,
+            summary=article.summary,
             body_html=render_body_html(content),
             reviewed_on=article.last_reviewed_on,
             review_state="draft",

@@ -57,7 +57,7 @@ class Article(models.Model):
     """The working copy of an answer that editors change. Readers never see it directly."""
 
     question = models.CharField(_("question"), max_length=300, help_text=_("The question this answer addresses, as the page title."))
-    slug = models.SlugField(_("slug"), max_length=120, unique=True, help_text=_("The answer's address: /articles/<slug>/."))
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, help_text=_("The last part of the answer's address on the site: lower-case letters, digits and hyphens."))
     summary_heading = models.CharField(
         _("summary heading"), max_length=200, blank=True, help_text=_("Optional heading above the summary answer.")
     )

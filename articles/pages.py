@@ -1,10 +1,12 @@
 """The context of an answer page, shared by the public view and the staff preview."""
 
-from django.utils.html import strip_tags
+import re
+
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from articles.audiences import Audience
+from references.citations import MARKER_RE
 
 TRACKER_STEPS = [("submitted", "Submitted"), ("under_review", "Under Review"), ("approved", "Approved")]
 
@@ -21,12 +23,21 @@ def tracker(current: str) -> list[dict]:
     ]
 
 
-def answer_page_context(*, question, body_html, reviewed_on, review_state, page_path, review_note="", is_preview=False):
+def plain_text(markdown: str) -> str:
+    """Markdown without citation markers or emphasis marks, for a meta description."""
+    text = MARKER_RE.sub("", markdown or "")
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [label](url) -> label
+    return " ".join(re.sub(r"[*_`#>]", "", text).split())
+
+
+def answer_page_context(
+    *, question, summary, body_html, reviewed_on, review_state, page_path, review_note="", is_preview=False
+):
     return {
         "question": question,
         # Stored HTML: rendered by articles.rendering from sanitised Markdown and escaped fields.
         "body_html": mark_safe(body_html),
-        "description": Truncator(strip_tags(body_html).split("\n\n")[0]).chars(160) if body_html else "",
+        "description": Truncator(plain_text(summary)).chars(160),
         "reviewed_on": reviewed_on,
         "review_note": review_note,
         "tracker": tracker(review_state),

@@ -45,6 +45,10 @@ def _citation_rule(state, silent):
     if not match:
         return False
     if not silent:
+        # Glue the citation to the word before it so its number never wraps onto a line alone
+        # (the superscript keeps a small margin instead of the space).
+        if state.pending.endswith(" "):
+            state.pending = state.pending.rstrip(" ")
         token = state.push("citation", "", 0)
         token.meta = {"keys": keys_in_marker(match.group(0))}
     state.pos = match.end()

@@ -40,6 +40,7 @@ def article_detail_view(request, slug):
     publication = article.current_publication
     context = answer_page_context(
         question=publication.question,
+        summary=publication.content["summary"],
         body_html=publication.html,
         reviewed_on=publication.reviewed_on,
         review_state="approved",

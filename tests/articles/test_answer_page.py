@@ -116,7 +116,11 @@ def test_answer_page_query_count_does_not_grow_with_content(client, django_asser
 def test_unpublished_article_is_not_found(client):
     article = make_article()
 
-    assert client.get(article.get_absolute_url()).status_code == 404
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 404
+    assert "There is no published answer at this address." in response.content.decode()
+    assert article.summary not in response.content.decode()
     assert client.get("/articles/no-such-answer/").status_code == 404
 
 

@@ -31,7 +31,7 @@ def _browser_required() -> bool:
 
 
 def _in_this_folder(item) -> bool:
-    return HERE == Path(item.path).resolve().parent or HERE in Path(item.path).resolve().parents
+    return HERE in Path(item.path).resolve().parents
 
 
 def pytest_collection_modifyitems(config, items):
