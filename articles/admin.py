@@ -3,6 +3,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -10,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
-from articles.models import Article, Claim, Publication, Section
+from articles.models import Article, Claim, Publication, Section, unknown_keys
 from articles.pages import answer_page_context
 from articles.rendering import render_body_html
 from articles.snapshots import load_article, snapshot_article
@@ -61,8 +62,18 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         (_("Readers"), {"fields": ["reader_links", "last_reviewed_on"]}),
     ]
 
+    class Media:
+        js = ["articles/admin/citation_check.js"]
+
+    # Keys one live check may ask about; more than any real article cites.
+    MAX_CHECKED_KEYS = 500
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("current_publication")
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["citation_check_url"] = reverse("admin:articles_article_citation_check")
+        return super().render_change_form(request, context, *args, **kwargs)
 
     @admin.display(boolean=True, description=_("published"), ordering="current_publication")
     def is_published(self, obj):
@@ -98,7 +109,21 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def get_urls(self):
         return [
             path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="articles_article_preview"),
+            path(
+                "citation-check/",
+                self.admin_site.admin_view(self.citation_check_view),
+                name="articles_article_citation_check",
+            ),
         ] + super().get_urls()
+
+    def citation_check_view(self, request):
+        """Which of the given reference keys exist: feeds the live citation list on the form."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        keys = request.GET.getlist("key")
+        if len(keys) > self.MAX_CHECKED_KEYS:
+            return JsonResponse({"error": f"At most {self.MAX_CHECKED_KEYS} keys per check."}, status=400)
+        return JsonResponse({"unknown": unknown_keys(keys)})
 
     def preview_view(self, request, pk):
         """The working copy rendered exactly as the public page will render it once published."""

@@ -153,3 +153,35 @@ def test_publications_are_read_only_in_the_admin(client, admin_user, demo):
     assert client.get(f"/admin/articles/publication/{publication.pk}/change/").status_code == 200
     assert client.post(f"/admin/articles/publication/{publication.pk}/delete/", {"post": "yes"}).status_code == 403
     assert demo.publications.count() == 1
+
+
+def test_live_citation_check_reports_unknown_keys(client, editor, demo):
+    client.force_login(editor)
+
+    response = client.get("/admin/articles/article/citation-check/", {"key": ["pharmacological-management-2021", "ghost"]})
+
+    assert response.json() == {"unknown": ["ghost"]}
+
+
+def test_live_citation_check_is_for_staff_with_article_permissions_only(client, demo):
+    assert client.get("/admin/articles/article/citation-check/", {"key": "x"}).status_code == 302
+    client.force_login(UserFactory(username="staff-without-permissions"))
+    assert client.get("/admin/articles/article/citation-check/", {"key": "x"}).status_code == 403
+
+
+def test_live_citation_check_refuses_absurdly_many_keys(client, editor):
+    client.force_login(editor)
+
+    response = client.get("/admin/articles/article/citation-check/", {"key": [f"k{i}" for i in range(501)]})
+
+    assert response.status_code == 400
+    assert "At most 500 keys" in response.json()["error"]
+
+
+def test_change_form_loads_the_live_check(client, editor, demo):
+    client.force_login(editor)
+
+    page = client.get(change_url(demo)).content.decode()
+
+    assert 'id="citation-check-config" data-url="/admin/articles/article/citation-check/"' in page
+    assert "articles/admin/citation_check.js" in page

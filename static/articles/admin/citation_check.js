@@ -1,0 +1,101 @@
+// Live citation check on the article change form: as the editor types, list every [@key] in the
+// summary and the claims that names no reference. The server still validates on save.
+(function () {
+  "use strict";
+  var MARKER = /\[\s*@[A-Za-z0-9][A-Za-z0-9_-]*(?:\s*[;,]\s*@[A-Za-z0-9][A-Za-z0-9_-]*)*\s*\]/g;
+  var KEY = /@([A-Za-z0-9][A-Za-z0-9_-]*)/g;
+
+  function keysIn(text) {
+    var keys = [];
+    (text.match(MARKER) || []).forEach(function (marker) {
+      var m;
+      KEY.lastIndex = 0;
+      while ((m = KEY.exec(marker)) !== null) keys.push(m[1]);
+    });
+    return keys;
+  }
+
+  function places(form) {
+    var result = [];
+    var summary = form.querySelector("textarea[name=summary]");
+    if (summary) result.push({ where: "Summary answer", text: summary.value });
+    var sectionNumber = 0;
+    form.querySelectorAll("textarea[name$='-text'][name*='-claims-']").forEach(function (area) {
+      if (area.name.indexOf("__prefix__") !== -1) return;
+      var row = area.closest(".djn-inline-form, tr, .inline-related");
+      if (row && row.querySelector("input[name$='-DELETE']:checked")) return;
+      var match = area.name.match(/^sections-(\d+)-claims-(\d+)-text$/);
+      if (!match) return;
+      var heading = form.querySelector("input[name='sections-" + match[1] + "-heading']");
+      result.push({
+        where: "Section " + (Number(match[1]) + 1) + " “" + (heading ? heading.value : "") + "”, claim " + (Number(match[2]) + 1),
+        text: area.value
+      });
+    });
+    return result;
+  }
+
+  function render(target, problems) {
+    target.textContent = "";
+    if (!problems.length) {
+      var ok = document.createElement("span");
+      ok.className = "citations-ok";
+      ok.textContent = "✓ Every citation resolves to a reference.";
+      target.appendChild(ok);
+      return;
+    }
+    var list = document.createElement("ul");
+    list.className = "citation-problems";
+    problems.forEach(function (p) {
+      var item = document.createElement("li");
+      var where = document.createElement("strong");
+      where.textContent = p.where;
+      item.appendChild(where);
+      item.appendChild(document.createTextNode(": unknown reference key “" + p.key + "”"));
+      list.appendChild(item);
+    });
+    target.appendChild(list);
+  }
+
+  function start() {
+    var form = document.getElementById("article_form");
+    var target = document.querySelector(".field-citation_problems .readonly");
+    var config = document.getElementById("citation-check-config");
+    if (!form || !target || !config || !config.dataset.url) return;
+    var url = config.dataset.url;
+    var timer = null;
+    var serverList = target.innerHTML;
+
+    function check() {
+      var found = places(form);
+      var wanted = {};
+      found.forEach(function (p) { keysIn(p.text).forEach(function (k) { wanted[k] = true; }); });
+      var keys = Object.keys(wanted);
+      var query = keys.map(function (k) { return "key=" + encodeURIComponent(k); }).join("&");
+      fetch(url + "?" + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+        .then(function (data) {
+          var unknown = {};
+          data.unknown.forEach(function (k) { unknown[k] = true; });
+          var problems = [];
+          found.forEach(function (p) {
+            var seen = {};
+            keysIn(p.text).forEach(function (k) {
+              if (unknown[k] && !seen[k]) { seen[k] = true; problems.push({ where: p.where, key: k }); }
+            });
+          });
+          render(target, problems);
+        })
+        .catch(function () { target.innerHTML = serverList; });
+    }
+
+    form.addEventListener("input", function (event) {
+      if (event.target.tagName !== "TEXTAREA" && !/heading$/.test(event.target.name || "")) return;
+      clearTimeout(timer);
+      timer = setTimeout(check, 400);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

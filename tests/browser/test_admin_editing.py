@@ -1,0 +1,50 @@
+"""Editing an answer in the admin, in a real browser."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import UserFactory
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def logged_in(page, live_server, transactional_db):
+    def login(username, groups):
+        UserFactory(username=username, groups=groups)
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        expect(page.locator("#user-tools")).to_contain_text(username)
+        return page
+
+    return login
+
+
+@pytest.fixture
+def demo_article(transactional_db, demo_page):
+    from articles.services import import_pages
+
+    (result,) = import_pages([demo_page], publish=True)
+    return result.article
+
+
+def test_citation_problems_update_live_as_the_editor_types(logged_in, live_server, demo_article, screenshot):
+    page = logged_in("editor", ["Editors"])
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(f"{live_server.url}/admin/articles/article/{demo_article.pk}/change/")
+    problems = page.locator(".field-citation_problems .readonly")
+    expect(problems).to_contain_text("Every citation resolves to a reference.")
+
+    claim = page.locator("textarea[name='sections-1-claims-2-text']")
+    claim.fill("CNS effects may be additive to alcohol [@ghost-2031; @guideline-directed-2025]")
+
+    expect(problems).to_contain_text("Section 2 “Safety Concerns with Baclofen”, claim 3: unknown reference key “ghost-2031”")
+    expect(problems).not_to_contain_text("guideline-directed-2025")
+    screenshot(page, "admin-live-citation-check", full_page=False)
+
+    claim.fill("CNS effects may be additive to alcohol [@guideline-directed-2025]")
+    expect(problems).to_contain_text("Every citation resolves to a reference.")
+    assert errors == []
