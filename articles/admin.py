@@ -1,6 +1,6 @@
 import nested_admin
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
-from articles.models import Article, Claim, Publication, Section, unknown_keys
+from articles.models import Article, ArticleLocked, Claim, Publication, Section, assert_unlocked, unknown_keys
 from articles.pages import answer_page_context
 from articles.rendering import render_body_html
 from articles.snapshots import load_article, snapshot_article
@@ -25,7 +25,42 @@ ORDER_BY_DRAGGING = {
 }
 
 
-class ClaimInline(nested_admin.NestedTabularInline):
+def _is_locked_view(request, obj) -> bool:
+    """Show a locked article read-only; a POST still reaches form validation, which refuses it
+    with the editor's text kept on the page (nothing they typed is lost)."""
+    article = obj.article if isinstance(obj, Section) else obj
+    return bool(article is not None and getattr(article, "is_locked", False) and request.method != "POST")
+
+
+class LockAwareInlineMixin:
+    def has_add_permission(self, request, obj=None):
+        return not _is_locked_view(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not _is_locked_view(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _is_locked_view(request, obj) and super().has_delete_permission(request, obj)
+
+
+class ArticleForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            try:
+                assert_unlocked(self.instance.pk)
+            except ArticleLocked as exc:
+                raise forms.ValidationError(
+                    f"{exc.messages[0]} Nothing was saved; your changes are still in the form below."
+                ) from None
+        return cleaned
+
+
+class ClaimInline(LockAwareInlineMixin, nested_admin.NestedTabularInline):
     model = Claim
     extra = 0
     fields = ["text", "position"]
@@ -36,7 +71,7 @@ class ClaimInline(nested_admin.NestedTabularInline):
     }
 
 
-class SectionInline(nested_admin.NestedStackedInline):
+class SectionInline(LockAwareInlineMixin, nested_admin.NestedStackedInline):
     model = Section
     extra = 0
     fields = ["heading", "position"]
@@ -50,8 +85,9 @@ class SectionInline(nested_admin.NestedStackedInline):
 
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
-    list_display = ["question", "slug", "is_published", "last_reviewed_on", "updated_at"]
-    list_filter = [("current_publication", admin.EmptyFieldListFilter), "last_reviewed_on"]
+    form = ArticleForm
+    list_display = ["question", "review_status", "is_published", "last_reviewed_on", "updated_at"]
+    list_filter = ["review_status", ("current_publication", admin.EmptyFieldListFilter), "last_reviewed_on"]
     search_fields = ["question", "slug", "summary"]
     prepopulated_fields = {"slug": ["question"]}
     readonly_fields = ["citation_problems", "reader_links", "last_reviewed_on"]
@@ -70,6 +106,20 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("current_publication")
+
+    def get_readonly_fields(self, request, obj=None):
+        if _is_locked_view(request, obj):
+            return ["question", "slug", "summary_heading", "summary", *self.readonly_fields]
+        return self.readonly_fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if _is_locked_view(request, obj) else self.prepopulated_fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and obj.is_locked and request.method == "GET":
+            messages.warning(request, f"This article is locked: {obj.lock_reason}")
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["citation_check_url"] = reverse("admin:articles_article_citation_check")

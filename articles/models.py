@@ -2,6 +2,8 @@ import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import pre_delete, pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +36,36 @@ def validate_citations(text: str, *, field: str, where: str) -> None:
         )
 
 
+class ArticleLocked(ValidationError):
+    """The article is in an open review cycle: its content cannot change until the cycle ends."""
+
+
+class ReviewStatus(models.TextChoices):
+    """The state of an article's newest review cycle (the workflow itself lives in `reviews`)."""
+
+    NEW = "new", _("Not submitted")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_REVIEW_STATES = (ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW)
+
+
+def assert_unlocked(article_id) -> None:
+    """Raise ArticleLocked, saying why and who holds it, when the article's content is locked.
+
+    Reads the lock from the database, so a stale in-memory article cannot slip past it.
+    """
+    if article_id is None:
+        return
+    reason = Article.objects.filter(pk=article_id).values_list("lock_reason", flat=True).first()
+    if reason:
+        raise ArticleLocked(_("This article is locked: %(reason)s") % {"reason": reason}, code="locked")
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles readers can see: those with a current publication."""
@@ -52,7 +84,11 @@ class ArticleQuerySet(models.QuerySet):
         return [article for article in candidates if key in article.cited_keys()]
 
 
-@reversion.register(follow=["sections"], exclude=["current_publication", "updated_at"])
+# Fields the workflow writes; everything else is content, which a lock protects.
+WORKFLOW_FIELDS = frozenset({"current_publication", "last_reviewed_on", "review_status", "lock_reason", "locked_by", "updated_at"})
+
+
+@reversion.register(follow=["sections"], exclude=sorted(WORKFLOW_FIELDS))
 class Article(models.Model):
     """The working copy of an answer that editors change. Readers never see it directly."""
 
@@ -83,6 +119,17 @@ class Article(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    review_status = models.CharField(
+        _("review status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.NEW, editable=False
+    )
+    lock_reason = models.CharField(
+        _("locked because"), max_length=300, blank=True, editable=False,
+        help_text=_("Set while a review cycle is open; the content cannot be edited then."),
+    )
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("locked by"), null=True, blank=True, editable=False,
+        on_delete=models.PROTECT, related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -99,6 +146,23 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
+    def save(self, *args, update_fields=None, **kwargs):
+        if not self._state.adding and (update_fields is None or not set(update_fields) <= WORKFLOW_FIELDS):
+            assert_unlocked(self.pk)
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        assert_unlocked(self.pk)
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_locked(self) -> bool:
+        return bool(self.lock_reason)
+
+    @property
+    def has_open_review(self) -> bool:
+        return self.review_status in OPEN_REVIEW_STATES
+
     def clean(self):
         if self.summary is not None:
             validate_citations(self.summary, field="summary", where=_("the summary answer"))
@@ -113,6 +177,19 @@ class Article(models.Model):
 
     def cited_keys(self) -> list[str]:
         return list(dict.fromkeys(key for _, text in self.texts() for key in extract_keys(text)))
+
+    def publication_problems(self) -> list[str]:
+        """Why this article cannot go to review or to readers as it stands; empty when it can."""
+        problems = [str(p) for p in self.citation_problems()]
+        if not (self.summary or "").strip():
+            problems.append(str(_("The summary answer is empty.")))
+        sections = list(self.sections.all())
+        if not sections:
+            problems.append(str(_("The article has no sections.")))
+        for index, section in enumerate(sections, start=1):
+            if not section.claims.all():
+                problems.append(str(_("Section %(n)s “%(heading)s” has no claims.") % {"n": index, "heading": section.heading}))
+        return problems
 
     def citation_problems(self) -> list[CitationProblem]:
         """Every unresolved citation in the summary and the claims, each with where it is.
@@ -135,13 +212,34 @@ class Article(models.Model):
         return problems
 
 
-@reversion.register(follow=["claims"])
+class LockedContentQuerySet(models.QuerySet):
+    """Deleting content of a locked article is refused before any row is touched."""
+
+    article_path = "article_id"
+
+    def delete(self):
+        for article_id in set(self.values_list(self.article_path, flat=True)):
+            assert_unlocked(article_id)
+        return super().delete()
+
+
+class SectionQuerySet(LockedContentQuerySet):
+    article_path = "article_id"
+
+
+class ClaimQuerySet(LockedContentQuerySet):
+    article_path = "section__article_id"
+
+
+@reversion.register(follow=["article", "claims"])
 class Section(models.Model):
     """A heading with an ordered list of claims (the bullets of the answer page)."""
 
     article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="sections")
     heading = models.CharField(_("heading"), max_length=200)
     position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("section")
@@ -151,14 +249,20 @@ class Section(models.Model):
     def __str__(self):
         return self.heading
 
+    def delete(self, *args, **kwargs):
+        assert_unlocked(self.article_id)
+        return super().delete(*args, **kwargs)
 
-@reversion.register()
+
+@reversion.register(follow=["section"])
 class Claim(models.Model):
     """One bullet: a short Markdown statement carrying its own citations."""
 
     section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="claims")
     text = models.TextField(_("claim"), help_text=_("One statement, Markdown, ending in its citations, e.g. “… [@acp-lbp-2017]”."))
     position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+
+    objects = ClaimQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("claim")
@@ -167,6 +271,10 @@ class Claim(models.Model):
 
     def __str__(self):
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+    def delete(self, *args, **kwargs):
+        assert_unlocked(Section.objects.filter(pk=self.section_id).values_list("article_id", flat=True).first())
+        return super().delete(*args, **kwargs)
 
     def clean(self):
         if self.text:
@@ -212,6 +320,10 @@ class Publication(models.Model):
         help_text=_("The version of the working copy this publication was made from."),
     )
     change_summary = models.CharField(_("change summary"), max_length=500, blank=True)
+    reviewed_by = models.JSONField(
+        _("reviewed by"), default=list, blank=True,
+        help_text=_("The board members who approved this version, as shown to readers."),
+    )
 
     objects = PublicationQuerySet.as_manager()
 
@@ -234,3 +346,24 @@ class Publication(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.content["slug"]})
+
+
+# The lock is enforced on the models themselves, not only in the admin. save() and delete() and
+# the querysets' delete() refuse cleanly before anything is written; these receivers are the last
+# line for any other path (a cascade, a raw Collector), where the refusal also aborts the
+# surrounding transaction.
+@receiver([pre_save, pre_delete], sender=Section)
+def _section_lock(sender, instance, **kwargs):
+    assert_unlocked(instance.article_id)
+
+
+@receiver([pre_save, pre_delete], sender=Claim)
+def _claim_lock(sender, instance, **kwargs):
+    if instance.section_id is not None:
+        article_id = Section.objects.filter(pk=instance.section_id).values_list("article_id", flat=True).first()
+        assert_unlocked(article_id)
+
+
+@receiver(pre_delete, sender=Article)
+def _article_delete_lock(sender, instance, **kwargs):
+    assert_unlocked(instance.pk)

@@ -31,7 +31,17 @@ def plain_text(markdown: str) -> str:
 
 
 def answer_page_context(
-    *, question, summary, body_html, reviewed_on, review_state, page_path, review_note="", is_preview=False
+    *,
+    question,
+    summary,
+    body_html,
+    reviewed_on,
+    review_state,
+    page_path,
+    review_note="",
+    update_note="",
+    is_preview=False,
+    is_pending=False,
 ):
     return {
         "question": question,
@@ -40,6 +50,8 @@ def answer_page_context(
         "description": Truncator(plain_text(summary)).chars(160),
         "reviewed_on": reviewed_on,
         "review_note": review_note,
+        "update_note": update_note,
+        "is_pending": is_pending,
         "tracker": tracker(review_state),
         "audiences": Audience.choices,
         "page_path": page_path,

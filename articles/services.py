@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from reversion.models import Version
 
 from articles.importer import PageFormatError, ParsedPage, parse_page, read_page_text
-from articles.models import Article, Claim, Publication, Section
+from articles.models import Article, ArticleLocked, Claim, Publication, Section
 from articles.rendering import render_body_html
 from articles.snapshots import load_article, snapshot_article
 from references.citations import format_marker
@@ -38,36 +38,45 @@ def article_publish(
     reviewed_on: date | None = None,
     revision=None,
     change_summary: str = "",
+    content: dict | None = None,
+    reviewed_by: list[dict] | None = None,
 ) -> Publication:
-    """Freeze the article's current content into a new publication and make it the live one."""
+    """Freeze content into a new publication and make it the one readers see.
+
+    `content` is the snapshot to publish (a review passes the one its board reviewed); without
+    it, the working copy is checked and snapshotted now. Only the review workflow and the
+    importer of already-reviewed pages call this.
+    """
     with transaction.atomic():
-        # Lock the article so two publications cannot take the same number.
-        Article.objects.select_for_update().filter(pk=article.pk).first()
-        article = load_article(article.pk)
-        problems = article.citation_problems()
-        if problems:
-            raise PublishRefused([str(p) for p in problems])
-        if not article.sections.all():
-            raise PublishRefused("The article has no sections.")
-        content = snapshot_article(article)
-        number = (article.publications.aggregate(n=Max("number"))["n"] or 0) + 1
+        # Lock the article row so two publications cannot take the same number.
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        if content is None:
+            loaded = load_article(article.pk)
+            problems = loaded.publication_problems()
+            if problems:
+                raise PublishRefused(problems)
+            content = snapshot_article(loaded)
+        number = (Publication.objects.filter(article_id=article.pk).aggregate(n=Max("number"))["n"] or 0) + 1
         reviewed_on = reviewed_on or timezone.localdate()
         publication = Publication.objects.create(
-            article=article,
+            article=locked,
             number=number,
-            question=article.question,
+            question=content["question"],
             content=content,
             html=render_body_html(content),
             origin=origin,
             reviewed_on=reviewed_on,
             published_at=timezone.now(),
             published_by=by,
-            revision=revision or latest_revision(article),
+            revision=revision or latest_revision(locked),
             change_summary=change_summary,
+            reviewed_by=reviewed_by or [],
         )
-        article.current_publication = publication
-        article.last_reviewed_on = reviewed_on
-        article.save(update_fields=["current_publication", "last_reviewed_on", "updated_at"])
+        locked.current_publication = publication
+        locked.last_reviewed_on = reviewed_on
+        locked.save(update_fields=["current_publication", "last_reviewed_on", "updated_at"])
+    article.current_publication = publication
+    article.last_reviewed_on = reviewed_on
     return publication
 
 
@@ -122,8 +131,13 @@ def parse_pages(paths) -> list[ParsedPage]:
     return pages
 
 
-def import_pages(paths, *, publish: bool = False, allow_missing: bool = False, by=None) -> list[ImportResult]:
-    """Import answer pages, all or nothing: on any error no file of the run is written."""
+def import_pages(paths, *, allow_missing: bool = False, by=None, publisher=None) -> list[ImportResult]:
+    """Import answer pages, all or nothing: on any error no file of the run is written.
+
+    `publisher(article, page) -> Publication`, when given, publishes each imported article whose
+    content differs from what readers see (the review workflow supplies it, so the publication is
+    recorded in its audit trail).
+    """
     pages = parse_pages(paths)
     if not allow_missing:
         report = [message for page in pages for message in _missing_report(page)]
@@ -137,11 +151,15 @@ def import_pages(paths, *, publish: bool = False, allow_missing: bool = False, b
         if slug in slugs:
             raise ImportRefused([f"{page.path}: same question as {slugs[slug]}; import one of them"])
         slugs[slug] = page.path
-    try:
-        with transaction.atomic():
-            return [_import_page(page, slug, publish=publish, by=by) for page, slug in zip(pages, slugs)]
-    except ValidationError as exc:
-        raise ImportRefused([f"{page.path}: {m}" for m in exc.messages]) from None
+    results = []
+    with transaction.atomic():
+        for page, slug in zip(pages, slugs.keys()):
+            try:
+                results.append(_import_page(page, slug, publisher=publisher, by=by))
+            except ValidationError as exc:
+                # Leaving the atomic block by this exception rolls back every file of the run.
+                raise ImportRefused([f"{page.path}: {m}" for m in exc.messages] + ["Nothing was imported."]) from None
+    return results
 
 
 def _resolve_references(page: ParsedPage) -> dict[int, Reference]:
@@ -166,7 +184,7 @@ def _resolve_references(page: ParsedPage) -> dict[int, Reference]:
     return by_number
 
 
-def _import_page(page: ParsedPage, slug: str, *, publish: bool, by) -> ImportResult:
+def _import_page(page: ParsedPage, slug: str, *, publisher, by) -> ImportResult:
     references = _resolve_references(page)
     problems = [
         {
@@ -212,16 +230,10 @@ def _import_page(page: ParsedPage, slug: str, *, publish: bool, by) -> ImportRes
                 for c_pos, claim in enumerate(section["claims"]):
                     Claim.objects.create(section=db_section, text=claim["text"], position=c_pos)
     published = None
-    if publish and not problems:
+    if publisher and not problems:
         live = article.current_publication
         if live is None or _content_of_snapshot(live.content) != new_content:
-            published = article_publish(
-                article=article,
-                origin=Publication.Origin.IMPORT,
-                by=by,
-                reviewed_on=page.last_updated,
-                change_summary=f"Imported from the previous site ({page.path})",
-            )
+            published = publisher(article, page)
             article.refresh_from_db()
     return ImportResult(article=article, created=created, changed=changed, published=published, problems=problems)
 

@@ -6,8 +6,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
 from articles.audiences import AUDIENCE_COOKIE, Audience
-from articles.models import Article, Publication
+from articles.models import Article, Publication, ReviewStatus
 from articles.pages import answer_page_context
+from articles.rendering import render_body_html
+from articles.snapshots import load_article, snapshot_article
 
 
 def _public(response):
@@ -27,35 +29,72 @@ def home_view(request):
     return _public(render(request, "articles/article_list.html", {"publications": publications}))
 
 
+def _reviewed_note(publication) -> str:
+    day = f"{publication.reviewed_on:%B} {publication.reviewed_on.day}, {publication.reviewed_on.year}"
+    if publication.origin == Publication.Origin.IMPORT:
+        return f"Reviewed on the previous site, {day}."
+    names = [f"{r['name']}, {r['credentials']}" if r.get("credentials") else r["name"] for r in publication.reviewed_by]
+    if not names:
+        return f"Approved by the Medical Advisory Board on {day}."
+    return f"Reviewed by {' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)} on {day}."
+
+
 @require_safe
 def article_detail_view(request, slug):
     article = (
         Article.objects.select_related("current_publication")
-        .only("slug", "current_publication")
-        .filter(slug=slug, current_publication__isnull=False)
+        .only("slug", "summary", "review_status", "last_reviewed_on", "current_publication")
+        .filter(slug=slug)
         .first()
     )
     if article is None:
         raise Http404("No published answer at this address.")
     publication = article.current_publication
+    if publication is None:
+        if settings.ORACLE_SHOW_PENDING and article.has_open_review:
+            return _pending_answer(request, article)
+        raise Http404("No published answer at this address.")
+    update_pending = article.has_open_review
     context = answer_page_context(
         question=publication.question,
         summary=publication.content["summary"],
         body_html=publication.html,
         reviewed_on=publication.reviewed_on,
-        review_state="approved",
+        review_state=article.review_status if update_pending else ReviewStatus.APPROVED,
         page_path=request.path,
-        review_note=(
-            f"Reviewed on the previous site, {publication.reviewed_on:%B} {publication.reviewed_on.day}, {publication.reviewed_on.year}."
-            if publication.origin == Publication.Origin.IMPORT
-            else ""
+        review_note=_reviewed_note(publication),
+        update_note=(
+            "An update to this answer is under review by our Medical Advisory Board. "
+            "You are reading the version it approved." if update_pending else ""
         ),
     )
     context["canonical_url"] = request.build_absolute_uri(request.path)
     response = render(request, "articles/article_detail.html", context)
-    # A publication never changes, so its id identifies the page's content.
-    response["ETag"] = f'"pub-{publication.pk}"'
+    # A publication never changes; the review state is the only other input to the page.
+    response["ETag"] = f'"pub-{publication.pk}-{article.review_status}"'
     return _public(response)
+
+
+def _pending_answer(request, article):
+    """ORACLE_SHOW_PENDING: an answer never approved, shown while its first review is open.
+
+    The article is locked while its cycle is open, so the working copy is the submitted version.
+    """
+    article = load_article(article.pk)
+    content = snapshot_article(article)
+    context = answer_page_context(
+        question=article.question,
+        summary=article.summary,
+        body_html=render_body_html(content),
+        reviewed_on=None,
+        review_state=article.review_status,
+        page_path=request.path,
+        is_pending=True,
+    )
+    context["canonical_url"] = request.build_absolute_uri(request.path)
+    response = render(request, "articles/article_detail.html", context)
+    patch_cache_control(response, public=True, max_age=60)
+    return response
 
 
 @require_safe

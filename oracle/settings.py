@@ -172,3 +172,8 @@ ORACLE_PAGE_MAX_AGE = int(os.environ.get("ORACLE_PAGE_MAX_AGE", "300"))
 ORACLE_IMPORT_MAX_BYTES = int(os.environ.get("ORACLE_IMPORT_MAX_BYTES", str(1024 * 1024)))
 # Where the site is served, for links printed by commands and written into emails.
 ORACLE_BASE_URL = os.environ.get("ORACLE_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
+# Board approvals needed before an answer is published (different members).
+ORACLE_REQUIRED_APPROVALS = int(os.environ.get("ORACLE_REQUIRED_APPROVALS", "1"))
+# Show never-approved answers whose first review is open, with a "pending human review" caution.
+ORACLE_SHOW_PENDING = env_bool("ORACLE_SHOW_PENDING", default=False)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Oracle <editorial@localhost>")

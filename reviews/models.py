@@ -1,2 +1,234 @@
-# The review workflow (Review, ReviewTransition) arrives with the review-workflow issue.
-# Until then this app owns the editorial groups (see migrations/0001_groups.py) and the demo setup.
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from articles.models import OPEN_REVIEW_STATES, ReviewStatus
+
+
+class ReviewQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state__in=OPEN_REVIEW_STATES)
+
+    def awaiting_review(self):
+        return self.filter(state=Review.State.SUBMITTED)
+
+    def under_review_by(self, user):
+        return self.filter(state=Review.State.UNDER_REVIEW, reviewer=user)
+
+    def changes_requested(self):
+        return self.filter(state=Review.State.CHANGES_REQUESTED)
+
+
+def _may_withdraw(review, user) -> bool:
+    """The editor who submitted the cycle, or an administrator."""
+    return bool(user.is_active and (user.is_superuser or (review.submitted_by_id and user.pk == review.submitted_by_id)))
+
+
+class Review(ConcurrentTransitionMixin, models.Model):
+    """One review cycle of one article. `state` changes only through transitions (see services)."""
+
+    State = ReviewStatus
+
+    class Origin(models.TextChoices):
+        BOARD = "board", _("Reviewed by the Medical Advisory Board")
+        IMPORT = "import", _("Reviewed on the previous site (imported)")
+
+    article = models.ForeignKey("articles.Article", verbose_name=_("article"), on_delete=models.PROTECT, related_name="reviews")
+    state = FSMField(_("state"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.NEW, protected=True)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.BOARD, editable=False)
+    revision = models.ForeignKey(
+        "reversion.Revision", verbose_name=_("pinned revision"), on_delete=models.PROTECT, related_name="+",
+        help_text=_("The exact version of the article under review."),
+    )
+    content = models.JSONField(_("content under review"), help_text=_("The pinned revision's content, as readers would see it."))
+    content_hash = models.CharField(_("content fingerprint"), max_length=64)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(_("review started at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    publication = models.OneToOneField(
+        "articles.Publication", verbose_name=_("publication"), null=True, blank=True, on_delete=models.PROTECT, related_name="review"
+    )
+    change_summary = models.CharField(
+        _("change summary"), max_length=500, blank=True, help_text=_("What changed since the last approved version.")
+    )
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-submitted_at", "-id"]
+        permissions = [
+            ("submit_review", _("Can submit an article for review")),
+            ("start_review", _("Can start reviewing a submitted article")),
+            ("request_changes_review", _("Can request changes to an article under review")),
+            ("approve_review", _("Can approve an article under review")),
+        ]
+        constraints = [
+            # At most one open cycle per article, whatever races the application loses.
+            models.UniqueConstraint(
+                fields=["article"],
+                condition=models.Q(state__in=[s.value for s in OPEN_REVIEW_STATES]),
+                name="review_one_open_cycle_per_article",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article} — {self.get_state_display()} ({self.submitted_at:%Y-%m-%d})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_REVIEW_STATES
+
+    # --- transitions: they change only this review's own fields --------------------------
+
+    @transition(field=state, source=ReviewStatus.NEW, target=ReviewStatus.SUBMITTED, permission="reviews.submit_review")
+    def submit(self, *, by):
+        self.submitted_by = by
+        self.submitted_at = timezone.now()
+
+    @transition(field=state, source=ReviewStatus.SUBMITTED, target=ReviewStatus.UNDER_REVIEW, permission="reviews.start_review")
+    def start_review(self, *, by):
+        self.reviewer = by
+        self.started_at = timezone.now()
+
+    @transition(
+        field=state, source=ReviewStatus.UNDER_REVIEW, target=ReviewStatus.CHANGES_REQUESTED,
+        permission="reviews.request_changes_review",
+    )
+    def request_changes(self):
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=state, source=ReviewStatus.UNDER_REVIEW,
+        target=RETURN_VALUE(ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED),
+        permission="reviews.approve_review",
+    )
+    def approve(self, *, approvals: int, required: int):
+        """One board member's approval; the cycle is approved once `required` different members have."""
+        if approvals >= required:
+            self.closed_at = timezone.now()
+            return ReviewStatus.APPROVED
+        return ReviewStatus.UNDER_REVIEW
+
+    @transition(
+        field=state, source=[ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW], target=ReviewStatus.WITHDRAWN,
+        permission=_may_withdraw,
+    )
+    def withdraw(self):
+        self.closed_at = timezone.now()
+
+    @transition(field=state, source=ReviewStatus.NEW, target=ReviewStatus.APPROVED, permission=lambda review, user: False)
+    def record_import(self):
+        """Content reviewed on the previous site; only the importer takes this (no user may)."""
+        self.origin = self.Origin.IMPORT
+        self.closed_at = timezone.now()
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError(_("The audit trail is append-only: entries cannot be changed."))
+
+    def delete(self):
+        raise ValidationError(_("The audit trail is append-only: entries cannot be deleted."))
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are written once and never changed or deleted, through the ORM or the admin."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("The audit trail is append-only: entries cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("The audit trail is append-only: entries cannot be deleted."))
+
+
+class ReviewTransition(AppendOnlyModel):
+    """The audit trail: one row per workflow transition, who took it, when, and why."""
+
+    review = models.ForeignKey(Review, verbose_name=_("review"), on_delete=models.PROTECT, related_name="transitions")
+    article = models.ForeignKey(
+        "articles.Article", verbose_name=_("article"), on_delete=models.PROTECT, related_name="review_transitions"
+    )
+    name = models.CharField(_("transition"), max_length=30)
+    source = models.CharField(_("from"), max_length=20, choices=ReviewStatus.choices)
+    target = models.CharField(_("to"), max_length=20, choices=ReviewStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("review transition")
+        verbose_name_plural = _("audit trail")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        who = self.by or "system"
+        return f"{self.at:%Y-%m-%d %H:%M} {who}: {self.name} ({self.source} → {self.target})"
+
+
+class ReviewApproval(AppendOnlyModel):
+    """One board member's approval of a cycle; a quorum of these approves it."""
+
+    review = models.ForeignKey(Review, verbose_name=_("review"), on_delete=models.PROTECT, related_name="approvals")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["review", "by"], name="approval_once_per_member")]
+
+    def __str__(self):
+        return f"{self.by} approved {self.review_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class BoardMemberQuerySet(models.QuerySet):
+    def listed(self):
+        return self.filter(is_listed=True).select_related("user").order_by("display_name")
+
+
+class BoardMember(models.Model):
+    """A Medical Advisory Board member's public profile."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="board_member")
+    display_name = models.CharField(_("display name"), max_length=150, help_text=_("As readers see it, e.g. “Dr. Jane Smith”."))
+    credentials = models.CharField(_("credentials"), max_length=100, blank=True, help_text=_("e.g. “MD, FACP”."))
+    specialty = models.CharField(_("specialty"), max_length=150, blank=True)
+    bio = models.TextField(_("short bio"), blank=True)
+    disclosures = models.TextField(_("disclosures"), blank=True, help_text=_("Conflicts of interest, or “None declared”."))
+    is_listed = models.BooleanField(_("listed publicly"), default=True)
+
+    objects = BoardMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("board member")
+        verbose_name_plural = _("board members")
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return self.signature
+
+    @property
+    def signature(self) -> str:
+        return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name

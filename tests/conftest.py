@@ -26,11 +26,6 @@ def editor(db):
 
 
 @pytest.fixture
-def board_member(db):
-    return UserFactory(username="board", groups=["Medical Advisory Board"])
-
-
-@pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin", is_superuser=True)
 
@@ -48,3 +43,38 @@ def write_page(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def board_member(db):
+    from reviews.models import BoardMember
+
+    user = UserFactory(username="board", first_name="Bo", last_name="Reviewer", groups=["Medical Advisory Board"])
+    BoardMember.objects.create(user=user, display_name="Dr. Bo Reviewer", credentials="MD, FACP", specialty="Internal medicine")
+    return user
+
+
+@pytest.fixture
+def second_board_member(db):
+    return UserFactory(username="board2", groups=["Medical Advisory Board"])
+
+
+@pytest.fixture
+def draft(db):
+    from tests.factories import make_article
+
+    return make_article(question="Is ibuprofen safe?", slug="is-ibuprofen-safe")
+
+
+@pytest.fixture
+def submitted(draft, editor):
+    from reviews.services import review_submit
+
+    return review_submit(article=draft, by=editor, change_summary="First draft")
+
+
+@pytest.fixture
+def under_review(submitted, board_member):
+    from reviews.services import review_start
+
+    return review_start(review=submitted, by=board_member)

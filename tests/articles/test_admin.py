@@ -2,7 +2,7 @@ import pytest
 from reversion.models import Version
 
 from articles.models import Article, Claim
-from articles.services import import_pages
+from reviews.services import review_import_pages
 from references.models import Reference
 from tests.adminforms import form_fields
 from tests.factories import ReferenceFactory, UserFactory
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(demo_page):
-    [result] = import_pages([demo_page], publish=True)
+    [result] = review_import_pages([demo_page], publish=True)
     return result.article
 
 
@@ -61,7 +61,7 @@ def test_unknown_citation_key_in_the_summary_is_refused(client, editor, demo):
 
 
 def test_change_form_lists_citation_problems_of_an_imported_draft(client, editor, example_page):
-    [result] = import_pages([example_page], allow_missing=True)
+    [result] = review_import_pages([example_page], allow_missing=True)
     client.force_login(editor)
 
     page = client.get(change_url(result.article)).content.decode()

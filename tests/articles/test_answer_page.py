@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Publication
-from articles.services import article_publish, import_pages
+from articles.services import article_publish
+from reviews.services import review_import_pages
 from tests.factories import ArticleFactory, ClaimFactory, ReferenceFactory, SectionFactory, make_article
 from tests.htmlcheck import assert_no_live_script
 
@@ -15,7 +16,7 @@ DEMO_URL = "/articles/is-baclofen-safe-for-treating-back-pain/"
 
 @pytest.fixture
 def demo_response(client, demo_page):
-    import_pages([demo_page], publish=True)
+    review_import_pages([demo_page], publish=True)
     return client.get(DEMO_URL)
 
 
@@ -88,7 +89,7 @@ def test_doi_and_pubmed_links_are_shown_when_present(client):
 
 
 def test_page_is_cacheable_and_identical_for_every_anonymous_reader(client, demo_page):
-    import_pages([demo_page], publish=True)
+    review_import_pages([demo_page], publish=True)
 
     first = client.get(DEMO_URL)
     client.cookies["oracle_audience"] = "patient"

@@ -5,7 +5,8 @@ from django.core.management import CommandError, call_command
 from reversion.models import Version
 
 from articles.models import Article, Claim, Publication, Section
-from articles.services import ImportRefused, import_pages
+from articles.services import ImportRefused
+from reviews.services import review_import_pages
 from references.citations import extract_keys
 from references.models import Reference
 
@@ -35,7 +36,7 @@ def nothing_written():
 
 
 def test_demo_page_imports_every_section_claim_and_citation_in_order(demo_page):
-    [result] = import_pages([demo_page], publish=True)
+    [result] = review_import_pages([demo_page], publish=True)
 
     article = result.article
     assert article.question == "Is baclofen safe for treating back pain?"
@@ -60,7 +61,7 @@ def test_demo_page_imports_every_section_claim_and_citation_in_order(demo_page):
 
 
 def test_references_keep_kind_title_source_and_year(demo_page):
-    import_pages([demo_page])
+    review_import_pages([demo_page])
 
     first, *_, last = Reference.objects.order_by("id")
     assert (first.kind, first.title, first.source, first.year) == (
@@ -74,7 +75,7 @@ def test_references_keep_kind_title_source_and_year(demo_page):
 
 
 def test_boilerplate_is_not_imported_as_content(demo_page):
-    [result] = import_pages([demo_page])
+    [result] = review_import_pages([demo_page])
 
     texts = [result.article.summary_heading, result.article.summary] + [
         t for s in result.article.sections.all() for t in [s.heading] + [c.text for c in s.claims.all()]
@@ -87,7 +88,7 @@ def test_boilerplate_is_not_imported_as_content(demo_page):
 
 def test_example_page_with_missing_references_is_refused_naming_5_6_and_7(example_page):
     with pytest.raises(ImportRefused) as excinfo:
-        import_pages([example_page])
+        review_import_pages([example_page])
 
     report = "\n".join(excinfo.value.messages)
     for number, line in [(5, 45), (6, 46), (7, 47)]:
@@ -97,7 +98,7 @@ def test_example_page_with_missing_references_is_refused_naming_5_6_and_7(exampl
 
 
 def test_allow_missing_imports_a_draft_that_records_the_problems_and_cannot_be_published(example_page):
-    [result] = import_pages([example_page], publish=True, allow_missing=True)
+    [result] = review_import_pages([example_page], publish=True, allow_missing=True)
 
     article = Article.objects.get()
     assert article.current_publication is None
@@ -111,11 +112,11 @@ def test_allow_missing_imports_a_draft_that_records_the_problems_and_cannot_be_p
 
 
 def test_reimporting_the_same_page_updates_the_article_and_duplicates_nothing(demo_page):
-    import_pages([demo_page], publish=True)
+    review_import_pages([demo_page], publish=True)
     counts = (Article.objects.count(), Reference.objects.count(), Claim.objects.count(), Publication.objects.count())
     versions = Version.objects.count()
 
-    [result] = import_pages([demo_page], publish=True)
+    [result] = review_import_pages([demo_page], publish=True)
 
     assert (Article.objects.count(), Reference.objects.count(), Claim.objects.count(), Publication.objects.count()) == counts
     assert Version.objects.count() == versions
@@ -123,10 +124,10 @@ def test_reimporting_the_same_page_updates_the_article_and_duplicates_nothing(de
 
 
 def test_reimporting_a_changed_page_updates_the_same_article(demo_page, write_page):
-    import_pages([demo_page], publish=True)
+    review_import_pages([demo_page], publish=True)
     changed = write_page(demo_page.read_text().replace("sedation, excessive weakness", "sedation, marked weakness"))
 
-    [result] = import_pages([changed], publish=True)
+    [result] = review_import_pages([changed], publish=True)
 
     assert Article.objects.count() == 1
     assert Claim.objects.filter(text__contains="marked weakness").count() == 1
@@ -139,7 +140,7 @@ def test_references_are_deduplicated_by_normalised_title_and_year(demo_page, wri
     Reference.objects.create(key="bmj-2021", kind="systematic_review", year=2021, source="BMJ",
                              title="EFFICACY, acceptability and safety of muscle relaxants for adults with non-specific low back pain – systematic review and meta-analysis")
 
-    import_pages([demo_page])
+    review_import_pages([demo_page])
 
     assert Reference.objects.count() == 7
     assert Claim.objects.filter(text__contains="[@bmj-2021]").count() == 1
@@ -149,7 +150,7 @@ def test_each_run_is_all_or_nothing_across_files(demo_page, write_page):
     bad = write_page("Question?\n\nNo summary here\n\n", name="bad.txt")
 
     with pytest.raises(ImportRefused):
-        import_pages([demo_page, bad], publish=True)
+        review_import_pages([demo_page, bad], publish=True)
 
     assert nothing_written()
 
@@ -182,7 +183,7 @@ def test_malformed_page_is_refused_naming_file_and_line_and_writes_nothing(write
     path = write_page(text)
 
     with pytest.raises(ImportRefused) as excinfo:
-        import_pages([path])
+        review_import_pages([path])
 
     [error] = excinfo.value.messages
     assert error.startswith(f"{path}:{line}: " if line else f"{path}: ")
@@ -194,7 +195,7 @@ def test_a_file_that_is_not_utf8_is_refused_with_its_line(write_page):
     path = write_page(HEADER.encode() + b"Summary\n\nCaf\xe9 is safe. 1\n")
 
     with pytest.raises(ImportRefused) as excinfo:
-        import_pages([path])
+        review_import_pages([path])
 
     assert excinfo.value.messages == [f"{path}:7: the file is not UTF-8 (byte 0xe9 is invalid)"]
     assert nothing_written()
@@ -205,13 +206,13 @@ def test_an_oversized_file_is_refused_before_it_is_read(write_page, settings):
     path = write_page(HEADER + SUMMARY + SECTION + REFS)
 
     with pytest.raises(ImportRefused) as excinfo:
-        import_pages([path])
+        review_import_pages([path])
 
     assert "pages larger than 100 bytes are refused" in excinfo.value.messages[0]
 
 
 def test_a_minimal_valid_page_imports(write_page):
-    [result] = import_pages([write_page(HEADER + SUMMARY + SECTION + REFS)], publish=True)
+    [result] = review_import_pages([write_page(HEADER + SUMMARY + SECTION + REFS)], publish=True)
 
     assert result.article.question == "Is X safe?"
     assert result.published is not None
@@ -242,7 +243,7 @@ def test_command_exit_status_is_nonzero_for_a_missing_file(tmp_path):
 
 
 def test_import_records_a_revision_with_a_comment(demo_page):
-    [result] = import_pages([demo_page])
+    [result] = review_import_pages([demo_page])
 
     version = Version.objects.get_for_object(result.article).get()
     assert version.revision.comment == f"Imported from {demo_page}"

@@ -24,9 +24,9 @@ def logged_in(page, live_server, transactional_db):
 
 @pytest.fixture
 def demo_article(transactional_db, demo_page):
-    from articles.services import import_pages
+    from reviews.services import review_import_pages
 
-    (result,) = import_pages([demo_page], publish=True)
+    (result,) = review_import_pages([demo_page], publish=True)
     return result.article
 
 

@@ -175,9 +175,9 @@ def test_print_hides_personalisation_and_follow_up(page, published_page):
 
 
 def test_unpublished_answer_is_not_found(page, transactional_db, live_server, demo_page):
-    from articles.services import import_pages
+    from reviews.services import review_import_pages
 
-    (result,) = import_pages([demo_page], publish=False)
+    (result,) = review_import_pages([demo_page], publish=False)
     response = page.goto(f"{live_server.url}/articles/{result.article.slug}/")
     assert response.status == 404
     expect(page.locator("body")).not_to_contain_text(QUESTION)

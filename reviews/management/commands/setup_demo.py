@@ -8,16 +8,24 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from articles.models import Article
-from articles.services import import_pages
+from reviews.services import review_import_pages
+from reviews.models import BoardMember
 from reviews.roles import BOARD, EDITORS
 
 DEMO_PAGE = Path(settings.BASE_DIR) / "demo" / "baclofen-back-pain.demo.txt"
 DEMO_ACCOUNTS = [
-    # username, group, is_superuser
-    ("editor", EDITORS, False),
-    ("board", BOARD, False),
-    ("admin", None, True),
+    # username, group, is_superuser, first name, last name
+    ("editor", EDITORS, False, "Erin", "Editor"),
+    ("board", BOARD, False, "Bo", "Reviewer"),
+    ("admin", None, True, "Ada", "Admin"),
 ]
+DEMO_BOARD_PROFILE = {
+    "display_name": "Dr. Bo Reviewer",
+    "credentials": "MD, FACP",
+    "specialty": "Internal medicine",
+    "bio": "Demo board member. Reviews answers on musculoskeletal pain and its pharmacological treatment.",
+    "disclosures": "None declared.",
+}
 
 
 class Command(BaseCommand):
@@ -27,7 +35,7 @@ class Command(BaseCommand):
         User = get_user_model()
         created = []
         with transaction.atomic():
-            for username, group, is_superuser in DEMO_ACCOUNTS:
+            for username, group, is_superuser, first_name, last_name in DEMO_ACCOUNTS:
                 if User.objects.filter(username=username).exists():
                     continue
                 password = secrets.token_urlsafe(12)
@@ -37,12 +45,16 @@ class Command(BaseCommand):
                     password=password,
                     is_staff=True,
                     is_superuser=is_superuser,
+                    first_name=first_name,
+                    last_name=last_name,
                 )
                 if group:
                     user.groups.add(Group.objects.get(name=group))
+                if group == BOARD:
+                    BoardMember.objects.create(user=user, **DEMO_BOARD_PROFILE)
                 created.append((username, group or "administrator", password))
             if not Article.objects.exists():
-                for result in import_pages([DEMO_PAGE], publish=True):
+                for result in review_import_pages([DEMO_PAGE], publish=True):
                     self.stdout.write(f"Demo answer: {settings.ORACLE_BASE_URL}{result.article.get_absolute_url()}")
         if created:
             self.stdout.write(self.style.WARNING("Demo accounts (passwords are shown this once; write them down):"))

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.services import ImportRefused, import_pages
+from articles.services import ImportRefused
+from reviews.services import review_import_pages
 
 
 class Command(BaseCommand):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, publish, allow_missing, **options):
         try:
-            results = import_pages(paths, publish=publish, allow_missing=allow_missing)
+            results = review_import_pages(paths, publish=publish, allow_missing=allow_missing)
         except ImportRefused as exc:
             raise CommandError("\n".join(exc.messages)) from None
         base = settings.ORACLE_BASE_URL.rstrip("/")

@@ -1,0 +1,56 @@
+"""Email about review events. Called only from services, through transaction.on_commit."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from reviews.models import Review
+from reviews.roles import BOARD
+
+
+def _message(event: str, context: dict, recipients: list[str]):
+    subject = " ".join(render_to_string(f"reviews/email/{event}_subject.txt", context).split())
+    body = render_to_string(f"reviews/email/{event}.txt", context)
+    return (subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def _context(review: Review) -> dict:
+    base = settings.ORACLE_BASE_URL.rstrip("/")
+    return {
+        "review": review,
+        "article": review.article,
+        "admin_url": base + reverse("admin:articles_article_change", args=[review.article_id]),
+        "preview_url": base + reverse("admin:reviews_review_preview", args=[review.pk]),
+        "public_url": base + review.article.get_absolute_url(),
+        "last_transition": review.transitions.order_by("-at", "-id").select_related("by").first(),
+    }
+
+
+def notify_submitted(*, review_id: int) -> None:
+    review = Review.objects.select_related("article", "submitted_by").get(pk=review_id)
+    board = list(
+        get_user_model()
+        .objects.filter(groups__name=BOARD, is_active=True)
+        .exclude(email="")
+        .exclude(pk=review.submitted_by_id)
+        .values_list("email", flat=True)
+    )
+    if board:
+        send_mass_mail([_message("submitted", _context(review), [email]) for email in board], fail_silently=False)
+
+
+def _notify_editor(event: str, review_id: int) -> None:
+    review = Review.objects.select_related("article", "submitted_by").get(pk=review_id)
+    editor = review.submitted_by
+    if editor and editor.email:
+        send_mass_mail([_message(event, _context(review), [editor.email])], fail_silently=False)
+
+
+def notify_changes_requested(*, review_id: int) -> None:
+    _notify_editor("changes_requested", review_id)
+
+
+def notify_approved(*, review_id: int) -> None:
+    _notify_editor("approved", review_id)

@@ -1,0 +1,319 @@
+"""The review workflow's writes. The admin, commands and (later) the API call only these.
+
+Every transition runs in one transaction that locks the review row, checks the permission and
+the conditions, applies the django-fsm transition, saves (ConcurrentTransitionMixin refuses a
+stale state), mirrors the state onto the article, appends to the audit trail, and schedules
+email for after commit.
+"""
+
+import hashlib
+import json
+
+import reversion
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
+from reversion.models import Version
+
+from articles.models import Article, Publication, ReviewStatus
+from articles.services import article_publish, import_pages
+from articles.snapshots import load_article, snapshot_article
+from reviews import notifications
+from reviews.models import BoardMember, Review, ReviewApproval, ReviewTransition
+
+
+class ReviewRefused(ValidationError):
+    """The transition is not possible now; the messages say why. Nothing was changed."""
+
+
+LABELS = {
+    "submit": "Submit for review",
+    "start_review": "Start review",
+    "request_changes": "Request changes",
+    "approve": "Approve",
+    "withdraw": "Withdraw",
+}
+
+
+def content_fingerprint(content: dict) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def required_approvals() -> int:
+    return max(1, int(getattr(settings, "ORACLE_REQUIRED_APPROVALS", 1)))
+
+
+def _who(user) -> str:
+    member = getattr(user, "board_member", None) if user else None
+    if member:
+        return member.display_name
+    return (user.get_full_name() or user.get_username()) if user else "the importer"
+
+
+def _set_article_status(article_id, status, *, locked_by=None, reason=""):
+    article = Article.objects.get(pk=article_id)
+    article.review_status = status
+    article.locked_by = locked_by
+    article.lock_reason = reason
+    article.save(update_fields=["review_status", "locked_by", "lock_reason", "updated_at"])
+
+
+def _log(review, name, source, *, by, comment=""):
+    return ReviewTransition.objects.create(
+        review=review, article_id=review.article_id, name=name, source=source, target=review.state, by=by, comment=comment
+    )
+
+
+def _check_permission(review, name, by):
+    """PermissionDenied if `by` may never take this transition; TransitionNotAllowed if not now."""
+    method = getattr(review, name)
+    # has_transition_perm() is also False in a wrong state, so ask each of the transition's
+    # definitions whether `by` holds its permission: a forbidden user always gets 403, and an
+    # allowed one in the wrong state gets a clear error.
+    definitions = method._django_fsm.transitions.values()
+    if not any(t.has_perm(review, by) for t in definitions):
+        raise PermissionDenied(f"{by} may not {LABELS.get(name, name).lower()} this review.")
+    if not can_proceed(method, check_conditions=False):
+        raise TransitionNotAllowed(
+            f"Cannot {LABELS.get(name, name).lower()}: this review is {review.get_state_display().lower()}."
+        )
+    if not has_transition_perm(method, by):
+        raise PermissionDenied(f"{by} may not {LABELS.get(name, name).lower()} this review.")
+
+
+def _locked_review(review: Review) -> Review:
+    """The review re-read under a row lock: concurrent transitions on it run one after another."""
+    return Review.objects.select_for_update().select_related("article").get(pk=review.pk)
+
+
+# --- submit ---------------------------------------------------------------------------------
+
+
+def review_submit(*, article: Article, by, change_summary: str = "") -> Review:
+    """Open a review cycle pinning the article's current content; lock the article; tell the board."""
+    probe = Review(article=article)
+    if not has_transition_perm(probe.submit, by):
+        raise PermissionDenied(f"{by} may not submit articles for review.")
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        loaded = load_article(article.pk)
+        reasons = loaded.publication_problems()
+        open_cycle = Review.objects.open().filter(article=article).first()
+        if open_cycle:
+            reasons.insert(0, f"It is already in review ({open_cycle.get_state_display().lower()}, submitted by {_who(open_cycle.submitted_by)}).")
+        if reasons:
+            raise ReviewRefused(["This article cannot be submitted for review:"] + reasons)
+        content = snapshot_article(loaded)
+        # Pin a revision that is exactly this content, whatever saved it last.
+        with reversion.create_revision():
+            reversion.add_to_revision(article)
+            reversion.set_user(by)
+            reversion.set_comment(f"Submitted for review{': ' + change_summary if change_summary else ''}")
+        revision = Version.objects.get_for_object(article).select_related("revision").first().revision
+        review = Review(
+            article=article, revision=revision, content=content, content_hash=content_fingerprint(content),
+            change_summary=change_summary,
+        )
+        review.submit(by=by)
+        try:
+            with transaction.atomic():
+                review.save()
+        except IntegrityError:
+            raise ReviewRefused("This article cannot be submitted for review: it is already in review.") from None
+        _log(review, "submit", ReviewStatus.NEW, by=by, comment=change_summary)
+        _set_article_status(
+            article.pk, review.state, locked_by=by,
+            reason=f"submitted for review by {_who(by)} on {date_format(timezone.localtime(review.submitted_at), 'DATE_FORMAT')}; "
+            "it can be edited again when the review ends or is withdrawn.",
+        )
+        transaction.on_commit(lambda: notifications.notify_submitted(review_id=review.pk))
+    return review
+
+
+# --- the board's transitions ----------------------------------------------------------------
+
+
+def review_start(*, review: Review, by) -> Review:
+    """A board member takes the submitted cycle under review."""
+    with transaction.atomic():
+        review = _locked_review(review)
+        _check_permission(review, "start_review", by)
+        source = review.state
+        review.start_review(by=by)
+        review.save()
+        _log(review, "start_review", source, by=by)
+        _set_article_status(
+            review.article_id, review.state, locked_by=by,
+            reason=f"under review by {_who(by)} since {date_format(timezone.localtime(review.started_at), 'DATE_FORMAT')}.",
+        )
+    return review
+
+
+def review_request_changes(*, review: Review, by, comment: str) -> Review:
+    """Close the cycle asking for changes (comment required); unlock the article; tell the editor."""
+    if not (comment or "").strip():
+        raise ReviewRefused("Say what needs to change: a comment is required to request changes.")
+    with transaction.atomic():
+        review = _locked_review(review)
+        _check_permission(review, "request_changes", by)
+        source = review.state
+        review.request_changes()
+        review.save()
+        _log(review, "request_changes", source, by=by, comment=comment.strip())
+        _set_article_status(review.article_id, review.state)
+        transaction.on_commit(lambda: notifications.notify_changes_requested(review_id=review.pk))
+    return review
+
+
+def _authors_since_last_approval(review: Review) -> set[int]:
+    """Users who saved a revision of the article that is part of the content under review."""
+    last_published = (
+        Publication.objects.filter(article_id=review.article_id, revision__isnull=False)
+        .exclude(pk=review.publication_id)
+        .order_by("-number")
+        .values_list("revision__date_created", flat=True)
+        .first()
+    )
+    versions = Version.objects.get_for_object_reference(Article, review.article_id).filter(
+        revision__date_created__lte=review.revision.date_created
+    )
+    if last_published:
+        versions = versions.filter(revision__date_created__gt=last_published)
+    authors = set(versions.exclude(revision__user__isnull=True).values_list("revision__user_id", flat=True))
+    if review.submitted_by_id:
+        authors.add(review.submitted_by_id)
+    return authors
+
+
+def review_approve(*, review: Review, by, comment: str = "") -> Review:
+    """Record one approval; when the quorum is reached, publish exactly the reviewed content."""
+    with transaction.atomic():
+        review = _locked_review(review)
+        _check_permission(review, "approve", by)
+        reasons = []
+        if by.pk in _authors_since_last_approval(review):
+            reasons.append(
+                "You edited or submitted this version of the article, and no one approves their own work: "
+                "another board member must approve it."
+            )
+        if review.approvals.filter(by=by).exists():
+            reasons.append("You have already approved this version; it needs another board member's approval.")
+        current = snapshot_article(load_article(review.article_id))
+        if content_fingerprint(current) != review.content_hash:
+            reasons.append(
+                "The article (or a reference it cites) has changed since it was submitted, so this is not the "
+                "version that was reviewed. Withdraw the cycle and submit the current version."
+            )
+        if reasons:
+            raise ReviewRefused(reasons)
+        ReviewApproval.objects.create(review=review, by=by, comment=comment)
+        approvals = review.approvals.count()
+        source = review.state
+        review.approve(approvals=approvals, required=required_approvals())
+        if review.state == ReviewStatus.APPROVED:
+            approvers = [a.by for a in review.approvals.select_related("by__board_member")]
+            review.publication = article_publish(
+                article=review.article,
+                origin=Publication.Origin.APPROVAL,
+                by=by,
+                revision=review.revision,
+                content=review.content,
+                change_summary=review.change_summary,
+                reviewed_by=[_signature(user) for user in approvers],
+            )
+        review.save()
+        _log(
+            review, "approve", source, by=by,
+            comment=comment if review.state == ReviewStatus.APPROVED else
+            f"{comment}\n(approval {approvals} of {required_approvals()} required)".strip(),
+        )
+        if review.state == ReviewStatus.APPROVED:
+            _set_article_status(review.article_id, review.state)
+            transaction.on_commit(lambda: notifications.notify_approved(review_id=review.pk))
+    return review
+
+
+def _signature(user) -> dict:
+    member = BoardMember.objects.filter(user=user).first()
+    if member:
+        return {"name": member.display_name, "credentials": member.credentials}
+    return {"name": user.get_full_name() or user.get_username(), "credentials": ""}
+
+
+def review_withdraw(*, review: Review, by, comment: str = "") -> Review:
+    """The submitting editor (or an admin) takes the cycle back; the article is editable again."""
+    with transaction.atomic():
+        review = _locked_review(review)
+        _check_permission(review, "withdraw", by)
+        source = review.state
+        review.withdraw()
+        review.save()
+        _log(review, "withdraw", source, by=by, comment=comment)
+        _set_article_status(review.article_id, review.state)
+    return review
+
+
+# In the order their buttons appear.
+TRANSITIONS = {
+    "start_review": lambda review, by, comment: review_start(review=review, by=by),
+    "request_changes": lambda review, by, comment: review_request_changes(review=review, by=by, comment=comment),
+    "approve": lambda review, by, comment: review_approve(review=review, by=by, comment=comment),
+    "withdraw": lambda review, by, comment: review_withdraw(review=review, by=by, comment=comment),
+}
+
+
+def available_transitions(*, article: Article, user) -> tuple[Review | None, list[str]]:
+    """The article's open cycle, and the transitions `user` may take on it now (or "submit")."""
+    review = Review.objects.open().filter(article=article).select_related("submitted_by", "reviewer").first()
+    if review is None:
+        probe = Review(article=article)
+        return None, (["submit"] if has_transition_perm(probe.submit, user) else [])
+    allowed = {t.name for t in review.get_available_user_state_transitions(user)}
+    return review, [name for name in TRANSITIONS if name in allowed]
+
+
+# --- imports of already-reviewed pages ------------------------------------------------------
+
+
+def review_record_import(*, article: Article, reviewed_on, source: str, by=None) -> Publication:
+    """Publish an imported page as reviewed on the previous site, recorded in the audit trail."""
+    loaded = load_article(article.pk)
+    problems = loaded.publication_problems()
+    if problems:
+        raise ReviewRefused(problems)
+    content = snapshot_article(loaded)
+    revision = Version.objects.get_for_object(article).select_related("revision").first().revision
+    review = Review(article=article, revision=revision, content=content, content_hash=content_fingerprint(content))
+    review.record_import()
+    review.submitted_by = by
+    review.publication = article_publish(
+        article=article,
+        origin=Publication.Origin.IMPORT,
+        by=by,
+        reviewed_on=reviewed_on,
+        revision=revision,
+        content=content,
+        change_summary=f"Imported from the previous site ({source})",
+    )
+    review.save()
+    _log(
+        review, "import", ReviewStatus.NEW, by=by,
+        comment=f"Imported from {source} at {timezone.now():%Y-%m-%d %H:%M %Z}; "
+        f"the page said “Last updated {reviewed_on:%B} {reviewed_on.day}, {reviewed_on.year}”.",
+    )
+    _set_article_status(article.pk, review.state)
+    return review.publication
+
+
+def review_import_pages(paths, *, publish: bool = False, allow_missing: bool = False, by=None):
+    """`import_article`: import pages, publishing each as reviewed on the previous site if asked."""
+
+    def publisher(article, page):
+        return review_record_import(
+            article=article, reviewed_on=page.last_updated or timezone.localdate(), source=page.path, by=by
+        )
+
+    return import_pages(paths, allow_missing=allow_missing, by=by, publisher=publisher if publish else None)
