@@ -21,3 +21,29 @@ ROLE_PERMISSIONS = {
     # The board reviews. Members may correct content, but never approve a version they edited.
     BOARD: _READ + _WRITE_CONTENT + ["reviews.start_review", "reviews.request_changes_review", "reviews.approve_review"],
 }
+
+
+def sync_roles(apps) -> None:
+    """Create the groups and give each exactly its permissions (idempotent).
+
+    `apps` is a migration's app registry, or django.apps.apps outside migrations.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations; make sure they exist now.
+    for app_config in apps.get_app_configs():
+        # create_permissions() skips apps without a models module; a migration's stubs have none.
+        previous = getattr(app_config, "models_module", None)
+        app_config.models_module = previous or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = previous
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = [
+            Permission.objects.get(content_type__app_label=label, codename=codename)
+            for label, codename in (dotted.split(".") for dotted in codenames)
+        ]
+        group.permissions.set(wanted)
