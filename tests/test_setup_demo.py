@@ -27,6 +27,7 @@ def test_first_run_creates_accounts_with_printed_passwords_and_publishes_the_dem
     assert User.objects.get(username="editor").groups.get().name == "Editors"
     assert User.objects.get(username="board").groups.get().name == "Medical Advisory Board"
     assert User.objects.get(username="admin").is_superuser
+    assert User.objects.get(username="board").board_member.signature == "Dr. Bo Reviewer, MD, FACP"
     assert client.get("/articles/is-baclofen-safe-for-treating-back-pain/").status_code == 200
 
 
