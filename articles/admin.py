@@ -2,18 +2,32 @@ import nested_admin
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+import reversion
+from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
-from articles.models import Article, ArticleLocked, Claim, Publication, Section, assert_unlocked, unknown_keys
+from articles.models import (
+    Article,
+    ArticleLocked,
+    Claim,
+    Publication,
+    Section,
+    Withdrawal,
+    assert_unlocked,
+    unknown_keys,
+)
 from articles.pages import answer_page_context
 from articles.rendering import render_body_html
+from articles.services import article_restore, article_withdraw_from_public
 from articles.snapshots import load_article, snapshot_article
 from references.admin import ReferenceAdmin as BaseReferenceAdmin
 from references.models import Reference
@@ -44,6 +58,13 @@ class LockAwareInlineMixin:
 
 
 class ArticleForm(forms.ModelForm):
+    change_summary = forms.CharField(
+        label=_("Change summary"),
+        required=False,
+        max_length=300,
+        help_text=_("Optional: what you changed and why. Shown in the article's history."),
+    )
+
     class Meta:
         model = Article
         fields = "__all__"
@@ -93,7 +114,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     readonly_fields = ["citation_problems", "reader_links", "last_reviewed_on"]
     inlines = [SectionInline]
     fieldsets = [
-        (None, {"fields": ["question", "slug", "summary_heading", "summary"]}),
+        (None, {"fields": ["question", "slug", "summary_heading", "summary", "change_summary"]}),
         (_("Citations"), {"fields": ["citation_problems"]}),
         (_("Readers"), {"fields": ["reader_links", "last_reviewed_on"]}),
     ]
@@ -110,10 +131,43 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if _is_locked_view(request, obj):
             return ["question", "slug", "summary_heading", "summary", *self.readonly_fields]
+        if obj is not None and obj.pk and obj.publications.exists():
+            # Readers' links and the public permalinks depend on a published article's address.
+            return ["slug", *self.readonly_fields]
         return self.readonly_fields
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if _is_locked_view(request, obj):
+            # nothing to summarise when nothing can be changed
+            return [(name, {**opts, "fields": [f for f in opts["fields"] if f != "change_summary"]}) for name, opts in fieldsets]
+        return fieldsets
+
+    # --- the change summary becomes the revision's comment -----------------------------
+
+    def save_model(self, request, obj, form, change):
+        request.oracle_change_summary = form.cleaned_data.get("change_summary", "").strip()
+        super().save_model(request, obj, form, change)
+
+    def _summarise(self, request):
+        summary = getattr(request, "oracle_change_summary", "")
+        if summary:
+            reversion.set_comment(summary)
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        self._summarise(request)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        self._summarise(request)
+        return entry
+
     def get_prepopulated_fields(self, request, obj=None):
-        return {} if _is_locked_view(request, obj) else self.prepopulated_fields
+        if "slug" in self.get_readonly_fields(request, obj):
+            return {}
+        return self.prepopulated_fields
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
@@ -123,6 +177,9 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["citation_check_url"] = reverse("admin:articles_article_citation_check")
+        obj = kwargs.get("obj")
+        if obj is not None and obj.current_publication_id and request.user.has_perm("articles.withdraw_article"):
+            context["withdraw_url"] = reverse("admin:articles_article_withdraw_from_public", args=[obj.pk])
         return super().render_change_form(request, context, *args, **kwargs)
 
     @admin.display(boolean=True, description=_("published"), ordering="current_publication")
@@ -159,12 +216,152 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def get_urls(self):
         return [
             path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="articles_article_preview"),
+            path("<int:pk>/history/diff/", self.admin_site.admin_view(self.diff_view), name="articles_article_diff"),
+            path(
+                "<int:pk>/withdraw-from-public/",
+                self.admin_site.admin_view(require_POST(self.withdraw_from_public_view)),
+                name="articles_article_withdraw_from_public",
+            ),
+            path(
+                "<int:pk>/history/<int:revision_id>/restore/",
+                self.admin_site.admin_view(require_POST(self.restore_view)),
+                name="articles_article_restore",
+            ),
             path(
                 "citation-check/",
                 self.admin_site.admin_view(self.citation_check_view),
                 name="articles_article_citation_check",
             ),
         ] + super().get_urls()
+
+    # --- history, diff and restore -----------------------------------------------------------
+
+    HISTORY_PAGE_SIZE = 100
+
+    def review_states_at(self, article, dates) -> list[str]:
+        """The review state the article was in at each date; the review workflow fills this in."""
+        return [""] * len(dates)
+
+    def _article_or_404(self, request, pk, *, change=False):
+        article = get_object_or_404(self.get_queryset(request), pk=pk)
+        allowed = self.has_change_permission(request, article) if change else self.has_view_or_change_permission(request, article)
+        if not allowed:
+            raise PermissionDenied
+        return article
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Every version: who, when, comment, the review state then; pick two to compare."""
+        article = self._article_or_404(request, object_id)
+        versions = (
+            Version.objects.get_for_object(article)
+            .select_related("revision__user")
+            .only("id", "revision__id", "revision__date_created", "revision__comment", "revision__user__username",
+                  "revision__user__first_name", "revision__user__last_name")
+        )
+        page = Paginator(versions, self.HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+        # the version just older than this page's last row, for its "changes" link
+        older = list(versions[page.end_index() : page.end_index() + 1]) if rows else []
+        previous = [v.revision_id for v in rows[1:] + older] + [None]
+        states = self.review_states_at(article, [v.revision.date_created for v in rows])
+        published = dict(article.publications.exclude(revision=None).values_list("revision_id", "number"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": f"History: {article}",
+            "page": page,
+            "rows": [
+                {
+                    "version": v,
+                    "revision": v.revision,
+                    "previous_revision_id": prev,
+                    "state": state,
+                    "published_as": published.get(v.revision_id),
+                }
+                for v, state, prev in zip(rows, states, previous)
+            ],
+            "can_restore": self.has_change_permission(request, article) and not article.is_locked,
+            "diff_url": reverse("admin:articles_article_diff", args=[article.pk]),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "articles/admin/history.html", context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # reversion's own view reverts in place inside a rolled-back transaction; ours never do.
+        return redirect("admin:articles_article_history", object_id)
+
+    def diff_view(self, request, pk):
+        """Field by field, word by word: what changed between two revisions (or since nothing)."""
+        from articles.history import content_at, diff_content
+
+        article = self._article_or_404(request, pk)
+        revisions = {}
+        for name in ("from", "to"):
+            value = request.GET.get(name, "")
+            if value in ("", "0"):
+                revisions[name] = None
+                continue
+            if not value.isdigit():
+                return HttpResponseBadRequest(f"“{name}” must be a revision number.")
+            version = Version.objects.get_for_object(article).filter(revision_id=int(value)).select_related("revision__user").first()
+            if version is None:
+                raise Http404(f"Revision {value} is not a version of this article.")
+            revisions[name] = version.revision
+        if revisions["to"] is None:
+            return HttpResponseBadRequest("Choose the newer version to compare (“to”).")
+        old = content_at(revisions["from"], article.pk)
+        new = content_at(revisions["to"], article.pk)
+        diff = diff_content(
+            old, new,
+            old_date=revisions["from"].date_created if revisions["from"] else None,
+            new_date=revisions["to"].date_created,
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": f"Changes: {article}",
+            "from_revision": revisions["from"],
+            "to_revision": revisions["to"],
+            "diff": diff,
+            "history_url": reverse("admin:articles_article_history", args=[article.pk]),
+        }
+        return TemplateResponse(request, "articles/admin/diff.html", context)
+
+    def withdraw_from_public_view(self, request, pk):
+        article = self._article_or_404(request, pk)
+        try:
+            article_withdraw_from_public(article=article, by=request.user, reason=request.POST.get("reason", ""))
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, "The answer is withdrawn from public view; readers following a link see your reason.")
+        return redirect("admin:articles_article_change", article.pk)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        article = self.get_object(request, object_id)
+        if article is not None and article.publications.exists():
+            messages.error(
+                request,
+                "This article has been published, and published answers are never deleted: readers' links and "
+                "the record of what they were shown depend on it. Withdraw it from public view instead.",
+            )
+            return redirect("admin:articles_article_change", article.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    def restore_view(self, request, pk, revision_id):
+        article = self._article_or_404(request, pk, change=True)
+        version = Version.objects.get_for_object(article).filter(revision_id=revision_id).select_related("revision").first()
+        if version is None:
+            raise Http404("Not a version of this article.")
+        try:
+            article_restore(article=article, revision=version.revision, by=request.user)
+        except ArticleLocked as exc:
+            messages.error(request, f"Cannot restore: {exc.messages[0]}")
+            return redirect("admin:articles_article_history", article.pk)
+        messages.success(request, f"Restored the version of {version.revision.date_created:%Y-%m-%d %H:%M} as a new draft revision.")
+        return redirect("admin:articles_article_change", article.pk)
 
     def citation_check_view(self, request):
         """Which of the given reference keys exist: feeds the live citation list on the form."""
@@ -221,10 +418,40 @@ class PublicationAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(Withdrawal)
+class WithdrawalAdmin(admin.ModelAdmin):
+    list_display = ["article", "at", "by", "reason"]
+    list_select_related = ["article", "by"]
+    fields = ["article", "publication", "at", "by", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Reference)
 class ReferenceAdmin(BaseReferenceAdmin):
     readonly_fields = ["cited_by", *BaseReferenceAdmin.readonly_fields]
     fieldsets = [*BaseReferenceAdmin.fieldsets, (_("Cited by"), {"fields": ["cited_by"]})]
+
+    def delete_view(self, request, object_id, extra_context=None):
+        reference = self.get_object(request, object_id)
+        if reference is not None:
+            citing = list(reference.publication_citations.select_related("publication")[:5])
+            if citing:
+                messages.error(
+                    request,
+                    "This reference cannot be deleted: published answers cite it, and what readers were shown must "
+                    "stay traceable to its sources. It is " + "; ".join(str(c) for c in citing) + ".",
+                )
+                return redirect("admin:references_reference_change", reference.pk)
+        return super().delete_view(request, object_id, extra_context)
 
     @admin.display(description=_("cited by"))
     def cited_by(self, obj):

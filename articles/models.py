@@ -139,6 +139,7 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         ordering = ["question"]
+        permissions = [("withdraw_article", _("Can withdraw a published answer from public view"))]
 
     def __str__(self):
         return self.question
@@ -345,7 +346,48 @@ class Publication(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.content["slug"]})
+        return reverse("articles:version", kwargs={"slug": self.article.slug, "number": self.number})
+
+
+class PublicationCitation(models.Model):
+    """A reference cited by a publication: what keeps a cited reference from being deleted."""
+
+    publication = models.ForeignKey(Publication, verbose_name=_("publication"), on_delete=models.CASCADE, related_name="citations")
+    reference = models.ForeignKey(Reference, verbose_name=_("reference"), on_delete=models.PROTECT, related_name="publication_citations")
+    number = models.PositiveIntegerField(_("number in the reference list"))
+
+    class Meta:
+        verbose_name = _("citation in a publication")
+        verbose_name_plural = _("citations in publications")
+        ordering = ["publication", "number"]
+        constraints = [models.UniqueConstraint(fields=["publication", "reference"], name="publication_cites_once")]
+
+    def __str__(self):
+        return f"cited as [{self.number}] by “{self.publication.question}”, version {self.publication.number} (published {self.publication.reviewed_on:%Y-%m-%d})"
+
+
+class Withdrawal(models.Model):
+    """A published answer taken out of public view, with the reason readers are shown."""
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="withdrawals")
+    publication = models.ForeignKey(Publication, verbose_name=_("withdrawn version"), on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"), help_text=_("Shown to readers who follow a link to this answer."))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("withdrawal from public view")
+        verbose_name_plural = _("withdrawals from public view")
+        ordering = ["-at"]
+        get_latest_by = "at"
+
+    def __str__(self):
+        return f"{self.article} withdrawn {self.at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("A withdrawal is a record: it cannot be changed."))
+        super().save(*args, **kwargs)
 
 
 # The lock is enforced on the models themselves, not only in the admin. save() and delete() and

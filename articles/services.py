@@ -5,7 +5,7 @@ from datetime import date
 
 import reversion
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -13,7 +13,16 @@ from django.utils.text import slugify
 from reversion.models import Version
 
 from articles.importer import PageFormatError, ParsedPage, parse_page, read_page_text
-from articles.models import Article, ArticleLocked, Claim, Publication, Section
+from articles.models import (
+    Article,
+    ArticleLocked,
+    Claim,
+    Publication,
+    PublicationCitation,
+    Section,
+    Withdrawal,
+    assert_unlocked,
+)
 from articles.rendering import render_body_html
 from articles.snapshots import load_article, snapshot_article
 from references.citations import format_marker
@@ -71,6 +80,11 @@ def article_publish(
             revision=revision or latest_revision(locked),
             change_summary=change_summary,
             reviewed_by=reviewed_by or [],
+        )
+        cited = list(content["references"])  # keys in citation order
+        PublicationCitation.objects.bulk_create(
+            PublicationCitation(publication=publication, reference=reference, number=cited.index(reference.key) + 1)
+            for reference in Reference.objects.filter(key__in=cited)
         )
         locked.current_publication = publication
         locked.last_reviewed_on = reviewed_on
@@ -245,3 +259,60 @@ def _content_of(article: Article) -> dict:
 
 def _content_of_snapshot(content: dict) -> dict:
     return {key: content[key] for key in ("question", "summary_heading", "summary", "sections")}
+
+
+# --- history --------------------------------------------------------------------------------
+
+
+def article_restore(*, article: Article, revision, by) -> Article:
+    """Make a past version the working copy again, as a new revision (history is never rewritten).
+
+    Refused while the article is locked by an open review. A published article keeps its
+    address: readers' links and permalinks depend on it.
+    """
+    from articles.history import content_at
+
+    content = content_at(revision, article.pk)
+    with transaction.atomic():
+        current = Article.objects.select_for_update().get(pk=article.pk)
+        assert_unlocked(current.pk)
+        with reversion.create_revision():
+            reversion.set_user(by)
+            when = timezone.localtime(revision.date_created)
+            reversion.set_comment(f"Restored the version of {when:%Y-%m-%d %H:%M} (revision {revision.pk})")
+            current.question = content["question"]
+            current.summary_heading = content["summary_heading"]
+            current.summary = content["summary"]
+            if not current.publications.exists():
+                current.slug = content["slug"]
+            current.save()
+            claim_ids = []
+            for s_pos, section in enumerate(content["sections"]):
+                db_section, _ = Section.objects.update_or_create(
+                    pk=section["id"], defaults={"article": current, "heading": section["heading"], "position": s_pos}
+                )
+                for c_pos, claim in enumerate(section["claims"]):
+                    Claim.objects.update_or_create(
+                        pk=claim["id"], defaults={"section": db_section, "text": claim["text"], "position": c_pos}
+                    )
+                    claim_ids.append(claim["id"])
+            Claim.objects.filter(section__article=current).exclude(pk__in=claim_ids).delete()
+            current.sections.exclude(pk__in=[s["id"] for s in content["sections"]]).delete()
+    return current
+
+
+def article_withdraw_from_public(*, article: Article, by, reason: str) -> Withdrawal:
+    """Take a published answer out of public view. The reason is recorded and shown to readers."""
+    if not by.has_perm("articles.withdraw_article"):
+        raise PermissionDenied(f"{by} may not withdraw answers from public view.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give the reason readers will see: it is required to withdraw an answer.")
+    with transaction.atomic():
+        current = Article.objects.select_for_update().select_related("current_publication").get(pk=article.pk)
+        if current.current_publication is None:
+            raise ValidationError("This answer is not public, so there is nothing to withdraw.")
+        withdrawal = Withdrawal.objects.create(article=current, publication=current.current_publication, reason=reason, by=by)
+        current.current_publication = None
+        current.save(update_fields=["current_publication", "updated_at"])
+    return withdrawal

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
@@ -51,6 +52,9 @@ def article_detail_view(request, slug):
         raise Http404("No published answer at this address.")
     publication = article.current_publication
     if publication is None:
+        withdrawal = article.withdrawals.first()
+        if withdrawal is not None:
+            return _withdrawn(request, article, withdrawal)
         if settings.ORACLE_SHOW_PENDING and article.has_open_review:
             return _pending_answer(request, article)
         raise Http404("No published answer at this address.")
@@ -69,9 +73,70 @@ def article_detail_view(request, slug):
         ),
     )
     context["canonical_url"] = request.build_absolute_uri(request.path)
+    context["history_url"] = reverse("articles:history", kwargs={"slug": article.slug})
     response = render(request, "articles/article_detail.html", context)
     # A publication never changes; the review state is the only other input to the page.
     response["ETag"] = f'"pub-{publication.pk}-{article.review_status}"'
+    return _public(response)
+
+
+def _withdrawn(request, article, withdrawal):
+    context = {"article": article, "withdrawal": withdrawal, "question": withdrawal.publication.question}
+    return render(request, "articles/article_withdrawn.html", context, status=410)
+
+
+@require_safe
+def article_history_view(request, slug):
+    """Every version readers have been shown, newest first, each with its permanent address."""
+    article = get_object_or_404(Article.objects.only("slug", "question", "current_publication"), slug=slug)
+    publications = list(
+        article.publications.only("number", "question", "reviewed_on", "published_at", "origin", "reviewed_by", "change_summary", "article_id")
+    )
+    if not publications:
+        raise Http404("No published answer at this address.")
+    for publication in publications:
+        publication.reviewed_note = _reviewed_note(publication)
+    context = {
+        "article": article,
+        "question": publications[0].question,
+        "publications": publications,
+        "withdrawal": article.withdrawals.first() if article.current_publication_id is None else None,
+    }
+    return _public(render(request, "articles/article_history.html", context))
+
+
+@require_safe
+def article_version_view(request, slug, number):
+    """Version `number` exactly as readers saw it: its stored HTML never changes."""
+    publication = get_object_or_404(
+        Publication.objects.select_related("article").only(
+            "number", "question", "content", "html", "reviewed_on", "origin", "reviewed_by",
+            "article__slug", "article__current_publication",
+        ),
+        article__slug=slug,
+        number=number,
+    )
+    article = publication.article
+    is_current = article.current_publication_id == publication.pk
+    context = answer_page_context(
+        question=publication.question,
+        summary=publication.content["summary"],
+        body_html=publication.html,
+        reviewed_on=publication.reviewed_on,
+        review_state=ReviewStatus.APPROVED,
+        page_path=request.path,
+        review_note=_reviewed_note(publication),
+    )
+    context.update(
+        version=publication,
+        is_current=is_current,
+        withdrawal=None if article.current_publication_id else article.withdrawals.first(),
+        canonical_url=request.build_absolute_uri(
+            reverse("articles:detail", kwargs={"slug": slug}) if is_current else request.path
+        ),
+    )
+    response = render(request, "articles/article_version.html", context)
+    response["ETag"] = f'"pub-{publication.pk}-{"current" if is_current else article.current_publication_id}"'
     return _public(response)
 
 

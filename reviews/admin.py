@@ -1,3 +1,5 @@
+import bisect
+
 import nested_admin
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -61,6 +63,19 @@ class ReviewedArticleAdmin(ArticleAdmin):
     class Media:
         css = {"all": ["reviews/admin/review.css"]}
 
+    def review_states_at(self, article, dates) -> list[str]:
+        """The article's review state at each date, from the audit trail (one query)."""
+        timeline = list(
+            ReviewTransition.objects.filter(article=article).order_by("at", "id").values_list("at", "target")
+        )
+        moments = [at for at, _ in timeline]
+        labels = dict(Review.State.choices)
+        states = []
+        for when in dates:
+            index = bisect.bisect_right(moments, when)
+            states.append(str(labels[timeline[index - 1][1]] if index else labels[Review.State.NEW]))
+        return states
+
     def get_urls(self):
         return [
             path(
@@ -80,6 +95,7 @@ class ReviewedArticleAdmin(ArticleAdmin):
                 "approvals": list(review.approvals.select_related("by")) if review else [],
                 "required_approvals": required_approvals(),
                 "preview_url": reverse("admin:reviews_review_preview", args=[review.pk]) if review else "",
+                "diff_url": review.changes_url() if review else "",
                 "history_url": reverse("admin:reviews_review_changelist") + f"?article__id__exact={obj.pk}",
             }
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
@@ -99,6 +115,10 @@ class ReviewedArticleAdmin(ArticleAdmin):
                     messages.error(request, "This review changed while you were looking at it; here is its current state.")
                     return back
                 TRANSITIONS[name](review, request.user, comment)
+                if name == "start_review":
+                    # The reviewer lands on what changed since the last approved version.
+                    messages.success(request, "Review started. These are the changes since the last approved version.")
+                    return redirect(review.changes_url())
             else:
                 messages.error(request, f"Unknown review action “{name}”.")
                 return back
@@ -158,7 +178,7 @@ class ReviewTransitionForReviewInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Review)
 class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # not VersionAdmin, not FSMAdminMixin
-    list_display = ["article_link", "state", "submitted_by", "submitted_at", "reviewer", "origin"]
+    list_display = ["article_link", "state", "submitted_by", "submitted_at", "reviewer", "changes_link"]
     list_filter = [QueueFilter, "state", "origin"]
     list_select_related = ["article", "submitted_by", "reviewer"]
     search_fields = ["article__question"]
@@ -173,6 +193,10 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # not VersionAdmin, no
     @admin.display(description=_("article"), ordering="article__question")
     def article_link(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("admin:articles_article_change", args=[obj.article_id]), obj.article)
+
+    @admin.display(description=_("changes"))
+    def changes_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.changes_url(), _("What changed"))
 
     @admin.display(description=_("submitted version"))
     def preview_link(self, obj):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
@@ -88,6 +89,23 @@ class Review(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_REVIEW_STATES
+
+    def changes_url(self) -> str:
+        """The admin diff from the last version readers saw before this cycle to the pinned one
+        (the whole text for a first review)."""
+        from articles.models import Publication
+
+        base = (
+            Publication.objects.filter(
+                article_id=self.article_id, revision__isnull=False, published_at__lte=self.submitted_at
+            )
+            .exclude(pk=self.publication_id)
+            .order_by("-number")
+            .values_list("revision_id", flat=True)
+            .first()
+        )
+        url = reverse("admin:articles_article_diff", args=[self.article_id]) + f"?to={self.revision_id}"
+        return url + (f"&from={base}" if base else "")
 
     # --- transitions: they change only this review's own fields --------------------------
 

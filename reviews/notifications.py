@@ -23,6 +23,7 @@ def _context(review: Review) -> dict:
         "article": review.article,
         "admin_url": base + reverse("admin:articles_article_change", args=[review.article_id]),
         "preview_url": base + reverse("admin:reviews_review_preview", args=[review.pk]),
+        "diff_url": base + review.changes_url(),
         "public_url": base + review.article.get_absolute_url(),
         "last_transition": review.transitions.order_by("-at", "-id").select_related("by").first(),
     }

@@ -5,6 +5,7 @@ BOARD = "Medical Advisory Board"
 
 _READ = [
     "articles.view_article", "articles.view_section", "articles.view_claim", "articles.view_publication",
+    "articles.view_withdrawal",
     "references.view_reference",
     "reviews.view_review", "reviews.view_reviewtransition", "reviews.view_reviewapproval", "reviews.view_boardmember",
 ]
@@ -19,7 +20,10 @@ ROLE_PERMISSIONS = {
     # Editors write and submit; they cannot start, request changes on, or approve a review.
     EDITORS: _READ + _WRITE_CONTENT + ["reviews.submit_review"],
     # The board reviews. Members may correct content, but never approve a version they edited.
-    BOARD: _READ + _WRITE_CONTENT + ["reviews.start_review", "reviews.request_changes_review", "reviews.approve_review"],
+    BOARD: _READ + _WRITE_CONTENT + [
+        "reviews.start_review", "reviews.request_changes_review", "reviews.approve_review",
+        "articles.withdraw_article",
+    ],
 }
 
 
