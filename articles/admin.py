@@ -1,16 +1,16 @@
 import nested_admin
+import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-import reversion
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Version
@@ -31,7 +31,6 @@ from articles.services import article_restore, article_withdraw_from_public
 from articles.snapshots import load_article, snapshot_article
 from references.admin import ReferenceAdmin as BaseReferenceAdmin
 from references.models import Reference
-
 
 # Positions are set by dragging rows (nested_admin's sortable), not typed.
 ORDER_BY_DRAGGING = {
@@ -67,7 +66,7 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = ["question", "slug", "summary_heading", "summary"]
 
     def clean(self):
         cleaned = super().clean()
@@ -121,6 +120,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
 
     class Media:
         js = ["articles/admin/citation_check.js"]
+        css = {"all": ["articles/admin/history.css"]}
 
     # Keys one live check may ask about; more than any real article cites.
     MAX_CHECKED_KEYS = 500
@@ -140,7 +140,10 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if _is_locked_view(request, obj):
             # nothing to summarise when nothing can be changed
-            return [(name, {**opts, "fields": [f for f in opts["fields"] if f != "change_summary"]}) for name, opts in fieldsets]
+            return [
+                (name, {**opts, "fields": [f for f in opts["fields"] if f != "change_summary"]})
+                for name, opts in fieldsets
+            ]
         return fieldsets
 
     # --- the change summary becomes the revision's comment -----------------------------
@@ -178,9 +181,18 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def render_change_form(self, request, context, *args, **kwargs):
         context["citation_check_url"] = reverse("admin:articles_article_citation_check")
         obj = kwargs.get("obj")
+        if _is_locked_view(request, obj):
+            # nothing can be saved while locked: offer no save buttons that could only fail
+            context.update(
+                show_save=False, show_save_and_continue=False, show_save_and_add_another=False, show_delete=False
+            )
         if obj is not None and obj.current_publication_id and request.user.has_perm("articles.withdraw_article"):
             context["withdraw_url"] = reverse("admin:articles_article_withdraw_from_public", args=[obj.pk])
         return super().render_change_form(request, context, *args, **kwargs)
+
+    def view_on_site(self, obj):
+        # only a published answer has a public page
+        return obj.get_absolute_url() if obj.current_publication_id else None
 
     @admin.display(boolean=True, description=_("published"), ordering="current_publication")
     def is_published(self, obj):
@@ -244,7 +256,11 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
 
     def _article_or_404(self, request, pk, *, change=False):
         article = get_object_or_404(self.get_queryset(request), pk=pk)
-        allowed = self.has_change_permission(request, article) if change else self.has_view_or_change_permission(request, article)
+        allowed = (
+            self.has_change_permission(request, article)
+            if change
+            else self.has_view_or_change_permission(request, article)
+        )
         if not allowed:
             raise PermissionDenied
         return article
@@ -255,14 +271,21 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         versions = (
             Version.objects.get_for_object(article)
             .select_related("revision__user")
-            .only("id", "revision__id", "revision__date_created", "revision__comment", "revision__user__username",
-                  "revision__user__first_name", "revision__user__last_name")
+            .only(
+                "id",
+                "revision__id",
+                "revision__date_created",
+                "revision__comment",
+                "revision__user__username",
+                "revision__user__first_name",
+                "revision__user__last_name",
+            )
         )
         page = Paginator(versions, self.HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page.object_list)
         # the version just older than this page's last row, for its "changes" link
         older = list(versions[page.end_index() : page.end_index() + 1]) if rows else []
-        previous = [v.revision_id for v in rows[1:] + older] + [None]
+        previous = ([v.revision_id for v in rows[1:] + older] + [None])[: len(rows)]
         states = self.review_states_at(article, [v.revision.date_created for v in rows])
         published = dict(article.publications.exclude(revision=None).values_list("revision_id", "number"))
         context = {
@@ -279,7 +302,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
                     "state": state,
                     "published_as": published.get(v.revision_id),
                 }
-                for v, state, prev in zip(rows, states, previous)
+                for v, state, prev in zip(rows, states, previous, strict=True)
             ],
             "can_restore": self.has_change_permission(request, article) and not article.is_locked,
             "diff_url": reverse("admin:articles_article_diff", args=[article.pk]),
@@ -304,7 +327,12 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
                 continue
             if not value.isdigit():
                 return HttpResponseBadRequest(f"“{name}” must be a revision number.")
-            version = Version.objects.get_for_object(article).filter(revision_id=int(value)).select_related("revision__user").first()
+            version = (
+                Version.objects.get_for_object(article)
+                .filter(revision_id=int(value))
+                .select_related("revision__user")
+                .first()
+            )
             if version is None:
                 raise Http404(f"Revision {value} is not a version of this article.")
             revisions[name] = version.revision
@@ -313,7 +341,8 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         old = content_at(revisions["from"], article.pk)
         new = content_at(revisions["to"], article.pk)
         diff = diff_content(
-            old, new,
+            old,
+            new,
             old_date=revisions["from"].date_created if revisions["from"] else None,
             new_date=revisions["to"].date_created,
         )
@@ -336,7 +365,9 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
-            messages.success(request, "The answer is withdrawn from public view; readers following a link see your reason.")
+            messages.success(
+                request, "The answer is withdrawn from public view; readers following a link see your reason."
+            )
         return redirect("admin:articles_article_change", article.pk)
 
     def delete_view(self, request, object_id, extra_context=None):
@@ -352,7 +383,9 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
 
     def restore_view(self, request, pk, revision_id):
         article = self._article_or_404(request, pk, change=True)
-        version = Version.objects.get_for_object(article).filter(revision_id=revision_id).select_related("revision").first()
+        version = (
+            Version.objects.get_for_object(article).filter(revision_id=revision_id).select_related("revision").first()
+        )
         if version is None:
             raise Http404("Not a version of this article.")
         try:
@@ -360,7 +393,9 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         except ArticleLocked as exc:
             messages.error(request, f"Cannot restore: {exc.messages[0]}")
             return redirect("admin:articles_article_history", article.pk)
-        messages.success(request, f"Restored the version of {version.revision.date_created:%Y-%m-%d %H:%M} as a new draft revision.")
+        messages.success(
+            request, f"Restored the version of {version.revision.date_created:%Y-%m-%d %H:%M} as a new draft revision."
+        )
         return redirect("admin:articles_article_change", article.pk)
 
     def citation_check_view(self, request):
@@ -405,7 +440,16 @@ class PublicationAdmin(admin.ModelAdmin):
     list_filter = ["origin", "reviewed_on"]
     search_fields = ["question", "article__slug"]
     list_select_related = ["published_by"]
-    fields = ["article", "number", "question", "origin", "reviewed_on", "published_at", "published_by", "change_summary"]
+    fields = [
+        "article",
+        "number",
+        "question",
+        "origin",
+        "reviewed_on",
+        "published_at",
+        "published_by",
+        "change_summary",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):

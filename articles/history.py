@@ -15,7 +15,12 @@ from articles.models import Article, Claim, Section
 from references.citations import extract_keys
 from references.models import Reference
 
-CONTENT_FIELDS = [("question", "Question"), ("slug", "Address (slug)"), ("summary_heading", "Summary heading"), ("summary", "Summary answer")]
+CONTENT_FIELDS = [
+    ("question", "Question"),
+    ("slug", "Address (slug)"),
+    ("summary_heading", "Summary heading"),
+    ("summary", "Summary answer"),
+]
 EMPTY = {"question": "", "slug": "", "summary_heading": "", "summary": "", "sections": []}
 
 
@@ -30,14 +35,21 @@ def content_at(revision, article_id: int) -> dict:
         if version.content_type_id == types[Article].pk and int(version.object_id) == article_id:
             article_fields = data
         elif version.content_type_id == types[Section].pk and data["article_id"] == article_id:
-            sections[data["id"]] = {"id": data["id"], "heading": data["heading"], "position": data["position"], "claims": []}
+            sections[data["id"]] = {
+                "id": data["id"],
+                "heading": data["heading"],
+                "position": data["position"],
+                "claims": [],
+            }
         elif version.content_type_id == types[Claim].pk:
             claims.append(data)
     if article_fields is None:
         raise LookupError(f"Revision {revision.pk} holds no version of article {article_id}.")
     for data in claims:
         if data["section_id"] in sections:
-            sections[data["section_id"]]["claims"].append({"id": data["id"], "text": data["text"], "position": data["position"]})
+            sections[data["section_id"]]["claims"].append(
+                {"id": data["id"], "text": data["text"], "position": data["position"]}
+            )
     ordered = sorted(sections.values(), key=lambda s: (s["position"], s["id"]))
     for section in ordered:
         section["claims"].sort(key=lambda c: (c["position"], c["id"]))
@@ -153,10 +165,18 @@ def diff_content(old: dict, new: dict, *, old_date=None, new_date=None) -> Conte
     sections = []
     for sid, (position, section) in new_sections.items():
         if sid not in old_sections:
-            sections.append(SectionChange(
-                "added", [("insert", section["heading"])], None, position,
-                [ClaimChange("added", i, [("insert", c["text"])]) for i, c in enumerate(section["claims"], start=1)],
-            ))
+            sections.append(
+                SectionChange(
+                    "added",
+                    [("insert", section["heading"])],
+                    None,
+                    position,
+                    [
+                        ClaimChange("added", i, [("insert", c["text"])])
+                        for i, c in enumerate(section["claims"], start=1)
+                    ],
+                )
+            )
             continue
         old_position, old_section = old_sections[sid]
         heading = word_diff(old_section["heading"], section["heading"])
@@ -165,10 +185,18 @@ def diff_content(old: dict, new: dict, *, old_date=None, new_date=None) -> Conte
         sections.append(SectionChange(status, heading, old_position, position, claims, moved=sid in moved))
     for sid, (position, section) in old_sections.items():
         if sid not in new_sections:
-            sections.append(SectionChange(
-                "removed", [("delete", section["heading"])], position, None,
-                [ClaimChange("removed", i, [("delete", c["text"])]) for i, c in enumerate(section["claims"], start=1)],
-            ))
+            sections.append(
+                SectionChange(
+                    "removed",
+                    [("delete", section["heading"])],
+                    position,
+                    None,
+                    [
+                        ClaimChange("removed", i, [("delete", c["text"])])
+                        for i, c in enumerate(section["claims"], start=1)
+                    ],
+                )
+            )
     sections.sort(key=lambda s: (s.new_position or s.old_position or 0, s.status != "removed"))
     return ContentDiff(fields, sections, diff_references(old, new, old_date, new_date), order_changed)
 
@@ -191,7 +219,14 @@ def _diff_claims(old_section, new_section, old_claim_home, new_claim_ids) -> lis
         old_claim = old_claims.get(claim["id"])
         if old_claim is None:
             note = f"moved from “{old_claim_home[claim['id']]}”" if claim["id"] in old_claim_home else ""
-            changes.append(ClaimChange("moved" if note else "added", position, word_diff("", claim["text"]) if not note else [("equal", claim["text"])], note))
+            changes.append(
+                ClaimChange(
+                    "moved" if note else "added",
+                    position,
+                    word_diff("", claim["text"]) if not note else [("equal", claim["text"])],
+                    note,
+                )
+            )
             continue
         segments = word_diff(old_claim["text"], claim["text"])
         if _changed(segments):
@@ -208,7 +243,16 @@ def _diff_claims(old_section, new_section, old_claim_home, new_claim_ids) -> lis
     return changes
 
 
-REFERENCE_FIELDS = [("title", "Title"), ("kind", "Kind"), ("authors", "Authors"), ("source", "Source"), ("year", "Year"), ("doi", "DOI"), ("pmid", "PMID"), ("url", "URL")]
+REFERENCE_FIELDS = [
+    ("title", "Title"),
+    ("kind", "Kind"),
+    ("authors", "Authors"),
+    ("source", "Source"),
+    ("year", "Year"),
+    ("doi", "DOI"),
+    ("pmid", "PMID"),
+    ("url", "URL"),
+]
 
 
 def _cited(content: dict) -> list[str]:

@@ -142,7 +142,9 @@ def read_page_text(path, max_bytes: int) -> str:
     if not text.strip():
         raise PageFormatError(path, "the file is empty")
     if "\x00" in text:
-        raise PageFormatError(path, "the file contains NUL bytes; it is not a text page", text[: text.index("\x00")].count("\n") + 1)
+        raise PageFormatError(
+            path, "the file contains NUL bytes; it is not a text page", text[: text.index("\x00")].count("\n") + 1
+        )
     return text
 
 
@@ -208,7 +210,10 @@ def parse_page(path, text: str) -> ParsedPage:
     elif len(leading) == 1 and _looks_like_paragraph(_split_citations(leading[0][1], leading[0][0])):
         summary = _split_citations(leading[0][1], leading[0][0])
     else:
-        fail("no summary answer: expected the summary paragraph before the first section", (leading or blocks or [(q_line,)])[0][0])
+        fail(
+            "no summary answer: expected the summary paragraph before the first section",
+            (leading or blocks or [(q_line,)])[0][0],
+        )
     if not summary.text:
         fail("the summary answer is empty", summary.line)
 
@@ -231,12 +236,15 @@ def parse_page(path, text: str) -> ParsedPage:
             kind = KIND_LABELS.get(kind_label.casefold())
             if kind is None:
                 fail(
-                    f"unparseable reference entry: expected a kind ({', '.join(sorted(str(l) for l in Reference.Kind.labels))}), found “{kind_label}”",
+                    f"unparseable reference entry: expected a kind ({', '.join(sorted(str(label) for label in Reference.Kind.labels))}), found “{kind_label}”",
                     number,
                 )
             entry = lines[position + 1 : position + 3]
             if len(entry) < 2 or any(FOOTER_START.match(c) or c.casefold() in KIND_LABELS for _, c in entry):
-                fail("unparseable reference entry: expected a title line and a “source, year” line after the kind", number)
+                fail(
+                    "unparseable reference entry: expected a title line and a “source, year” line after the kind",
+                    number,
+                )
             (_, title), (source_line, source_year) = entry
             match = SOURCE_YEAR.match(source_year)
             if not match:

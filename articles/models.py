@@ -25,14 +25,16 @@ def validate_citations(text: str, *, field: str, where: str) -> None:
     missing = unknown_keys(extract_keys(text))
     if missing:
         raise ValidationError(
-            {field: [
-                ValidationError(
-                    _("Unknown reference key “%(key)s” in %(where)s."),
-                    code="unknown_citation",
-                    params={"key": key, "where": where},
-                )
-                for key in missing
-            ]}
+            {
+                field: [
+                    ValidationError(
+                        _("Unknown reference key “%(key)s” in %(where)s."),
+                        code="unknown_citation",
+                        params={"key": key, "where": where},
+                    )
+                    for key in missing
+                ]
+            }
         )
 
 
@@ -85,15 +87,24 @@ class ArticleQuerySet(models.QuerySet):
 
 
 # Fields the workflow writes; everything else is content, which a lock protects.
-WORKFLOW_FIELDS = frozenset({"current_publication", "last_reviewed_on", "review_status", "lock_reason", "locked_by", "updated_at"})
+WORKFLOW_FIELDS = frozenset(
+    {"current_publication", "last_reviewed_on", "review_status", "lock_reason", "locked_by", "updated_at"}
+)
 
 
 @reversion.register(follow=["sections"], exclude=sorted(WORKFLOW_FIELDS))
 class Article(models.Model):
     """The working copy of an answer that editors change. Readers never see it directly."""
 
-    question = models.CharField(_("question"), max_length=300, help_text=_("The question this answer addresses, as the page title."))
-    slug = models.SlugField(_("slug"), max_length=120, unique=True, help_text=_("The last part of the answer's address on the site: lower-case letters, digits and hyphens."))
+    question = models.CharField(
+        _("question"), max_length=300, help_text=_("The question this answer addresses, as the page title.")
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_("The last part of the answer's address on the site: lower-case letters, digits and hyphens."),
+    )
     summary_heading = models.CharField(
         _("summary heading"), max_length=200, blank=True, help_text=_("Optional heading above the summary answer.")
     )
@@ -123,12 +134,20 @@ class Article(models.Model):
         _("review status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.NEW, editable=False
     )
     lock_reason = models.CharField(
-        _("locked because"), max_length=300, blank=True, editable=False,
+        _("locked because"),
+        max_length=300,
+        blank=True,
+        editable=False,
         help_text=_("Set while a review cycle is open; the content cannot be edited then."),
     )
     locked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("locked by"), null=True, blank=True, editable=False,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("locked by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -144,13 +163,13 @@ class Article(models.Model):
     def __str__(self):
         return self.question
 
-    def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
-
     def save(self, *args, update_fields=None, **kwargs):
         if not self._state.adding and (update_fields is None or not set(update_fields) <= WORKFLOW_FIELDS):
             assert_unlocked(self.pk)
         super().save(*args, update_fields=update_fields, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
 
     def delete(self, *args, **kwargs):
         assert_unlocked(self.pk)
@@ -189,7 +208,9 @@ class Article(models.Model):
             problems.append(str(_("The article has no sections.")))
         for index, section in enumerate(sections, start=1):
             if not section.claims.all():
-                problems.append(str(_("Section %(n)s “%(heading)s” has no claims.") % {"n": index, "heading": section.heading}))
+                problems.append(
+                    str(_("Section %(n)s “%(heading)s” has no claims.") % {"n": index, "heading": section.heading})
+                )
         return problems
 
     def citation_problems(self) -> list[CitationProblem]:
@@ -260,7 +281,9 @@ class Claim(models.Model):
     """One bullet: a short Markdown statement carrying its own citations."""
 
     section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="claims")
-    text = models.TextField(_("claim"), help_text=_("One statement, Markdown, ending in its citations, e.g. “… [@acp-lbp-2017]”."))
+    text = models.TextField(
+        _("claim"), help_text=_("One statement, Markdown, ending in its citations, e.g. “… [@acp-lbp-2017]”.")
+    )
     position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
 
     objects = ClaimQuerySet.as_manager()
@@ -295,10 +318,16 @@ class Publication(models.Model):
         APPROVAL = "approval", _("Approved by the Medical Advisory Board")
         IMPORT = "import", _("Imported from the previous site")
 
-    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="publications")
-    number = models.PositiveIntegerField(_("version"), help_text=_("1 for the first publication of the article, then 2, 3, …"))
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="publications"
+    )
+    number = models.PositiveIntegerField(
+        _("version"), help_text=_("1 for the first publication of the article, then 2, 3, …")
+    )
     question = models.CharField(_("question"), max_length=300)
-    content = models.JSONField(_("content"), help_text=_("The article's content as published: summary, sections, claims, references."))
+    content = models.JSONField(
+        _("content"), help_text=_("The article's content as published: summary, sections, claims, references.")
+    )
     html = models.TextField(_("rendered body"))
     origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices)
     reviewed_on = models.DateField(_("reviewed on"), help_text=_("Shown to readers as “Last updated”."))
@@ -322,7 +351,9 @@ class Publication(models.Model):
     )
     change_summary = models.CharField(_("change summary"), max_length=500, blank=True)
     reviewed_by = models.JSONField(
-        _("reviewed by"), default=list, blank=True,
+        _("reviewed by"),
+        default=list,
+        blank=True,
         help_text=_("The board members who approved this version, as shown to readers."),
     )
 
@@ -352,8 +383,12 @@ class Publication(models.Model):
 class PublicationCitation(models.Model):
     """A reference cited by a publication: what keeps a cited reference from being deleted."""
 
-    publication = models.ForeignKey(Publication, verbose_name=_("publication"), on_delete=models.CASCADE, related_name="citations")
-    reference = models.ForeignKey(Reference, verbose_name=_("reference"), on_delete=models.PROTECT, related_name="publication_citations")
+    publication = models.ForeignKey(
+        Publication, verbose_name=_("publication"), on_delete=models.CASCADE, related_name="citations"
+    )
+    reference = models.ForeignKey(
+        Reference, verbose_name=_("reference"), on_delete=models.PROTECT, related_name="publication_citations"
+    )
     number = models.PositiveIntegerField(_("number in the reference list"))
 
     class Meta:
@@ -369,8 +404,12 @@ class PublicationCitation(models.Model):
 class Withdrawal(models.Model):
     """A published answer taken out of public view, with the reason readers are shown."""
 
-    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="withdrawals")
-    publication = models.ForeignKey(Publication, verbose_name=_("withdrawn version"), on_delete=models.PROTECT, related_name="+")
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="withdrawals"
+    )
+    publication = models.ForeignKey(
+        Publication, verbose_name=_("withdrawn version"), on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.TextField(_("reason"), help_text=_("Shown to readers who follow a link to this answer."))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)

@@ -15,8 +15,22 @@ from markdown_it import MarkdownIt
 from references.citations import MARKER_RE, Numbering, keys_in_marker
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "em", "i", "li", "ol", "p", "pre",
-    "strong", "sub", "sup", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "em",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "sub",
+    "sup",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id", "class", "aria-label"},
@@ -65,8 +79,7 @@ def _render_citation(self, tokens, idx, options, env):
             continue
         number, occurrence = numbering.cite(key)
         links.append(
-            f'<a href="#ref-{number}" id="cite-{number}-{occurrence}" '
-            f'aria-label="Reference {number}">{number}</a>'
+            f'<a href="#ref-{number}" id="cite-{number}-{occurrence}" aria-label="Reference {number}">{number}</a>'
         )
     return '<sup class="citation">' + ", ".join(links) + "</sup>"
 

@@ -15,7 +15,6 @@ from reversion.models import Version
 from articles.importer import PageFormatError, ParsedPage, parse_page, read_page_text
 from articles.models import (
     Article,
-    ArticleLocked,
     Claim,
     Publication,
     PublicationCitation,
@@ -156,7 +155,10 @@ def import_pages(paths, *, allow_missing: bool = False, by=None, publisher=None)
     if not allow_missing:
         report = [message for page in pages for message in _missing_report(page)]
         if report:
-            raise ImportRefused(report + ["Nothing was imported. Add the missing references, or use --allow-missing to import as drafts."])
+            raise ImportRefused(
+                report
+                + ["Nothing was imported. Add the missing references, or use --allow-missing to import as drafts."]
+            )
     slugs: dict[str, str] = {}
     for page in pages:
         slug = slugify(page.question)[:120].strip("-")
@@ -167,7 +169,7 @@ def import_pages(paths, *, allow_missing: bool = False, by=None, publisher=None)
         slugs[slug] = page.path
     results = []
     with transaction.atomic():
-        for page, slug in zip(pages, slugs.keys()):
+        for page, slug in zip(pages, slugs.keys(), strict=True):
             try:
                 results.append(_import_page(page, slug, publisher=publisher, by=by))
             except ValidationError as exc:
@@ -176,7 +178,7 @@ def import_pages(paths, *, allow_missing: bool = False, by=None, publisher=None)
     return results
 
 
-def _resolve_references(page: ParsedPage) -> dict[int, Reference]:
+def _resolve_references(page: ParsedPage, by=None) -> dict[int, Reference]:
     by_number, taken = {}, set()
     for parsed in page.references:
         reference = reference_find_duplicate(title=parsed.title, year=parsed.year)
@@ -192,14 +194,17 @@ def _resolve_references(page: ParsedPage) -> dict[int, Reference]:
                 reference.full_clean()
             except ValidationError as exc:
                 raise ValidationError(f"line {parsed.line}: {'; '.join(exc.messages)}") from None
-            reference.save()
+            with reversion.create_revision():
+                reversion.set_user(by)
+                reversion.set_comment(f"Imported from {page.path}")
+                reference.save()
         taken.add(reference.key)
         by_number[parsed.number] = reference
     return by_number
 
 
 def _import_page(page: ParsedPage, slug: str, *, publisher, by) -> ImportResult:
-    references = _resolve_references(page)
+    references = _resolve_references(page, by)
     problems = [
         {
             "key": f"missing-{number}",
@@ -312,7 +317,9 @@ def article_withdraw_from_public(*, article: Article, by, reason: str) -> Withdr
         current = Article.objects.select_for_update().select_related("current_publication").get(pk=article.pk)
         if current.current_publication is None:
             raise ValidationError("This answer is not public, so there is nothing to withdraw.")
-        withdrawal = Withdrawal.objects.create(article=current, publication=current.current_publication, reason=reason, by=by)
+        withdrawal = Withdrawal.objects.create(
+            article=current, publication=current.current_publication, reason=reason, by=by
+        )
         current.current_publication = None
         current.save(update_fields=["current_publication", "updated_at"])
     return withdrawal

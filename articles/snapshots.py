@@ -10,7 +10,9 @@ from references.models import Reference
 def load_article(pk: int) -> Article:
     """The article with its sections and claims, in three queries whatever their number."""
     return Article.objects.prefetch_related(
-        Prefetch("sections", queryset=Section.objects.prefetch_related(Prefetch("claims", queryset=Claim.objects.all())))
+        Prefetch(
+            "sections", queryset=Section.objects.prefetch_related(Prefetch("claims", queryset=Claim.objects.all()))
+        )
     ).get(pk=pk)
 
 

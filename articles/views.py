@@ -69,7 +69,9 @@ def article_detail_view(request, slug):
         review_note=_reviewed_note(publication),
         update_note=(
             "An update to this answer is under review by our Medical Advisory Board. "
-            "You are reading the version it approved." if update_pending else ""
+            "You are reading the version it approved."
+            if update_pending
+            else ""
         ),
     )
     context["canonical_url"] = request.build_absolute_uri(request.path)
@@ -90,7 +92,9 @@ def article_history_view(request, slug):
     """Every version readers have been shown, newest first, each with its permanent address."""
     article = get_object_or_404(Article.objects.only("slug", "question", "current_publication"), slug=slug)
     publications = list(
-        article.publications.only("number", "question", "reviewed_on", "published_at", "origin", "reviewed_by", "change_summary", "article_id")
+        article.publications.only(
+            "number", "question", "reviewed_on", "published_at", "origin", "reviewed_by", "change_summary", "article_id"
+        )
     )
     if not publications:
         raise Http404("No published answer at this address.")
@@ -110,8 +114,15 @@ def article_version_view(request, slug, number):
     """Version `number` exactly as readers saw it: its stored HTML never changes."""
     publication = get_object_or_404(
         Publication.objects.select_related("article").only(
-            "number", "question", "content", "html", "reviewed_on", "origin", "reviewed_by",
-            "article__slug", "article__current_publication",
+            "number",
+            "question",
+            "content",
+            "html",
+            "reviewed_on",
+            "origin",
+            "reviewed_by",
+            "article__slug",
+            "article__current_publication",
         ),
         article__slug=slug,
         number=number,
@@ -167,9 +178,13 @@ def audience_view(request):
     """Remember which audience the reader chose (no account needed) and go back to the page."""
     choice = request.GET.get("choice", "")
     next_url = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if choice in Audience.values:
-        response.set_cookie(AUDIENCE_COOKIE, choice, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure())
+        response.set_cookie(
+            AUDIENCE_COOKIE, choice, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure()
+        )
     return response

@@ -73,10 +73,16 @@ def main():
         factory = RequestFactory()
         slug = result.article.slug
         view_ms = timed(lambda: article_detail_view(factory.get(url), slug=slug), args.rounds)
-        publication = Article.objects.select_related("current_publication").get(pk=result.article.pk).current_publication
+        publication = (
+            Article.objects.select_related("current_publication").get(pk=result.article.pk).current_publication
+        )
         context = answer_page_context(
-            question=publication.question, summary=publication.content["summary"], body_html=publication.html, reviewed_on=publication.reviewed_on,
-            review_state="approved", page_path=url,
+            question=publication.question,
+            summary=publication.content["summary"],
+            body_html=publication.html,
+            reviewed_on=publication.reviewed_on,
+            review_state="approved",
+            page_path=url,
         )
         context.update(site_name="Oracle", canonical_url=url)
         frame_ms = timed(lambda: render_to_string("articles/article_detail.html", context), args.rounds)

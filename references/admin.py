@@ -1,9 +1,6 @@
-from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
-
-from references.models import Reference
 
 
 class ReferenceAdmin(VersionAdmin):

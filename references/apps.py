@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class ReferencesConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'references'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "references"

@@ -1,4 +1,3 @@
-
 import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -44,7 +43,10 @@ class Reference(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.RESEARCH)
     title = models.CharField(_("title"), max_length=500)
     authors = models.CharField(
-        _("authors"), max_length=500, blank=True, help_text=_("As they should be printed, e.g. “Qaseem A, Wilt TJ, et al.”")
+        _("authors"),
+        max_length=500,
+        blank=True,
+        help_text=_("As they should be printed, e.g. “Qaseem A, Wilt TJ, et al.”"),
     )
     source = models.CharField(
         _("source"), max_length=300, blank=True, help_text=_("Journal, publisher or issuing body.")
@@ -129,5 +131,3 @@ class Reference(models.Model):
             "pubmed_url": self.pubmed_url,
             "url": self.url,
         }
-
-

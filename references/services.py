@@ -9,7 +9,9 @@ from references.models import Reference
 STOPWORDS = {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with", "vs", "versus"}
 
 
-def reference_find_duplicate(*, doi: str = "", pmid: str = "", title: str = "", year: int | None = None) -> Reference | None:
+def reference_find_duplicate(
+    *, doi: str = "", pmid: str = "", title: str = "", year: int | None = None
+) -> Reference | None:
     """The existing reference that is the same work: same DOI, same PMID, or same title and year."""
     doi, pmid = normalise_doi(doi), normalise_pmid(pmid)
     if doi or pmid:

@@ -96,6 +96,19 @@ class ReviewedArticleAdmin(ArticleAdmin):
                 "required_approvals": required_approvals(),
                 "preview_url": reverse("admin:reviews_review_preview", args=[review.pk]) if review else "",
                 "diff_url": review.changes_url() if review else "",
+                "resubmission_diff_url": review.changes_since_previous_submission_url() if review else "",
+                "last_cycle": None
+                if review
+                else (Review.objects.filter(article=obj).exclude(origin=Review.Origin.IMPORT).first()),
+                "last_decision": None
+                if review
+                else (
+                    ReviewTransition.objects.filter(article=obj)
+                    .exclude(name="import")
+                    .select_related("by")
+                    .order_by("-at", "-id")
+                    .first()
+                ),
                 "history_url": reverse("admin:reviews_review_changelist") + f"?article__id__exact={obj.pk}",
             }
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
@@ -112,12 +125,19 @@ class ReviewedArticleAdmin(ArticleAdmin):
             elif name in TRANSITIONS:
                 review = Review.objects.open().filter(article=article).first()
                 if review is None or str(review.pk) != request.POST.get("review", ""):
-                    messages.error(request, "This review changed while you were looking at it; here is its current state.")
+                    messages.error(
+                        request, "This review changed while you were looking at it; here is its current state."
+                    )
                     return back
                 TRANSITIONS[name](review, request.user, comment)
                 if name == "start_review":
                     # The reviewer lands on what changed since the last approved version.
-                    messages.success(request, "Review started. These are the changes since the last approved version.")
+                    messages.success(
+                        request,
+                        "Review started. Below: what changed since the version readers see now."
+                        if article.current_publication_id
+                        else "Review started. This answer has never been approved: below is its whole text.",
+                    )
                     return redirect(review.changes_url())
             else:
                 messages.error(request, f"Unknown review action “{name}”.")
@@ -130,8 +150,25 @@ class ReviewedArticleAdmin(ArticleAdmin):
             messages.error(request, "Someone else acted on this review at the same moment; here is its current state.")
             return back
         # PermissionDenied propagates: a forged POST gets 403 and changes nothing.
-        messages.success(request, f"{LABELS[name]}: done.")
+        if name == "approve":
+            review = Review.objects.get(pk=review.pk)
+            messages.success(
+                request,
+                f"Approved and published as version {review.publication.number}."
+                if review.publication_id
+                else f"Approval recorded ({review.approvals.count()} of {required_approvals()} required).",
+            )
+        else:
+            messages.success(request, DONE[name])
         return back
+
+
+DONE = {
+    "submit": "Submitted for review: the board has been notified, and the article is locked until the review ends.",
+    "request_changes": "Changes requested: the article is unlocked and the editor has been notified.",
+    "approve": "Approval recorded.",
+    "withdraw": "Withdrawn from review: the article can be edited again.",
+}
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -184,15 +221,27 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # not VersionAdmin, no
     search_fields = ["article__question"]
     date_hierarchy = "submitted_at"
     fields = [
-        "article", "state", "origin", "submitted_by", "submitted_at", "change_summary", "reviewer", "started_at",
-        "closed_at", "publication", "revision", "preview_link",
+        "article",
+        "state",
+        "origin",
+        "submitted_by",
+        "submitted_at",
+        "change_summary",
+        "reviewer",
+        "started_at",
+        "closed_at",
+        "publication",
+        "revision",
+        "preview_link",
     ]
     readonly_fields = fields
     inlines = [ReviewApprovalInline, ReviewTransitionForReviewInline]
 
     @admin.display(description=_("article"), ordering="article__question")
     def article_link(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("admin:articles_article_change", args=[obj.article_id]), obj.article)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:articles_article_change", args=[obj.article_id]), obj.article
+        )
 
     @admin.display(description=_("changes"))
     def changes_link(self, obj):
@@ -200,7 +249,11 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # not VersionAdmin, no
 
     @admin.display(description=_("submitted version"))
     def preview_link(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("admin:reviews_review_preview", args=[obj.pk]), _("Preview as readers would see it"))
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:reviews_review_preview", args=[obj.pk]),
+            _("Preview as readers would see it"),
+        )
 
     def get_urls(self):
         return [

@@ -25,7 +25,9 @@ class ReviewQuerySet(models.QuerySet):
 
 def _may_withdraw(review, user) -> bool:
     """The editor who submitted the cycle, or an administrator."""
-    return bool(user.is_active and (user.is_superuser or (review.submitted_by_id and user.pk == review.submitted_by_id)))
+    return bool(
+        user.is_active and (user.is_superuser or (review.submitted_by_id and user.pk == review.submitted_by_id))
+    )
 
 
 class Review(ConcurrentTransitionMixin, models.Model):
@@ -37,26 +39,48 @@ class Review(ConcurrentTransitionMixin, models.Model):
         BOARD = "board", _("Reviewed by the Medical Advisory Board")
         IMPORT = "import", _("Reviewed on the previous site (imported)")
 
-    article = models.ForeignKey("articles.Article", verbose_name=_("article"), on_delete=models.PROTECT, related_name="reviews")
+    article = models.ForeignKey(
+        "articles.Article", verbose_name=_("article"), on_delete=models.PROTECT, related_name="reviews"
+    )
     state = FSMField(_("state"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.NEW, protected=True)
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.BOARD, editable=False)
     revision = models.ForeignKey(
-        "reversion.Revision", verbose_name=_("pinned revision"), on_delete=models.PROTECT, related_name="+",
+        "reversion.Revision",
+        verbose_name=_("pinned revision"),
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("The exact version of the article under review."),
     )
-    content = models.JSONField(_("content under review"), help_text=_("The pinned revision's content, as readers would see it."))
+    content = models.JSONField(
+        _("content under review"), help_text=_("The pinned revision's content, as readers would see it.")
+    )
     content_hash = models.CharField(_("content fingerprint"), max_length=64)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     started_at = models.DateTimeField(_("review started at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     publication = models.OneToOneField(
-        "articles.Publication", verbose_name=_("publication"), null=True, blank=True, on_delete=models.PROTECT, related_name="review"
+        "articles.Publication",
+        verbose_name=_("publication"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review",
     )
     change_summary = models.CharField(
         _("change summary"), max_length=500, blank=True, help_text=_("What changed since the last approved version.")
@@ -107,6 +131,24 @@ class Review(ConcurrentTransitionMixin, models.Model):
         url = reverse("admin:articles_article_diff", args=[self.article_id]) + f"?to={self.revision_id}"
         return url + (f"&from={base}" if base else "")
 
+    def changes_since_previous_submission_url(self) -> str:
+        """The diff from the version submitted in the previous cycle (e.g. the one sent back for
+        changes) to this one, when that cycle came after the last publication; else ""."""
+        previous = (
+            Review.objects.filter(
+                article_id=self.article_id, origin=self.Origin.BOARD, submitted_at__lt=self.submitted_at
+            )
+            .exclude(pk=self.pk)
+            .order_by("-submitted_at")
+            .first()
+        )
+        if previous is None or previous.state == ReviewStatus.APPROVED:
+            return ""
+        return (
+            reverse("admin:articles_article_diff", args=[self.article_id])
+            + f"?from={previous.revision_id}&to={self.revision_id}"
+        )
+
     # --- transitions: they change only this review's own fields --------------------------
 
     @transition(field=state, source=ReviewStatus.NEW, target=ReviewStatus.SUBMITTED, permission="reviews.submit_review")
@@ -114,20 +156,25 @@ class Review(ConcurrentTransitionMixin, models.Model):
         self.submitted_by = by
         self.submitted_at = timezone.now()
 
-    @transition(field=state, source=ReviewStatus.SUBMITTED, target=ReviewStatus.UNDER_REVIEW, permission="reviews.start_review")
+    @transition(
+        field=state, source=ReviewStatus.SUBMITTED, target=ReviewStatus.UNDER_REVIEW, permission="reviews.start_review"
+    )
     def start_review(self, *, by):
         self.reviewer = by
         self.started_at = timezone.now()
 
     @transition(
-        field=state, source=ReviewStatus.UNDER_REVIEW, target=ReviewStatus.CHANGES_REQUESTED,
+        field=state,
+        source=ReviewStatus.UNDER_REVIEW,
+        target=ReviewStatus.CHANGES_REQUESTED,
         permission="reviews.request_changes_review",
     )
     def request_changes(self):
         self.closed_at = timezone.now()
 
     @transition(
-        field=state, source=ReviewStatus.UNDER_REVIEW,
+        field=state,
+        source=ReviewStatus.UNDER_REVIEW,
         target=RETURN_VALUE(ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED),
         permission="reviews.approve_review",
     )
@@ -139,13 +186,17 @@ class Review(ConcurrentTransitionMixin, models.Model):
         return ReviewStatus.UNDER_REVIEW
 
     @transition(
-        field=state, source=[ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW], target=ReviewStatus.WITHDRAWN,
+        field=state,
+        source=[ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW],
+        target=ReviewStatus.WITHDRAWN,
         permission=_may_withdraw,
     )
     def withdraw(self):
         self.closed_at = timezone.now()
 
-    @transition(field=state, source=ReviewStatus.NEW, target=ReviewStatus.APPROVED, permission=lambda review, user: False)
+    @transition(
+        field=state, source=ReviewStatus.NEW, target=ReviewStatus.APPROVED, permission=lambda review, user: False
+    )
     def record_import(self):
         """Content reviewed on the previous site; only the importer takes this (no user may)."""
         self.origin = self.Origin.IMPORT
@@ -188,7 +239,12 @@ class ReviewTransition(AppendOnlyModel):
     source = models.CharField(_("from"), max_length=20, choices=ReviewStatus.choices)
     target = models.CharField(_("to"), max_length=20, choices=ReviewStatus.choices)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
@@ -229,12 +285,18 @@ class BoardMemberQuerySet(models.QuerySet):
 class BoardMember(models.Model):
     """A Medical Advisory Board member's public profile."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="board_member")
-    display_name = models.CharField(_("display name"), max_length=150, help_text=_("As readers see it, e.g. “Dr. Jane Smith”."))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="board_member"
+    )
+    display_name = models.CharField(
+        _("display name"), max_length=150, help_text=_("As readers see it, e.g. “Dr. Jane Smith”.")
+    )
     credentials = models.CharField(_("credentials"), max_length=100, blank=True, help_text=_("e.g. “MD, FACP”."))
     specialty = models.CharField(_("specialty"), max_length=150, blank=True)
     bio = models.TextField(_("short bio"), blank=True)
-    disclosures = models.TextField(_("disclosures"), blank=True, help_text=_("Conflicts of interest, or “None declared”."))
+    disclosures = models.TextField(
+        _("disclosures"), blank=True, help_text=_("Conflicts of interest, or “None declared”.")
+    )
     is_listed = models.BooleanField(_("listed publicly"), default=True)
 
     objects = BoardMemberQuerySet.as_manager()

@@ -63,7 +63,13 @@ def _set_article_status(article_id, status, *, locked_by=None, reason=""):
 
 def _log(review, name, source, *, by, comment=""):
     return ReviewTransition.objects.create(
-        review=review, article_id=review.article_id, name=name, source=source, target=review.state, by=by, comment=comment
+        review=review,
+        article_id=review.article_id,
+        name=name,
+        source=source,
+        target=review.state,
+        by=by,
+        comment=comment,
     )
 
 
@@ -103,7 +109,10 @@ def review_submit(*, article: Article, by, change_summary: str = "") -> Review:
         reasons = loaded.publication_problems()
         open_cycle = Review.objects.open().filter(article=article).first()
         if open_cycle:
-            reasons.insert(0, f"It is already in review ({open_cycle.get_state_display().lower()}, submitted by {_who(open_cycle.submitted_by)}).")
+            reasons.insert(
+                0,
+                f"It is already in review ({open_cycle.get_state_display().lower()}, submitted by {_who(open_cycle.submitted_by)}).",
+            )
         if reasons:
             raise ReviewRefused(["This article cannot be submitted for review:"] + reasons)
         content = snapshot_article(loaded)
@@ -114,7 +123,10 @@ def review_submit(*, article: Article, by, change_summary: str = "") -> Review:
             reversion.set_comment(f"Submitted for review{': ' + change_summary if change_summary else ''}")
         revision = Version.objects.get_for_object(article).select_related("revision").first().revision
         review = Review(
-            article=article, revision=revision, content=content, content_hash=content_fingerprint(content),
+            article=article,
+            revision=revision,
+            content=content,
+            content_hash=content_fingerprint(content),
             change_summary=change_summary,
         )
         review.submit(by=by)
@@ -125,7 +137,9 @@ def review_submit(*, article: Article, by, change_summary: str = "") -> Review:
             raise ReviewRefused("This article cannot be submitted for review: it is already in review.") from None
         _log(review, "submit", ReviewStatus.NEW, by=by, comment=change_summary)
         _set_article_status(
-            article.pk, review.state, locked_by=by,
+            article.pk,
+            review.state,
+            locked_by=by,
             reason=f"submitted for review by {_who(by)} on {date_format(timezone.localtime(review.submitted_at), 'DATE_FORMAT')}; "
             "it can be edited again when the review ends or is withdrawn.",
         )
@@ -136,7 +150,7 @@ def review_submit(*, article: Article, by, change_summary: str = "") -> Review:
 # --- the board's transitions ----------------------------------------------------------------
 
 
-def review_start(*, review: Review, by) -> Review:
+def review_start(*, review: Review, by, comment: str = "") -> Review:
     """A board member takes the submitted cycle under review."""
     with transaction.atomic():
         review = _locked_review(review)
@@ -144,9 +158,11 @@ def review_start(*, review: Review, by) -> Review:
         source = review.state
         review.start_review(by=by)
         review.save()
-        _log(review, "start_review", source, by=by)
+        _log(review, "start_review", source, by=by, comment=comment)
         _set_article_status(
-            review.article_id, review.state, locked_by=by,
+            review.article_id,
+            review.state,
+            locked_by=by,
             reason=f"under review by {_who(by)} since {date_format(timezone.localtime(review.started_at), 'DATE_FORMAT')}.",
         )
     return review
@@ -226,9 +242,13 @@ def review_approve(*, review: Review, by, comment: str = "") -> Review:
             )
         review.save()
         _log(
-            review, "approve", source, by=by,
-            comment=comment if review.state == ReviewStatus.APPROVED else
-            f"{comment}\n(approval {approvals} of {required_approvals()} required)".strip(),
+            review,
+            "approve",
+            source,
+            by=by,
+            comment=comment
+            if review.state == ReviewStatus.APPROVED
+            else f"{comment}\n(approval {approvals} of {required_approvals()} required)".strip(),
         )
         if review.state == ReviewStatus.APPROVED:
             _set_article_status(review.article_id, review.state)
@@ -258,7 +278,7 @@ def review_withdraw(*, review: Review, by, comment: str = "") -> Review:
 
 # In the order their buttons appear.
 TRANSITIONS = {
-    "start_review": lambda review, by, comment: review_start(review=review, by=by),
+    "start_review": lambda review, by, comment: review_start(review=review, by=by, comment=comment),
     "request_changes": lambda review, by, comment: review_request_changes(review=review, by=by, comment=comment),
     "approve": lambda review, by, comment: review_approve(review=review, by=by, comment=comment),
     "withdraw": lambda review, by, comment: review_withdraw(review=review, by=by, comment=comment),
@@ -300,7 +320,10 @@ def review_record_import(*, article: Article, reviewed_on, source: str, by=None)
     )
     review.save()
     _log(
-        review, "import", ReviewStatus.NEW, by=by,
+        review,
+        "import",
+        ReviewStatus.NEW,
+        by=by,
         comment=f"Imported from {source} at {timezone.now():%Y-%m-%d %H:%M %Z}; "
         f"the page said “Last updated {reviewed_on:%B} {reviewed_on.day}, {reviewed_on.year}”.",
     )

@@ -50,7 +50,9 @@ def board_member(db):
     from reviews.models import BoardMember
 
     user = UserFactory(username="board", first_name="Bo", last_name="Reviewer", groups=["Medical Advisory Board"])
-    BoardMember.objects.create(user=user, display_name="Dr. Bo Reviewer", credentials="MD, FACP", specialty="Internal medicine")
+    BoardMember.objects.create(
+        user=user, display_name="Dr. Bo Reviewer", credentials="MD, FACP", specialty="Internal medicine"
+    )
     return user
 
 

@@ -4,7 +4,21 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 SAFE_SCHEMES = {"", "http", "https", "mailto"}
-DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "svg", "math", "img", "style", "form", "input", "base", "meta", "link"}
+DANGEROUS_TAGS = {
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "img",
+    "style",
+    "form",
+    "input",
+    "base",
+    "meta",
+    "link",
+}
 
 
 class _Collector(HTMLParser):

@@ -2,8 +2,8 @@ import pytest
 from reversion.models import Version
 
 from articles.models import Article, Claim
-from reviews.services import review_import_pages
 from references.models import Reference
+from reviews.services import review_import_pages
 from tests.adminforms import form_fields
 from tests.factories import ReferenceFactory, UserFactory
 
@@ -110,7 +110,12 @@ def test_staff_without_article_permissions_cannot_preview(client, demo):
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("pharmacological", "pharmacological-management-2021"), ("10.1136/bmj.n1446", "bmj-doi"), ("33853836", "bmj-doi"), ("bmj-d", "bmj-doi")],
+    [
+        ("pharmacological", "pharmacological-management-2021"),
+        ("10.1136/bmj.n1446", "bmj-doi"),
+        ("33853836", "bmj-doi"),
+        ("bmj-d", "bmj-doi"),
+    ],
 )
 def test_reference_admin_searches_key_title_doi_and_pmid(client, editor, demo, query, expected):
     ReferenceFactory(key="bmj-doi", doi="10.1136/bmj.n1446", pmid="33853836")
@@ -158,7 +163,9 @@ def test_publications_are_read_only_in_the_admin(client, admin_user, demo):
 def test_live_citation_check_reports_unknown_keys(client, editor, demo):
     client.force_login(editor)
 
-    response = client.get("/admin/articles/article/citation-check/", {"key": ["pharmacological-management-2021", "ghost"]})
+    response = client.get(
+        "/admin/articles/article/citation-check/", {"key": ["pharmacological-management-2021", "ghost"]}
+    )
 
     assert response.json() == {"unknown": ["ghost"]}
 

@@ -37,12 +37,19 @@ def test_answer_page_shows_everything_a_reader_sees(demo_response):
     assert "Last updated: October 17, 2025" in text
     assert f'href="{reverse("editorial-policy")}">View editorial policy' in html
     assert "Reviewed on the previous site, October 17, 2025." in text
-    assert "Which best describes you? Your choice helps us use language that's most understandable for you." in text.replace("&#x27;", "'")
+    assert (
+        "Which best describes you? Your choice helps us use language that's most understandable for you."
+        in text.replace("&#x27;", "'")
+    )
     for audience in ["Patient or caregiver", "Healthcare professional", "Student"]:
         assert audience in text
     assert "Professional Medical Disclaimer" in text
     assert "Have a follow-up question?" in text
-    for heading in ["Safety of Baclofen for Back Pain", "Evidence Against Baclofen Use in Back Pain", "Important Clinical Considerations"]:
+    for heading in [
+        "Safety of Baclofen for Back Pain",
+        "Evidence Against Baclofen Use in Back Pain",
+        "Important Clinical Considerations",
+    ]:
         assert f">{heading}</h2>" in html
 
 
@@ -72,8 +79,15 @@ def test_reference_list_shows_kind_title_and_source_in_citation_order(demo_respo
     text = text_of(demo_response.content.decode().split('id="references-heading"')[1])
 
     assert "Guideline Guideline Directed Topic Overview Dr.Oracle Medical Advisory Board &amp; Editors, 2025" in text
-    assert "Research The pharmacological management of chronic lower back pain. Expert opinion on pharmacotherapy, 2021" in text
-    assert text.index("Medication Selection") < text.index("Treatment of Chronic Low Back Pain") < text.index("Chinese Medicine")
+    assert (
+        "Research The pharmacological management of chronic lower back pain. Expert opinion on pharmacotherapy, 2021"
+        in text
+    )
+    assert (
+        text.index("Medication Selection")
+        < text.index("Treatment of Chronic Low Back Pain")
+        < text.index("Chinese Medicine")
+    )
 
 
 def test_doi_and_pubmed_links_are_shown_when_present(client):
@@ -160,10 +174,14 @@ def test_home_query_count_is_constant(client, django_assert_max_num_queries):
         client.get("/")
 
 
-@pytest.mark.parametrize("payload", ['<script>alert("x")</script>', '<img src=x onerror=alert(1)>', "[x](javascript:alert(1))"])
+@pytest.mark.parametrize(
+    "payload", ['<script>alert("x")</script>', "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))"]
+)
 def test_hostile_content_in_any_field_never_reaches_the_page_live(client, payload):
     ref = ReferenceFactory(title=f"Title {payload}", source=f"Source {payload}", authors=payload)
-    article = ArticleFactory(question=f"Question {payload}?", summary_heading=payload, summary=f"{payload} [@{ref.key}]")
+    article = ArticleFactory(
+        question=f"Question {payload}?", summary_heading=payload, summary=f"{payload} [@{ref.key}]"
+    )
     section = SectionFactory(article=article, heading=payload)
     ClaimFactory(section=section, text=f"{payload} [@{ref.key}]")
     article_publish(article=article, origin=Publication.Origin.APPROVAL)

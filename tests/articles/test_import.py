@@ -6,9 +6,9 @@ from reversion.models import Version
 
 from articles.models import Article, Claim, Publication, Section
 from articles.services import ImportRefused
-from reviews.services import review_import_pages
 from references.citations import extract_keys
 from references.models import Reference
+from reviews.services import review_import_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,12 @@ CITED_NUMBERS = [
 
 
 def nothing_written():
-    return not (Article.objects.exists() or Reference.objects.exists() or Section.objects.exists() or Publication.objects.exists())
+    return not (
+        Article.objects.exists()
+        or Reference.objects.exists()
+        or Section.objects.exists()
+        or Publication.objects.exists()
+    )
 
 
 def test_demo_page_imports_every_section_claim_and_citation_in_order(demo_page):
@@ -80,8 +85,16 @@ def test_boilerplate_is_not_imported_as_content(demo_page):
     texts = [result.article.summary_heading, result.article.summary] + [
         t for s in result.article.sections.all() for t in [s.heading] + [c.text for c in s.claims.all()]
     ]
-    for furniture in ["Medical Advisory Board", "Educational purpose", "Under Review", "Personalize", "Which best describes",
-                      "Professional Medical Disclaimer", "follow-up", "Last updated"]:
+    for furniture in [
+        "Medical Advisory Board",
+        "Educational purpose",
+        "Under Review",
+        "Personalize",
+        "Which best describes",
+        "Professional Medical Disclaimer",
+        "follow-up",
+        "Last updated",
+    ]:
         assert not any(furniture in text for text in texts), furniture
     assert Claim.objects.count() == 22
 
@@ -118,7 +131,12 @@ def test_reimporting_the_same_page_updates_the_article_and_duplicates_nothing(de
 
     [result] = review_import_pages([demo_page], publish=True)
 
-    assert (Article.objects.count(), Reference.objects.count(), Claim.objects.count(), Publication.objects.count()) == counts
+    assert (
+        Article.objects.count(),
+        Reference.objects.count(),
+        Claim.objects.count(),
+        Publication.objects.count(),
+    ) == counts
     assert Version.objects.count() == versions
     assert result.status == "unchanged"
 
@@ -137,8 +155,13 @@ def test_reimporting_a_changed_page_updates_the_same_article(demo_page, write_pa
 
 
 def test_references_are_deduplicated_by_normalised_title_and_year(demo_page, write_page):
-    Reference.objects.create(key="bmj-2021", kind="systematic_review", year=2021, source="BMJ",
-                             title="EFFICACY, acceptability and safety of muscle relaxants for adults with non-specific low back pain – systematic review and meta-analysis")
+    Reference.objects.create(
+        key="bmj-2021",
+        kind="systematic_review",
+        year=2021,
+        source="BMJ",
+        title="EFFICACY, acceptability and safety of muscle relaxants for adults with non-specific low back pain – systematic review and meta-analysis",
+    )
 
     review_import_pages([demo_page])
 
@@ -169,10 +192,22 @@ REFS = "References\n\nResearch\n\nA trial of X\n\nJournal of X, 2020\n"
         ("  • a bullet first 1\n" + SUMMARY + SECTION + REFS, 1, "no question"),
         ("Last updated: October 17, 2025\n" + SECTION + REFS, 1, "no question"),
         (HEADER + SECTION + REFS, 5, "no summary answer"),
-        (HEADER + "Summary\n\nX is safe. 1\n\nEvidence\n\nMore evidence\n\n  • A trial 1\n\n" + REFS, 9, "the section “Evidence” has no bullets"),
+        (
+            HEADER + "Summary\n\nX is safe. 1\n\nEvidence\n\nMore evidence\n\n  • A trial 1\n\n" + REFS,
+            9,
+            "the section “Evidence” has no bullets",
+        ),
         (HEADER + SUMMARY + SECTION + "Empty section\n\n" + REFS, 13, "the section “Empty section” has no bullets"),
-        (HEADER + SUMMARY + SECTION + "References\n\nResearch\n\nA trial of X\n\nJournal of X\n", 19, "expected “source, year”"),
-        (HEADER + SUMMARY + SECTION + "References\n\nPodcast\n\nA trial of X\n\nJournal of X, 2020\n", 15, "expected a kind"),
+        (
+            HEADER + SUMMARY + SECTION + "References\n\nResearch\n\nA trial of X\n\nJournal of X\n",
+            19,
+            "expected “source, year”",
+        ),
+        (
+            HEADER + SUMMARY + SECTION + "References\n\nPodcast\n\nA trial of X\n\nJournal of X, 2020\n",
+            15,
+            "expected a kind",
+        ),
         (HEADER + SUMMARY + SECTION + "References\n\nResearch\n\nA trial of X\n", 15, "expected a title line"),
         ("Is X safe?\n\nLast updated: Octember 99, 2025\n\n" + SUMMARY + SECTION + REFS, 3, "cannot read the date"),
         (HEADER + SUMMARY + "Evidence\n\n  •   \n\n" + REFS, 11, "an empty bullet"),

@@ -16,8 +16,20 @@ def content(summary="Answer.", claims=("Claim.",), references=None):
 
 
 def ref(key):
-    return {"key": key, "kind": "research", "kind_label": "Research", "title": key.upper(), "authors": "",
-            "source": "J", "year": 2020, "doi": "", "doi_url": "", "pmid": "", "pubmed_url": "", "url": ""}
+    return {
+        "key": key,
+        "kind": "research",
+        "kind_label": "Research",
+        "title": key.upper(),
+        "authors": "",
+        "source": "J",
+        "year": 2020,
+        "doi": "",
+        "doi_url": "",
+        "pmid": "",
+        "pubmed_url": "",
+        "url": "",
+    }
 
 
 def test_citations_are_numbered_by_first_appearance_across_summary_and_claims():
@@ -84,7 +96,8 @@ def test_unknown_key_renders_as_a_visible_problem_not_a_number():
 
 
 @pytest.mark.parametrize(
-    "html", ['<script>x</script>', '<a href="javascript:x">a</a>', '<p onclick="x">p</p>', '<a href=" data:text/html,x">a</a>']
+    "html",
+    ["<script>x</script>", '<a href="javascript:x">a</a>', '<p onclick="x">p</p>', '<a href=" data:text/html,x">a</a>'],
 )
 def test_the_safety_check_itself_catches_live_html(html):
     with pytest.raises(AssertionError):

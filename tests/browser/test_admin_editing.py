@@ -41,7 +41,9 @@ def test_citation_problems_update_live_as_the_editor_types(logged_in, live_serve
     claim = page.locator("textarea[name='sections-1-claims-2-text']")
     claim.fill("CNS effects may be additive to alcohol [@ghost-2031; @guideline-directed-2025]")
 
-    expect(problems).to_contain_text("Section 2 “Safety Concerns with Baclofen”, claim 3: unknown reference key “ghost-2031”")
+    expect(problems).to_contain_text(
+        "Section 2 “Safety Concerns with Baclofen”, claim 3: unknown reference key “ghost-2031”"
+    )
     expect(problems).not_to_contain_text("guideline-directed-2025")
     screenshot(page, "admin-live-citation-check", full_page=False)
 

@@ -133,7 +133,9 @@ def test_choosing_an_audience_marks_the_choice(page, published_page):
     # Take the pointer off the link so :hover does not count as "marked".
     page.mouse.move(0, 0)
     chosen = _background(page.locator('a.audience-choice[data-audience="professional"]'))
-    others = {_background(page.locator(f'a.audience-choice[data-audience="{value}"]')) for value in ("patient", "student")}
+    others = {
+        _background(page.locator(f'a.audience-choice[data-audience="{value}"]')) for value in ("patient", "student")
+    }
     assert len(others) == 1 and chosen not in others, (chosen, others)
 
 

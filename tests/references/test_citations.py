@@ -54,7 +54,9 @@ def test_valid_doi_is_stored_bare(given, stored):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("doi", ["10.12/too-short-registrant", "11.1000/xyz", "10.1000/has space", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "doi", ["10.12/too-short-registrant", "11.1000/xyz", "10.1000/has space", "javascript:alert(1)"]
+)
 def test_invalid_doi_is_refused_with_a_clear_message(doi):
     ref = ReferenceFactory.build(doi=doi)
 
@@ -65,7 +67,10 @@ def test_invalid_doi_is_refused_with_a_clear_message(doi):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("given", "ok"), [("28192789", True), ("PMID: 28192789", True), ("0123", False), ("12a45", False), ("1234567890", False)])
+@pytest.mark.parametrize(
+    ("given", "ok"),
+    [("28192789", True), ("PMID: 28192789", True), ("0123", False), ("12a45", False), ("1234567890", False)],
+)
 def test_pmid_is_validated(given, ok):
     ref = ReferenceFactory.build(pmid=given)
 

@@ -41,7 +41,9 @@ def test_audited_rows_protect_their_article_from_deletion(submitted, draft):
         draft.delete()
 
 
-@pytest.mark.parametrize("url", ["/admin/reviews/reviewtransition/{pk}/change/", "/admin/reviews/reviewtransition/{pk}/delete/"])
+@pytest.mark.parametrize(
+    "url", ["/admin/reviews/reviewtransition/{pk}/change/", "/admin/reviews/reviewtransition/{pk}/delete/"]
+)
 def test_even_a_superuser_cannot_change_or_delete_audit_entries_in_the_admin(client, admin_user, submitted, url):
     log = ReviewTransition.objects.get()
     client.force_login(admin_user)

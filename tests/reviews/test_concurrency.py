@@ -45,8 +45,12 @@ def test_simultaneous_approvals_record_exactly_what_the_quorum_allows(
     settings.ORACLE_REQUIRED_APPROVALS = required
     third = UserFactory(username="board3", groups=["Medical Advisory Board"])
 
-    outcomes = race(*(lambda u=u: review_approve(review=Review.objects.get(pk=under_review.pk), by=u)
-                      for u in (board_member, second_board_member, third)))
+    outcomes = race(
+        *(
+            lambda u=u: review_approve(review=Review.objects.get(pk=under_review.pk), by=u)
+            for u in (board_member, second_board_member, third)
+        )
+    )
 
     review = Review.objects.get(pk=under_review.pk)
     assert review.state == Review.State.APPROVED

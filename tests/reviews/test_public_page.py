@@ -3,14 +3,16 @@ import re
 import pytest
 
 from reviews.models import BoardMember
-from tests.factories import UserFactory
 from reviews.services import review_approve, review_start, review_submit
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def current_step(html):
-    return re.search(r'tracker-step--current" aria-current="step"><span class="tracker-dot" aria-hidden="true"></span>([^<]+)', html).group(1)
+    return re.search(
+        r'tracker-step--current" aria-current="step"><span class="tracker-dot" aria-hidden="true"></span>([^<]+)', html
+    ).group(1)
 
 
 def test_approved_answer_names_its_reviewer_and_date(client, under_review, board_member, draft):
@@ -51,7 +53,9 @@ def test_an_update_under_review_keeps_the_approved_text_with_a_note(client, unde
 
 
 @pytest.mark.parametrize("show_pending", [False, True])
-def test_never_approved_answer_in_review_is_public_only_with_show_pending(client, settings, submitted, draft, show_pending):
+def test_never_approved_answer_in_review_is_public_only_with_show_pending(
+    client, settings, submitted, draft, show_pending
+):
     settings.ORACLE_SHOW_PENDING = show_pending
 
     response = client.get(draft.get_absolute_url())
@@ -84,7 +88,8 @@ def test_etag_changes_when_the_review_state_changes(client, under_review, board_
 def test_advisory_board_page_lists_listed_members_with_credentials(client, board_member):
     hidden = BoardMember.objects.create(
         user=UserFactory(username="retired"),
-        display_name="Dr. Retired", is_listed=False,
+        display_name="Dr. Retired",
+        is_listed=False,
     )
     BoardMember.objects.filter(user=board_member).update(disclosures="Consulting fees from ExampleCo.")
 

@@ -61,11 +61,13 @@ def test_full_flow_through_the_admin(client, draft, editor, board_member):
     client.force_login(board_member)
     client.post(review_url(draft), {"transition": "start_review", "review": review.pk})
 
-    response = client.post(review_url(draft), {"transition": "approve", "review": review.pk, "comment": "Good"}, follow=True)
+    response = client.post(
+        review_url(draft), {"transition": "approve", "review": review.pk, "comment": "Good"}, follow=True
+    )
 
     review.refresh_from_db()
     assert review.state == Review.State.APPROVED
-    assert "Approve: done." in [str(m) for m in get_messages(response.wsgi_request)]
+    assert "Approved and published as version 1." in [str(m) for m in get_messages(response.wsgi_request)]
     assert client.get(draft.get_absolute_url()).status_code == 200
 
 
@@ -80,7 +82,9 @@ def test_request_changes_without_comment_shows_the_reason(client, under_review, 
 
 
 @pytest.mark.parametrize("transition", ["approve", "start_review", "request_changes"])
-def test_forged_post_for_a_transition_the_editor_may_not_take_is_refused(client, under_review, draft, editor, transition):
+def test_forged_post_for_a_transition_the_editor_may_not_take_is_refused(
+    client, under_review, draft, editor, transition
+):
     client.force_login(editor)
 
     response = client.post(review_url(draft), {"transition": transition, "review": under_review.pk, "comment": "x"})
@@ -178,3 +182,52 @@ def test_quorum_progress_is_shown_on_the_article(client, under_review, draft, bo
     page = client.get(change_url(draft)).content.decode()
 
     assert "Approvals: 1 of 2 required — Bo Reviewer." in page
+
+
+def test_locked_form_offers_no_save_buttons_and_no_raw_field_data(client, submitted, draft, editor):
+    client.force_login(editor)
+
+    page = client.get(change_url(draft)).content.decode()
+
+    assert 'name="_save"' not in page and 'name="_continue"' not in page
+    assert "is_hidden" not in page
+
+
+def test_editor_sees_the_boards_request_on_the_article(client, under_review, draft, board_member, editor):
+    from reviews.services import review_request_changes
+
+    review_request_changes(review=under_review, by=board_member, comment="Say which trial supports this.")
+    client.force_login(editor)
+
+    page = client.get(change_url(draft)).content.decode()
+
+    assert "Last decision: <strong>Changes requested</strong> by Bo Reviewer" in page
+    assert "Say which trial supports this." in page
+
+
+def test_unpublished_article_has_no_view_on_site_link(client, draft, editor):
+    client.force_login(editor)
+
+    assert "View on site" not in client.get(change_url(draft)).content.decode()
+
+
+def test_a_resubmission_links_to_the_changes_since_the_version_sent_back(
+    client, under_review, draft, board_member, editor
+):
+    from reviews.services import review_request_changes, review_submit
+
+    review_request_changes(review=under_review, by=board_member, comment="Fix claim 1")
+    claim = Claim.objects.filter(section__article=draft).first()
+    claim.text = "Fixed " + claim.text
+    claim.save()
+    again = review_submit(article=draft, by=editor)
+    client.force_login(board_member)
+
+    page = client.get(change_url(draft)).content.decode()
+
+    expected = (
+        f"/admin/articles/article/{draft.pk}/history/diff/?from={under_review.revision_id}&amp;to={again.revision_id}"
+    )
+    assert f'href="{expected}">What changed since the previous submission' in page
+    diff = client.get(expected.replace("&amp;", "&")).content.decode()
+    assert "<ins>Fixed </ins>" in diff

@@ -35,7 +35,13 @@ def test_submit_locks_the_article_saying_who_holds_it(submitted, draft):
 def test_submit_is_logged_in_the_audit_trail(submitted, editor):
     log = ReviewTransition.objects.get()
 
-    assert (log.name, log.source, log.target, log.by, log.comment) == ("submit", "new", "submitted", editor, "First draft")
+    assert (log.name, log.source, log.target, log.by, log.comment) == (
+        "submit",
+        "new",
+        "submitted",
+        editor,
+        "First draft",
+    )
 
 
 def test_submit_emails_the_board_after_commit(draft, editor, board_member, django_capture_on_commit_callbacks):

@@ -3,7 +3,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django_fsm import TransitionNotAllowed
 
-from articles.models import Article, Claim, Publication, ReviewStatus
+from articles.models import Claim, Publication, ReviewStatus
 from reviews.models import Review, ReviewApproval, ReviewTransition
 from reviews.services import (
     ReviewRefused,
@@ -56,7 +56,9 @@ def test_request_changes_unlocks_the_article_and_tells_the_editor(
     assert "Cite the 2021 review." in message.body
 
 
-def test_approve_publishes_exactly_the_reviewed_content(under_review, board_member, draft, editor, django_capture_on_commit_callbacks):
+def test_approve_publishes_exactly_the_reviewed_content(
+    under_review, board_member, draft, editor, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         review = review_approve(review=under_review, by=board_member, comment="Accurate.")
 
@@ -223,7 +225,9 @@ def prepare(name, article, user, editor, board_member):
     if name == "submit":
         return lambda: review_submit(article=article, by=user)
     # withdraw belongs to the submitter: let an editor-role actor be the one who submitted
-    submitter = user if name == "withdraw" and user.is_authenticated and user.has_perm("reviews.submit_review") else editor
+    submitter = (
+        user if name == "withdraw" and user.is_authenticated and user.has_perm("reviews.submit_review") else editor
+    )
     review = review_submit(article=article, by=submitter)
     if name in {"request_changes", "approve"}:
         review = review_start(review=review, by=board_member)

@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from articles.models import Article
-from reviews.services import review_import_pages
 from reviews.models import BoardMember
 from reviews.roles import BOARD, EDITORS
+from reviews.services import review_import_pages
 
 DEMO_PAGE = Path(settings.BASE_DIR) / "demo" / "baclofen-back-pain.demo.txt"
 DEMO_ACCOUNTS = [
