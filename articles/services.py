@@ -314,7 +314,9 @@ def article_withdraw_from_public(*, article: Article, by, reason: str) -> Withdr
     if not reason:
         raise ValidationError("Give the reason readers will see: it is required to withdraw an answer.")
     with transaction.atomic():
-        current = Article.objects.select_for_update(of=("self",)).select_related("current_publication").get(pk=article.pk)
+        current = (
+            Article.objects.select_for_update(of=("self",)).select_related("current_publication").get(pk=article.pk)
+        )
         if current.current_publication is None:
             raise ValidationError("This answer is not public, so there is nothing to withdraw.")
         withdrawal = Withdrawal.objects.create(
