@@ -268,19 +268,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def history_view(self, request, object_id, extra_context=None):
         """Every version: who, when, comment, the review state then; pick two to compare."""
         article = self._article_or_404(request, object_id)
-        versions = (
-            Version.objects.get_for_object(article)
-            .select_related("revision__user")
-            .only(
-                "id",
-                "revision__id",
-                "revision__date_created",
-                "revision__comment",
-                "revision__user__username",
-                "revision__user__first_name",
-                "revision__user__last_name",
-            )
-        )
+        versions = Version.objects.get_for_object(article).select_related("revision__user__board_member")
         page = Paginator(versions, self.HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page.object_list)
         # the version just older than this page's last row, for its "changes" link

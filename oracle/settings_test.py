@@ -7,6 +7,11 @@ os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 
 from oracle.settings import *  # noqa: E402,F403
 
+
+class InvalidTemplateVariable(str):
+    def __mod__(self, missing):
+        raise AssertionError(f"Template variable not found: {missing!r}")
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -14,3 +19,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Fail loudly on a template variable that does not resolve, as DEBUG pages would show.
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")  # noqa: F405

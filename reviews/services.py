@@ -8,6 +8,7 @@ email for after commit.
 
 import hashlib
 import json
+from pathlib import Path
 
 import reversion
 from django.conf import settings
@@ -316,7 +317,7 @@ def review_record_import(*, article: Article, reviewed_on, source: str, by=None)
         reviewed_on=reviewed_on,
         revision=revision,
         content=content,
-        change_summary=f"Imported from the previous site ({source})",
+        change_summary=f"Imported from the previous site ({Path(source).name})",
     )
     review.save()
     _log(
@@ -324,7 +325,7 @@ def review_record_import(*, article: Article, reviewed_on, source: str, by=None)
         "import",
         ReviewStatus.NEW,
         by=by,
-        comment=f"Imported from {source} at {timezone.now():%Y-%m-%d %H:%M %Z}; "
+        comment=f"Imported from {Path(source).name} at {timezone.now():%Y-%m-%d %H:%M %Z}; "
         f"the page said “Last updated {reviewed_on:%B} {reviewed_on.day}, {reviewed_on.year}”.",
     )
     _set_article_status(article.pk, review.state)

@@ -406,3 +406,17 @@ def test_withdraw_from_public_in_the_admin(client, article, editor, board_member
     client.post(f"/admin/articles/article/{article.pk}/withdraw-from-public/", {"reason": "Superseded guidance."})
 
     assert client.get("/articles/is-paracetamol-safe/").status_code == 410
+
+
+def test_history_and_diff_render_versions_saved_by_no_user(client, editor, demo_page):
+    from reviews.services import review_import_pages
+
+    [result] = review_import_pages([demo_page], publish=True)
+    revision = latest(result.article)
+    client.force_login(editor)
+
+    history = client.get(f"/admin/articles/article/{result.article.pk}/history/")
+    diff = client.get(f"/admin/articles/article/{result.article.pk}/history/diff/", {"to": revision.pk})
+
+    assert history.status_code == 200 and "system" in history.content.decode()
+    assert diff.status_code == 200 and "The whole text" in diff.content.decode()

@@ -181,7 +181,7 @@ def test_quorum_progress_is_shown_on_the_article(client, under_review, draft, bo
 
     page = client.get(change_url(draft)).content.decode()
 
-    assert "Approvals: 1 of 2 required — Bo Reviewer." in page
+    assert "Approvals: 1 of 2 required — Dr. Bo Reviewer." in page
 
 
 def test_locked_form_offers_no_save_buttons_and_no_raw_field_data(client, submitted, draft, editor):
@@ -201,7 +201,7 @@ def test_editor_sees_the_boards_request_on_the_article(client, under_review, dra
 
     page = client.get(change_url(draft)).content.decode()
 
-    assert "Last decision: <strong>Changes requested</strong> by Bo Reviewer" in page
+    assert "Last decision: <strong>Changes requested</strong> by Dr. Bo Reviewer" in page
     assert "Say which trial supports this." in page
 
 
