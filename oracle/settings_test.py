@@ -12,6 +12,7 @@ class InvalidTemplateVariable(str):
     def __mod__(self, missing):
         raise AssertionError(f"Template variable not found: {missing!r}")
 
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
