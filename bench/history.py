@@ -56,8 +56,11 @@ def main():
     parser.add_argument("--versions", type=int, default=1000)
     args = parser.parse_args()
 
+    # A throwaway database of our own, never the test suite's (which may be running).
     if connection.vendor == "sqlite":
         connection.settings_dict["TEST"]["NAME"] = os.path.join(tempfile.mkdtemp(), "bench-history.sqlite3")
+    else:
+        connection.settings_dict["TEST"]["NAME"] = f"oracle_bench_{os.getpid()}"
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
