@@ -61,8 +61,8 @@ def main():
         from articles.models import Article
         from articles.pages import answer_page_context
         from articles.rendering import render_body_html
-        from reviews.services import review_import_pages
         from articles.snapshots import load_article, snapshot_article
+        from reviews.services import review_import_pages
 
         [result] = review_import_pages([Path(settings.BASE_DIR) / "demo" / "baclofen-back-pain.demo.txt"], publish=True)
         url = result.article.get_absolute_url()
