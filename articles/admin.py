@@ -66,7 +66,16 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = ["question", "slug", "summary_heading", "summary"]
+        fields = [
+            "question",
+            "slug",
+            "topic",
+            "summary_heading",
+            "summary",
+            "summary_patient",
+            "summary_professional",
+            "summary_student",
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -94,7 +103,7 @@ class ClaimInline(LockAwareInlineMixin, nested_admin.NestedTabularInline):
 class SectionInline(LockAwareInlineMixin, nested_admin.NestedStackedInline):
     model = Section
     extra = 0
-    fields = ["heading", "position"]
+    fields = ["heading", "audience", "position"]
     sortable_field_name = "position"
     formfield_overrides = {
         **ORDER_BY_DRAGGING,
@@ -113,7 +122,18 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     readonly_fields = ["citation_problems", "reader_links", "last_reviewed_on"]
     inlines = [SectionInline]
     fieldsets = [
-        (None, {"fields": ["question", "slug", "summary_heading", "summary", "change_summary"]}),
+        (None, {"fields": ["question", "slug", "topic", "summary_heading", "summary", "change_summary"]}),
+        (
+            _("Summary for each audience"),
+            {
+                "fields": ["summary_patient", "summary_professional", "summary_student"],
+                "description": _(
+                    "Optional versions of the summary in language suited to each reader. A reader who chose an "
+                    "audience sees its version where there is one, else the summary above. They are reviewed "
+                    "with the rest of the article."
+                ),
+            },
+        ),
         (_("Citations"), {"fields": ["citation_problems"]}),
         (_("Readers"), {"fields": ["reader_links", "last_reviewed_on"]}),
     ]
@@ -130,7 +150,17 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if _is_locked_view(request, obj):
-            return ["question", "slug", "summary_heading", "summary", *self.readonly_fields]
+            return [
+                "question",
+                "slug",
+                "topic",
+                "summary_heading",
+                "summary",
+                "summary_patient",
+                "summary_professional",
+                "summary_student",
+                *self.readonly_fields,
+            ]
         if obj is not None and obj.pk and obj.publications.exists():
             # Readers' links and the public permalinks depend on a published article's address.
             return ["slug", *self.readonly_fields]

@@ -20,8 +20,11 @@ CONTENT_FIELDS = [
     ("slug", "Address (slug)"),
     ("summary_heading", "Summary heading"),
     ("summary", "Summary answer"),
+    ("summary_patient", "Summary for patients and caregivers"),
+    ("summary_professional", "Summary for healthcare professionals"),
+    ("summary_student", "Summary for students"),
 ]
-EMPTY = {"question": "", "slug": "", "summary_heading": "", "summary": "", "sections": []}
+EMPTY = {name: "" for name, _ in CONTENT_FIELDS} | {"sections": []}
 
 
 def content_at(revision, article_id: int) -> dict:
@@ -38,6 +41,7 @@ def content_at(revision, article_id: int) -> dict:
             sections[data["id"]] = {
                 "id": data["id"],
                 "heading": data["heading"],
+                "audience": data.get("audience") or "",
                 "position": data["position"],
                 "claims": [],
             }
@@ -53,13 +57,8 @@ def content_at(revision, article_id: int) -> dict:
     ordered = sorted(sections.values(), key=lambda s: (s["position"], s["id"]))
     for section in ordered:
         section["claims"].sort(key=lambda c: (c["position"], c["id"]))
-    return {
-        "question": article_fields["question"],
-        "slug": article_fields["slug"],
-        "summary_heading": article_fields["summary_heading"],
-        "summary": article_fields["summary"],
-        "sections": ordered,
-    }
+    # .get(): versions saved before a field existed do not hold it
+    return {name: article_fields.get(name) or "" for name, _ in CONTENT_FIELDS} | {"sections": ordered}
 
 
 # --- word diff ------------------------------------------------------------------------------
@@ -256,7 +255,8 @@ REFERENCE_FIELDS = [
 
 
 def _cited(content: dict) -> list[str]:
-    texts = [content["summary"]] + [c["text"] for s in content["sections"] for c in s["claims"]]
+    texts = [content[name] for name, _ in CONTENT_FIELDS if name.startswith("summary")]
+    texts += [c["text"] for s in content["sections"] for c in s["claims"]]
     return list(dict.fromkeys(k for t in texts for k in extract_keys(t)))
 
 

@@ -7,6 +7,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from articles.audiences import Audience
 from references.citations import CitationProblem, extract_keys
 from references.models import Reference
 
@@ -36,6 +37,25 @@ def validate_citations(text: str, *, field: str, where: str) -> None:
                 ]
             }
         )
+
+
+class Topic(models.Model):
+    """A subject area that groups answers, with its own public page."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:topic", kwargs={"slug": self.slug})
 
 
 class ArticleLocked(ValidationError):
@@ -112,6 +132,27 @@ class Article(models.Model):
         _("summary answer"),
         help_text=_("The short, bold answer. Markdown; cite sources as [@key] or [@key1; @key2]."),
     )
+    summary_patient = models.TextField(
+        _("summary for patients and caregivers"),
+        blank=True,
+        help_text=_("Optional: the summary answer in plain language. Readers who chose this audience see it instead."),
+    )
+    summary_professional = models.TextField(
+        _("summary for healthcare professionals"),
+        blank=True,
+        help_text=_("Optional: the summary answer for clinicians."),
+    )
+    summary_student = models.TextField(
+        _("summary for students"), blank=True, help_text=_("Optional: the summary answer for students.")
+    )
+    topic = models.ForeignKey(
+        "articles.Topic",
+        verbose_name=_("topic"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
     last_reviewed_on = models.DateField(
         _("last reviewed on"), null=True, blank=True, help_text=_("Shown to readers as “Last updated”.")
     )
@@ -186,10 +227,27 @@ class Article(models.Model):
     def clean(self):
         if self.summary is not None:
             validate_citations(self.summary, field="summary", where=_("the summary answer"))
+        for audience, text in self.summary_variants().items():
+            validate_citations(
+                text,
+                field=f"summary_{audience}",
+                where=_("the summary for %(a)s") % {"a": Audience(audience).label.lower()},
+            )
+
+    def summary_variants(self) -> dict[str, str]:
+        """Audience → its own version of the summary, for the audiences that have one."""
+        return {
+            audience: getattr(self, f"summary_{audience}")
+            for audience in Audience.values
+            if getattr(self, f"summary_{audience}", "").strip()
+        }
 
     def texts(self) -> list[tuple[str, str]]:
-        """(where, text) for the summary and every claim, in reading order."""
+        """(where, text) for the summary, its audience versions and every claim, in reading order."""
         places = [("Summary answer", self.summary)]
+        places += [
+            (f"Summary answer for {Audience(a).label.lower()}", text) for a, text in self.summary_variants().items()
+        ]
         for s_index, section in enumerate(self.sections.all(), start=1):
             for c_index, claim in enumerate(section.claims.all(), start=1):
                 places.append((f"Section {s_index} “{section.heading}”, claim {c_index}", claim.text))
@@ -259,6 +317,13 @@ class Section(models.Model):
 
     article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="sections")
     heading = models.CharField(_("heading"), max_length=200)
+    audience = models.CharField(
+        _("audience"),
+        max_length=20,
+        choices=Audience.choices,
+        blank=True,
+        help_text=_("Leave empty for everyone; or show this section only to readers who chose this audience."),
+    )
     position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
 
     objects = SectionQuerySet.as_manager()

@@ -12,6 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
+from articles.audiences import READERS, Audience
 from references.citations import MARKER_RE, Numbering, keys_in_marker
 
 ALLOWED_TAGS = {
@@ -108,6 +109,7 @@ def render_inline(text: str, env: dict) -> SafeString:
 class RenderedBody:
     summary_heading: str
     summary_html: SafeString
+    summary_variants: list[dict] = field(default_factory=list)
     sections: list[dict] = field(default_factory=list)
     references: list[dict] = field(default_factory=list)
     missing_keys: list[str] = field(default_factory=list)
@@ -119,9 +121,18 @@ def render_content(content: dict) -> RenderedBody:
     numbering = Numbering()
     env = {"numbering": numbering, "known": set(references)}
     summary_html = render_block(content["summary"], env)
+    # Audience versions are numbered after the default summary, in a fixed audience order.
+    summary_variants = [
+        {"audience": audience, "readers": str(READERS[audience]), "html": render_block(text, env)}
+        for audience, text in sorted(
+            content.get("summary_variants", {}).items(), key=lambda item: Audience.values.index(item[0])
+        )
+    ]
     sections = [
         {
             "heading": section["heading"],
+            "audience": section.get("audience", ""),
+            "readers": str(READERS[section["audience"]]) if section.get("audience") else "",
             "claims": [render_inline(claim["text"], env) for claim in section["claims"]],
         }
         for section in content["sections"]
@@ -140,6 +151,7 @@ def render_content(content: dict) -> RenderedBody:
     return RenderedBody(
         summary_heading=content.get("summary_heading", ""),
         summary_html=summary_html,
+        summary_variants=summary_variants,
         sections=sections,
         references=cited,
     )
@@ -161,3 +173,15 @@ def _backlink_label(n: int, total: int) -> str:
 def render_body_html(content: dict) -> str:
     """The stored HTML of an answer's body: summary, sections and numbered reference list."""
     return render_to_string("articles/includes/_answer_body.html", {"body": render_content(content)})
+
+
+def plain_text(content: dict) -> tuple[str, str]:
+    """(summary, body) as plain text without markup or citation markers: what search indexes."""
+    from articles.pages import plain_text as strip
+
+    summary = strip(content["summary"])
+    body = " ".join(
+        [strip(text) for text in content.get("summary_variants", {}).values()]
+        + [part for s in content["sections"] for part in [s["heading"], *(strip(c["text"]) for c in s["claims"])]]
+    )
+    return summary, body

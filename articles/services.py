@@ -263,7 +263,12 @@ def _content_of(article: Article) -> dict:
 
 
 def _content_of_snapshot(content: dict) -> dict:
-    return {key: content[key] for key in ("question", "summary_heading", "summary", "sections")}
+    """The part of a snapshot that an imported page determines (what re-import compares)."""
+    return {key: content[key] for key in ("question", "summary_heading", "summary")} | {
+        "sections": [
+            {"heading": s["heading"], "claims": [{"text": c["text"]} for c in s["claims"]]} for s in content["sections"]
+        ]
+    }
 
 
 # --- history --------------------------------------------------------------------------------
@@ -285,16 +290,28 @@ def article_restore(*, article: Article, revision, by) -> Article:
             reversion.set_user(by)
             when = timezone.localtime(revision.date_created)
             reversion.set_comment(f"Restored the version of {when:%Y-%m-%d %H:%M} (revision {revision.pk})")
-            current.question = content["question"]
-            current.summary_heading = content["summary_heading"]
-            current.summary = content["summary"]
+            for name in (
+                "question",
+                "summary_heading",
+                "summary",
+                "summary_patient",
+                "summary_professional",
+                "summary_student",
+            ):
+                setattr(current, name, content[name])
             if not current.publications.exists():
                 current.slug = content["slug"]
             current.save()
             claim_ids = []
             for s_pos, section in enumerate(content["sections"]):
                 db_section, _ = Section.objects.update_or_create(
-                    pk=section["id"], defaults={"article": current, "heading": section["heading"], "position": s_pos}
+                    pk=section["id"],
+                    defaults={
+                        "article": current,
+                        "heading": section["heading"],
+                        "audience": section["audience"],
+                        "position": s_pos,
+                    },
                 )
                 for c_pos, claim in enumerate(section["claims"]):
                     Claim.objects.update_or_create(

@@ -18,10 +18,17 @@ def load_article(pk: int) -> Article:
 
 def snapshot_article(article: Article) -> dict:
     sections = [
-        {"heading": section.heading, "claims": [{"text": claim.text} for claim in section.claims.all()]}
+        {
+            "heading": section.heading,
+            "audience": section.audience,
+            "claims": [{"text": claim.text} for claim in section.claims.all()],
+        }
         for section in article.sections.all()
     ]
-    texts = [article.summary] + [claim["text"] for section in sections for claim in section["claims"]]
+    variants = article.summary_variants()
+    texts = [article.summary, *variants.values()] + [
+        claim["text"] for section in sections for claim in section["claims"]
+    ]
     keys = list(dict.fromkeys(key for text in texts for key in extract_keys(text)))
     references = {ref.key: ref.as_snapshot() for ref in Reference.objects.filter(key__in=keys)}
     return {
@@ -29,6 +36,7 @@ def snapshot_article(article: Article) -> dict:
         "slug": article.slug,
         "summary_heading": article.summary_heading,
         "summary": article.summary,
+        "summary_variants": variants,
         "sections": sections,
         # only the cited references, in citation order
         "references": {key: references[key] for key in keys if key in references},

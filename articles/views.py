@@ -1,3 +1,5 @@
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -28,6 +30,12 @@ def home_view(request):
         .order_by("-published_at")
     )
     return _public(render(request, "articles/article_list.html", {"publications": publications}))
+
+
+def _audience_param(request) -> str:
+    """?audience=… (the no-JavaScript fallback of the audience choice), when valid."""
+    value = request.GET.get("audience", "")
+    return value if value in Audience.values else ""
 
 
 def _reviewed_note(publication) -> str:
@@ -76,6 +84,7 @@ def article_detail_view(request, slug):
     )
     context["canonical_url"] = request.build_absolute_uri(request.path)
     context["history_url"] = reverse("articles:history", kwargs={"slug": article.slug})
+    context["audience"] = _audience_param(request)
     response = render(request, "articles/article_detail.html", context)
     # A publication never changes; the review state is the only other input to the page.
     response["ETag"] = f'"pub-{publication.pk}-{article.review_status}"'
@@ -182,6 +191,11 @@ def audience_view(request):
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = "/"
+    if choice in Audience.values:
+        # Without JavaScript the cookie alone cannot change a cached page: carry the choice in the URL.
+        parts = urlsplit(next_url)
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "audience"] + [("audience", choice)]
+        next_url = urlunsplit(parts._replace(query=urlencode(query)))
     response = HttpResponseRedirect(next_url)
     if choice in Audience.values:
         response.set_cookie(

@@ -19,6 +19,10 @@
     var result = [];
     var summary = form.querySelector("textarea[name=summary]");
     if (summary) result.push({ where: "Summary answer", text: summary.value });
+    [["summary_patient", "patients and caregivers"], ["summary_professional", "healthcare professionals"], ["summary_student", "students"]].forEach(function (pair) {
+      var area = form.querySelector("textarea[name=" + pair[0] + "]");
+      if (area && area.value.trim()) result.push({ where: "Summary answer for " + pair[1], text: area.value });
+    });
     var sectionNumber = 0;
     form.querySelectorAll("textarea[name$='-text'][name*='-claims-']").forEach(function (area) {
       if (area.name.indexOf("__prefix__") !== -1) return;
