@@ -15,12 +15,15 @@ from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from articles.follow_ups import follow_up_make_draft
 from articles.models import (
     Article,
     ArticleLocked,
     Claim,
+    FollowUpQuestion,
     Publication,
     Section,
+    Topic,
     Withdrawal,
     assert_unlocked,
     unknown_keys,
@@ -478,6 +481,78 @@ class PublicationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(FollowUpQuestion)
+class FollowUpQuestionAdmin(admin.ModelAdmin):
+    """Readers' questions: triage them, and turn one into a new draft answer in one action."""
+
+    list_display = ["short_text", "article", "status", "audience", "created_at", "draft_link"]
+    list_filter = ["status", "audience", "created_at"]
+    list_select_related = ["article", "draft"]
+    search_fields = ["text", "article__question"]
+    date_hierarchy = "created_at"
+    fields = ["article", "text", "email", "audience", "created_at", "status", "draft_link"]
+    readonly_fields = ["article", "text", "email", "audience", "created_at", "draft_link"]
+    actions = ["make_draft", "mark_answered", "mark_dismissed"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("question"))
+    def short_text(self, obj):
+        return str(obj)
+
+    @admin.display(description=_("draft answer"))
+    def draft_link(self, obj):
+        if not obj.draft_id:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:articles_article_change", args=[obj.draft_id]), obj.draft
+        )
+
+    @admin.action(description=_("Create a draft answer from the selected questions"), permissions=["make_draft"])
+    def make_draft(self, request, queryset):
+        for question in queryset.select_related("article"):
+            if question.draft_id:
+                self.message_user(request, f"“{question}” already has a draft: {question.draft}.", messages.WARNING)
+                continue
+            draft = follow_up_make_draft(question=question, by=request.user)
+            self.message_user(
+                request,
+                format_html(
+                    'Created the draft <a href="{}">{}</a>.',
+                    reverse("admin:articles_article_change", args=[draft.pk]),
+                    draft,
+                ),
+                messages.SUCCESS,
+            )
+
+    def has_make_draft_permission(self, request):
+        return request.user.has_perm("articles.add_article")
+
+    @admin.action(description=_("Mark as answered"), permissions=["change"])
+    def mark_answered(self, request, queryset):
+        self._set_status(request, queryset, FollowUpQuestion.Status.ANSWERED)
+
+    @admin.action(description=_("Dismiss"), permissions=["change"])
+    def mark_dismissed(self, request, queryset):
+        self._set_status(request, queryset, FollowUpQuestion.Status.DISMISSED)
+
+    def _set_status(self, request, queryset, status):
+        for question in queryset:
+            question.status = status
+            question.save(update_fields=["status"])
+        self.message_user(
+            request, f"{queryset.count()} question(s) marked {FollowUpQuestion.Status(status).label.lower()}."
+        )
 
 
 @admin.register(Withdrawal)

@@ -513,3 +513,39 @@ def _claim_lock(sender, instance, **kwargs):
 @receiver(pre_delete, sender=Article)
 def _article_delete_lock(sender, instance, **kwargs):
     assert_unlocked(instance.pk)
+
+
+class FollowUpQuestion(models.Model):
+    """A reader's follow-up question about an answer. Readers' email addresses are never shown publicly."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        ANSWERED = "answered", _("Answered")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    MIN_LENGTH = 10
+    MAX_LENGTH = 2000
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="follow_ups")
+    text = models.TextField(_("question"), max_length=MAX_LENGTH)
+    email = models.EmailField(_("reader's email"), blank=True)
+    audience = models.CharField(_("reader's audience"), max_length=20, choices=Audience.choices, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    draft = models.ForeignKey(
+        Article,
+        verbose_name=_("draft answer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The draft article created from this question."),
+    )
+
+    class Meta:
+        verbose_name = _("follow-up question")
+        verbose_name_plural = _("follow-up questions")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"

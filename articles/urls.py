@@ -8,5 +8,7 @@ urlpatterns = [
     path("", views.home_view, name="home"),
     path("articles/<slug:slug>/", views.article_detail_view, name="detail"),
     path("articles/<slug:slug>/history/", views.article_history_view, name="history"),
+    path("articles/<slug:slug>/follow-up/", views.follow_up_view, name="follow-up"),
+    path("articles/<slug:slug>/follow-up/thanks/", views.follow_up_thanks_view, name="follow-up-thanks"),
     path("articles/<slug:slug>/v/<int:number>/", views.article_version_view, name="version"),
 ]

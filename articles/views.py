@@ -2,13 +2,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 
 from articles.audiences import AUDIENCE_COOKIE, Audience
+from articles.follow_ups import FollowUpForm, follow_up_create, over_rate_limit
 from articles.models import Article, Publication, ReviewStatus
 from articles.pages import answer_page_context
 from articles.rendering import render_body_html
@@ -84,6 +86,7 @@ def article_detail_view(request, slug):
     )
     context["canonical_url"] = request.build_absolute_uri(request.path)
     context["history_url"] = reverse("articles:history", kwargs={"slug": article.slug})
+    context["article_slug"] = article.slug
     context["audience"] = _audience_param(request)
     response = render(request, "articles/article_detail.html", context)
     # A publication never changes; the review state is the only other input to the page.
@@ -202,3 +205,53 @@ def audience_view(request):
             AUDIENCE_COOKIE, choice, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure()
         )
     return response
+
+
+def _same_site(request) -> bool:
+    """The form carries no CSRF token (the answer page is cached for everyone), so refuse posts
+    that browsers mark as coming from another site."""
+    if request.META.get("HTTP_SEC_FETCH_SITE", "same-origin") not in {"same-origin", "same-site", "none"}:
+        return False
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin and origin != "null":
+        return url_has_allowed_host_and_scheme(origin + "/", allowed_hosts={request.get_host()})
+    return True
+
+
+@csrf_exempt  # see _same_site: a cached page cannot carry a per-reader token
+@require_POST
+def follow_up_view(request, slug):
+    article = get_object_or_404(Article.objects.published().only("slug", "question", "current_publication"), slug=slug)
+    if not _same_site(request):
+        return render(
+            request,
+            "articles/follow_up_form.html",
+            {"article": article, "error": "This form must be sent from our own page."},
+            status=403,
+        )
+    if over_rate_limit(request):
+        limit = settings.ORACLE_FOLLOW_UP_RATE_LIMIT
+        context = {
+            "article": article,
+            "error": f"You have sent {limit} questions in the past hour, which is as many as we accept from one "
+            "connection. Please try again in an hour. Your question was not saved.",
+        }
+        response = render(request, "articles/follow_up_form.html", context, status=429)
+        response["Retry-After"] = "3600"
+        return response
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        return render(request, "articles/follow_up_form.html", {"article": article, "form": form}, status=400)
+    follow_up_create(
+        article=article,
+        text=form.cleaned_data["text"],
+        email=form.cleaned_data["email"],
+        audience=form.cleaned_data["audience"],
+    )
+    return redirect("articles:follow-up-thanks", slug=article.slug)
+
+
+@require_safe
+def follow_up_thanks_view(request, slug):
+    article = get_object_or_404(Article.objects.published().only("slug", "question"), slug=slug)
+    return render(request, "articles/follow_up_thanks.html", {"article": article})

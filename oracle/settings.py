@@ -175,3 +175,16 @@ ORACLE_REQUIRED_APPROVALS = int(os.environ.get("ORACLE_REQUIRED_APPROVALS", "1")
 # Show never-approved answers whose first review is open, with a "pending human review" caution.
 ORACLE_SHOW_PENDING = env_bool("ORACLE_SHOW_PENDING", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Oracle <editorial@localhost>")
+
+# Cache (rate limits, later page caching): Redis when REDIS_URL is set, else per-process memory.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Follow-up questions accepted per client address per hour.
+ORACLE_FOLLOW_UP_RATE_LIMIT = int(os.environ.get("ORACLE_FOLLOW_UP_RATE_LIMIT", "5"))
+# Behind a proxy, the request header that carries the client's address (e.g. HTTP_X_REAL_IP);
+# empty to use REMOTE_ADDR.
+ORACLE_CLIENT_IP_HEADER = os.environ.get("ORACLE_CLIENT_IP_HEADER", "")

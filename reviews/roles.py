@@ -9,6 +9,8 @@ _READ = [
     "articles.view_claim",
     "articles.view_publication",
     "articles.view_withdrawal",
+    "articles.view_topic",
+    "articles.view_followupquestion",
     "references.view_reference",
     "reviews.view_review",
     "reviews.view_reviewtransition",
@@ -16,6 +18,9 @@ _READ = [
     "reviews.view_boardmember",
 ]
 _WRITE_CONTENT = [
+    "articles.change_followupquestion",
+    "articles.add_topic",
+    "articles.change_topic",
     "articles.add_article",
     "articles.change_article",
     "articles.add_section",

@@ -32,6 +32,13 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     markChoice();
+    // tell the editors which audience a follow-up question comes from
+    document.querySelectorAll(".follow-up-form").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        var field = form.querySelector(".follow-up-audience");
+        if (field) field.value = root.getAttribute("data-audience") || "";
+      });
+    });
     document.querySelectorAll(".audience-choice").forEach(function (link) {
       link.setAttribute("role", "button");
       link.addEventListener("click", function (event) {

@@ -1,0 +1,83 @@
+"""Readers' follow-up questions: the form, the rate limit, and turning a question into a draft."""
+
+import hashlib
+
+import reversion
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.text import slugify
+
+from articles.audiences import Audience
+from articles.models import Article, FollowUpQuestion
+
+
+class FollowUpForm(forms.Form):
+    text = forms.CharField(
+        label="Your question",
+        min_length=FollowUpQuestion.MIN_LENGTH,
+        max_length=FollowUpQuestion.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": FollowUpQuestion.MAX_LENGTH}),
+        error_messages={
+            "required": "Please write your question.",
+            "min_length": "Please write your question in at least %(limit_value)d characters.",
+            "max_length": "Please keep your question under %(limit_value)d characters (it has %(show_value)d).",
+        },
+    )
+    email = forms.EmailField(
+        label="Your email (optional)",
+        required=False,
+        max_length=254,
+        error_messages={"invalid": "That email address does not look right; check it, or leave the field empty."},
+    )
+    # Honeypot: hidden from people (and from screen readers); bots fill every field.
+    website = forms.CharField(required=False, label="Leave this empty")
+    audience = forms.ChoiceField(choices=[("", "")] + Audience.choices, required=False)
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError("This submission looks automated, so it was not saved.")
+        return ""
+
+
+def client_key(request) -> str:
+    """A hash of the client's address: enough to rate-limit, nothing stored that identifies a reader."""
+    header = settings.ORACLE_CLIENT_IP_HEADER
+    address = (request.META.get(header, "") if header else "") or request.META.get("REMOTE_ADDR", "")
+    address = address.split(",")[0].strip()
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
+
+
+def over_rate_limit(request) -> bool:
+    """Count this attempt; True when the client has made more than the limit in the past hour."""
+    key = f"follow-up-rate:{client_key(request)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        attempts = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        attempts = 1
+    return attempts > settings.ORACLE_FOLLOW_UP_RATE_LIMIT
+
+
+def follow_up_create(*, article: Article, text: str, email: str = "", audience: str = "") -> FollowUpQuestion:
+    return FollowUpQuestion.objects.create(article=article, text=text.strip(), email=email, audience=audience)
+
+
+def follow_up_make_draft(*, question: FollowUpQuestion, by) -> Article:
+    """A new draft article whose question is the reader's; linked from the follow-up."""
+    with transaction.atomic():
+        title = " ".join(question.text.split())[:300]
+        base = slugify(title)[:100].strip("-") or "follow-up"
+        slug, n = base, 1
+        while Article.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        with reversion.create_revision():
+            reversion.set_user(by)
+            reversion.set_comment(f"Drafted from reader follow-up #{question.pk} on “{question.article}”")
+            draft = Article.objects.create(question=title, slug=slug, summary="", topic=question.article.topic)
+        question.draft = draft
+        question.save(update_fields=["draft"])
+    return draft
