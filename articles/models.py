@@ -1,5 +1,6 @@
 import reversion
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.signals import pre_delete, pre_save
@@ -415,6 +416,10 @@ class Publication(models.Model):
         help_text=_("The version of the working copy this publication was made from."),
     )
     change_summary = models.CharField(_("change summary"), max_length=500, blank=True)
+    summary_text = models.TextField(_("summary (plain text)"), blank=True, editable=False)
+    body_text = models.TextField(_("body (plain text)"), blank=True, editable=False)
+    # Filled on PostgreSQL only (full-text search); derived from the fields above.
+    search_vector = SearchVectorField(null=True, editable=False)
     reviewed_by = models.JSONField(
         _("reviewed by"),
         default=list,

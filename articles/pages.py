@@ -1,12 +1,10 @@
 """The context of an answer page, shared by the public view and the staff preview."""
 
-import re
-
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from articles.audiences import Audience
-from references.citations import MARKER_RE
+from articles.rendering import to_plain
 
 TRACKER_STEPS = [("submitted", "Submitted"), ("under_review", "Under Review"), ("approved", "Approved")]
 
@@ -21,13 +19,6 @@ def tracker(current: str) -> list[dict]:
         }
         for i, (_, label) in enumerate(TRACKER_STEPS)
     ]
-
-
-def plain_text(markdown: str) -> str:
-    """Markdown without citation markers or emphasis marks, for a meta description."""
-    text = MARKER_RE.sub("", markdown or "")
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [label](url) -> label
-    return " ".join(re.sub(r"[*_`#>]", "", text).split())
 
 
 def answer_page_context(
@@ -47,7 +38,7 @@ def answer_page_context(
         "question": question,
         # Stored HTML: rendered by articles.rendering from sanitised Markdown and escaped fields.
         "body_html": mark_safe(body_html),
-        "description": Truncator(plain_text(summary)).chars(160),
+        "description": Truncator(to_plain(summary)).chars(160),
         "reviewed_on": reviewed_on,
         "review_note": review_note,
         "update_note": update_note,

@@ -4,11 +4,12 @@ The same code renders a publication when it is created and a draft preview, so a
 previews exactly what readers will get.
 """
 
+import html
 from dataclasses import dataclass, field
 
 import nh3
 from django.template.loader import render_to_string
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
@@ -175,13 +176,17 @@ def render_body_html(content: dict) -> str:
     return render_to_string("articles/includes/_answer_body.html", {"body": render_content(content)})
 
 
-def plain_text(content: dict) -> tuple[str, str]:
-    """(summary, body) as plain text without markup or citation markers: what search indexes."""
-    from articles.pages import plain_text as strip
+def to_plain(markdown: str) -> str:
+    """What a reader reads, as plain text: Markdown rendered, markup and citation markers dropped."""
+    html_text = MARKDOWN.renderInline(MARKER_RE.sub("", markdown or ""), {"numbering": Numbering(), "known": set()})
+    return " ".join(html.unescape(strip_tags(html_text)).split())
 
-    summary = strip(content["summary"])
+
+def plain_text(content: dict) -> tuple[str, str]:
+    """(summary, body) as plain text: what search indexes."""
+    summary = to_plain(content["summary"])
     body = " ".join(
-        [strip(text) for text in content.get("summary_variants", {}).values()]
-        + [part for s in content["sections"] for part in [s["heading"], *(strip(c["text"]) for c in s["claims"])]]
+        [to_plain(text) for text in content.get("summary_variants", {}).values()]
+        + [part for s in content["sections"] for part in [s["heading"], *(to_plain(c["text"]) for c in s["claims"])]]
     )
     return summary, body

@@ -6,7 +6,7 @@ from datetime import date
 import reversion
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -22,7 +22,8 @@ from articles.models import (
     Withdrawal,
     assert_unlocked,
 )
-from articles.rendering import render_body_html
+from articles.rendering import plain_text, render_body_html
+from articles.search import SEARCH_VECTOR
 from articles.snapshots import load_article, snapshot_article
 from references.citations import format_marker
 from references.models import Reference
@@ -65,6 +66,7 @@ def article_publish(
                 raise PublishRefused(problems)
             content = snapshot_article(loaded)
         number = (Publication.objects.filter(article_id=article.pk).aggregate(n=Max("number"))["n"] or 0) + 1
+        summary_text, body_text = plain_text(content)
         reviewed_on = reviewed_on or timezone.localdate()
         publication = Publication.objects.create(
             article=locked,
@@ -79,7 +81,12 @@ def article_publish(
             revision=revision or latest_revision(locked),
             change_summary=change_summary,
             reviewed_by=reviewed_by or [],
+            summary_text=summary_text,
+            body_text=body_text,
         )
+        if connection.vendor == "postgresql":
+            # The search document is derived data, written once next to the immutable snapshot.
+            Publication.objects.filter(pk=publication.pk).update(search_vector=SEARCH_VECTOR)
         cited = list(content["references"])  # keys in citation order
         PublicationCitation.objects.bulk_create(
             PublicationCitation(publication=publication, reference=reference, number=cited.index(reference.key) + 1)

@@ -6,6 +6,8 @@ app_name = "articles"
 
 urlpatterns = [
     path("", views.home_view, name="home"),
+    path("search/", views.search_view, name="search"),
+    path("topics/<slug:slug>/", views.topic_view, name="topic"),
     path("articles/<slug:slug>/", views.article_detail_view, name="detail"),
     path("articles/<slug:slug>/history/", views.article_history_view, name="history"),
     path("articles/<slug:slug>/follow-up/", views.follow_up_view, name="follow-up"),

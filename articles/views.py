@@ -1,6 +1,8 @@
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Min
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,9 +13,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from articles.audiences import AUDIENCE_COOKIE, Audience
 from articles.follow_ups import FollowUpForm, follow_up_create, over_rate_limit
-from articles.models import Article, Publication, ReviewStatus
+from articles.models import Article, Publication, ReviewStatus, Topic
 from articles.pages import answer_page_context
 from articles.rendering import render_body_html
+from articles.search import Hit, normalise_query, search_publications
 from articles.snapshots import load_article, snapshot_article
 
 
@@ -23,15 +26,53 @@ def _public(response):
     return response
 
 
-@require_safe
-def home_view(request):
-    publications = (
+HOME_LIST_SIZE = 10
+PAGE_SIZE = 10
+
+
+def _current_publications():
+    return (
         Publication.objects.current()
         .select_related("article")
-        .only("question", "reviewed_on", "published_at", "article__slug")
-        .order_by("-published_at")
+        .only("question", "reviewed_on", "published_at", "number", "summary_text", "article__slug", "article__topic_id")
     )
-    return _public(render(request, "articles/article_list.html", {"publications": publications}))
+
+
+@require_safe
+def home_view(request):
+    """Newest answers, recently updated ones, and the topics."""
+    current = _current_publications()
+    newest = current.annotate(first_published=Min("article__publications__published_at")).order_by("-first_published")
+    updated = current.filter(number__gt=1).order_by("-published_at")
+    context = {
+        "newest": newest[:HOME_LIST_SIZE],
+        "updated": updated[:HOME_LIST_SIZE],
+        "topics": Topic.objects.filter(articles__current_publication__isnull=False).distinct(),
+        "query": "",
+    }
+    return _public(render(request, "articles/article_list.html", context))
+
+
+@require_safe
+def topic_view(request, slug):
+    topic = get_object_or_404(Topic, slug=slug)
+    publications = _current_publications().filter(article__topic=topic).order_by("question")
+    page = Paginator(publications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return _public(render(request, "articles/topic_detail.html", {"topic": topic, "page": page}))
+
+
+@require_safe
+def search_view(request):
+    """Search approved answers; any query, however long or odd, gets an ordinary page."""
+    query = normalise_query(request.GET.get("q", ""))
+    page, hits = None, []
+    if query:
+        results, snippet = search_publications(_current_publications().defer(None), query)
+        page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        hits = [Hit(publication=p, snippet=snippet(p)) for p in page.object_list]
+    response = render(request, "articles/search.html", {"query": query, "page": page, "hits": hits})
+    patch_cache_control(response, public=True, max_age=60)
+    return response
 
 
 def _audience_param(request) -> str:

@@ -71,7 +71,8 @@ class ClaimFactory(factory.django.DjangoModelFactory):
 def make_article(*, sections: int = 2, claims_per_section: int = 3, references: int = 4, **fields) -> Article:
     """An article whose claims cite `references` references round-robin, with the summary citing the first."""
     refs = [ReferenceFactory() for _ in range(references)]
-    article = ArticleFactory(summary=f"Short answer [@{refs[0].key}]." if refs else "Short answer.", **fields)
+    summary = fields.pop("summary", "Short answer")
+    article = ArticleFactory(summary=f"{summary} [@{refs[0].key}]" if refs else summary, **fields)
     n = 0
     for s in range(sections):
         section = SectionFactory(article=article, heading=f"Heading {s + 1}", position=s)

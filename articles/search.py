@@ -1,0 +1,95 @@
+"""Searching approved answers: PostgreSQL full-text search, or a plain fallback on SQLite.
+
+Only current publications are searched, never a working copy. Snippets are built from plain text
+and escaped before the highlight marks are added, so content can never inject markup.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Case, Q, Value, When
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+SEARCH_CONFIG = "english"
+# question above summary above body
+SEARCH_VECTOR = (
+    SearchVector("question", weight="A", config=SEARCH_CONFIG)
+    + SearchVector("summary_text", weight="B", config=SEARCH_CONFIG)
+    + SearchVector("body_text", weight="C", config=SEARCH_CONFIG)
+)
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 8
+START, STOP = "\x02", "\x03"  # highlight sentinels, replaced after escaping
+
+
+def normalise_query(raw: str) -> str:
+    """The query as searched: control characters dropped, whitespace collapsed, 200 characters at most."""
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", raw or "")
+    return " ".join(text.split())[:MAX_QUERY_CHARS]
+
+
+@dataclass
+class Hit:
+    publication: object
+    snippet: SafeString
+
+
+def _highlighted(text: str) -> SafeString:
+    return mark_safe(escape(text).replace(START, "<mark>").replace(STOP, "</mark>"))
+
+
+def search_publications(queryset, query: str):
+    """(queryset of matching current publications, best first; snippet function)."""
+    if connection.vendor == "postgresql":
+        search = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        results = (
+            queryset.filter(search_vector=search)
+            .annotate(
+                rank=SearchRank("search_vector", search),
+                snippet=SearchHeadline(
+                    "body_text",
+                    search,
+                    config=SEARCH_CONFIG,
+                    start_sel=START,
+                    stop_sel=STOP,
+                    max_words=30,
+                    min_words=12,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", "-published_at")
+        )
+        return results, lambda p: _highlighted(p.snippet)
+
+    terms = [t for t in re.findall(r"\w+", query.lower()) if len(t) > 1][:MAX_TERMS]
+    if not terms:
+        return queryset.none(), lambda p: ""
+    condition = Q()
+    for term in terms:
+        condition &= Q(question__icontains=term) | Q(summary_text__icontains=term) | Q(body_text__icontains=term)
+    # question above summary above body, as on PostgreSQL
+    rank = sum(
+        (
+            Case(When(question__icontains=t, then=Value(4)), default=Value(0))
+            + Case(When(summary_text__icontains=t, then=Value(2)), default=Value(0))
+            + Case(When(body_text__icontains=t, then=Value(1)), default=Value(0))
+            for t in terms
+        ),
+        start=Value(0),
+    )
+    results = queryset.filter(condition).annotate(rank=rank).order_by("-rank", "-published_at")
+
+    def snippet(publication) -> SafeString:
+        text = publication.summary_text + " " + publication.body_text
+        lower = text.lower()
+        start = min((lower.find(t) for t in terms if t in lower), default=0)
+        window = text[max(0, start - 80) : start + 200]
+        marked = re.sub("(" + "|".join(map(re.escape, terms)) + ")", START + r"\1" + STOP, window, flags=re.IGNORECASE)
+        prefix = "… " if start > 80 else ""
+        return _highlighted(prefix + marked + " …")
+
+    return results, snippet
