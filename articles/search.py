@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -48,7 +48,7 @@ def search_publications(queryset, query: str):
         results = (
             queryset.filter(search_vector=search)
             .annotate(
-                rank=SearchRank("search_vector", search),
+                rank=SearchRank(F("search_vector"), search),
                 snippet=SearchHeadline(
                     "body_text",
                     search,
