@@ -23,6 +23,7 @@ from articles.models import (
     FollowUpQuestion,
     Publication,
     Section,
+    SitePage,
     Topic,
     Withdrawal,
     assert_unlocked,
@@ -478,6 +479,20 @@ class PublicationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SitePage)
+class SitePageAdmin(VersionAdmin):
+    """Trust pages: staff edit the text; every change is kept in the page's history."""
+
+    list_display = ["title", "slug", "updated_at"]
+    fields = ["slug", "title", "body"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["slug"] if obj else []
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -554,3 +554,25 @@ class FollowUpQuestion(models.Model):
 
     def __str__(self):
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+
+@reversion.register()
+class SitePage(models.Model):
+    """A trust page whose text staff edit in the admin (editorial policy, advisory board)."""
+
+    class Slug(models.TextChoices):
+        EDITORIAL_POLICY = "editorial-policy", _("Editorial policy")
+        ADVISORY_BOARD = "advisory-board", _("Medical Advisory Board")
+
+    slug = models.CharField(_("page"), max_length=40, choices=Slug.choices, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), help_text=_("Markdown: ## headings, lists, **bold**, [links](https://…)."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("site page")
+        verbose_name_plural = _("site pages")
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.title

@@ -96,6 +96,20 @@ def _make_parser() -> MarkdownIt:
 
 
 MARKDOWN = _make_parser()
+# Staff-written pages (editorial policy, advisory board) may have headings; no raw HTML either.
+PAGE_MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable(["image"])
+
+
+def render_page(text: str) -> SafeString:
+    return mark_safe(
+        nh3.clean(
+            PAGE_MARKDOWN.render(text or ""),
+            tags=ALLOWED_TAGS | {"h2", "h3", "hr"},
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel="noopener noreferrer",
+        )
+    )
 
 
 def render_block(text: str, env: dict) -> SafeString:

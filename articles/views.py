@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from articles.audiences import AUDIENCE_COOKIE, Audience
 from articles.follow_ups import FollowUpForm, follow_up_create, over_rate_limit
-from articles.models import Article, Publication, ReviewStatus, Topic
+from articles.models import Article, Publication, ReviewStatus, SitePage, Topic
 from articles.pages import answer_page_context
-from articles.rendering import render_body_html
+from articles.rendering import render_body_html, render_page
 from articles.search import Hit, normalise_query, search_publications
+from articles.seo import json_for_script, medical_web_page
 from articles.snapshots import load_article, snapshot_article
 
 
@@ -126,6 +127,7 @@ def article_detail_view(request, slug):
         ),
     )
     context["canonical_url"] = request.build_absolute_uri(request.path)
+    context["json_ld"] = json_for_script(medical_web_page(publication, url=context["canonical_url"]))
     context["history_url"] = reverse("articles:history", kwargs={"slug": article.slug})
     context["article_slug"] = article.slug
     context["audience"] = _audience_param(request)
@@ -296,3 +298,10 @@ def follow_up_view(request, slug):
 def follow_up_thanks_view(request, slug):
     article = get_object_or_404(Article.objects.published().only("slug", "question"), slug=slug)
     return render(request, "articles/follow_up_thanks.html", {"article": article})
+
+
+@require_safe
+def editorial_policy_view(request):
+    page = get_object_or_404(SitePage, slug=SitePage.Slug.EDITORIAL_POLICY)
+    response = render(request, "articles/sitepage_detail.html", {"page": page, "body": render_page(page.body)})
+    return _public(response)

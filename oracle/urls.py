@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.generic import TemplateView
 
-from articles.views import audience_view
+from articles.seo import SITEMAPS, LatestAnswersFeed, robots_txt_view
+from articles.views import audience_view, editorial_policy_view
 from reviews.views import advisory_board_view
 
 admin.site.site_header = "Oracle editorial"
@@ -10,9 +11,12 @@ admin.site.site_title = "Oracle editorial"
 admin.site.index_title = "Answers, references and reviews"
 
 urlpatterns = [
+    path("feed/", LatestAnswersFeed(), name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt_view, name="robots"),
     path("admin/", admin.site.urls),
     path("_nested_admin/", include("nested_admin.urls")),
-    path("editorial-policy/", TemplateView.as_view(template_name="editorial_policy.html"), name="editorial-policy"),
+    path("editorial-policy/", editorial_policy_view, name="editorial-policy"),
     path("advisory-board/", advisory_board_view, name="advisory-board"),
     path("audience/", audience_view, name="audience"),
     path("", include("articles.urls")),

@@ -2,11 +2,19 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from articles.models import SitePage
+from articles.rendering import render_page
 from reviews.models import BoardMember
 
 
 @require_safe
 def advisory_board_view(request):
-    response = render(request, "reviews/boardmember_list.html", {"members": BoardMember.objects.listed()})
+    page = SitePage.objects.filter(slug=SitePage.Slug.ADVISORY_BOARD).first()
+    context = {
+        "members": BoardMember.objects.listed(),
+        "page": page,
+        "body": render_page(page.body) if page else "",
+    }
+    response = render(request, "reviews/boardmember_list.html", context)
     patch_cache_control(response, public=True, max_age=300)
     return response

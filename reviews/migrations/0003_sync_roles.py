@@ -8,11 +8,11 @@ def sync(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """Give the roles the permissions of models added since (topics, follow-up questions)."""
+    """Give the roles the permissions of models added since (topics, follow-up questions, site pages)."""
 
     dependencies = [
         ("reviews", "0002_groups"),
-        ("articles", "0003_follow_ups"),
+        ("articles", "0005_site_pages"),
     ]
 
     operations = [migrations.RunPython(sync, migrations.RunPython.noop)]

@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -188,8 +189,14 @@ def test_hostile_content_in_any_field_never_reaches_the_page_live(client, payloa
 
     for url in [article.get_absolute_url(), "/"]:
         html = client.get(url).content.decode()
-        # Our own script tag is the only one: loaded from /static/, never inline.
+        # Our own scripts only: oracle.js from /static/, and the JSON-LD data block (not executable),
+        # which must parse and hold no "<" that could close its element.
         own = '<script src="/static/js/oracle.js"></script>'
+        blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+        for block in blocks:
+            assert "<" not in block
+            assert payload in str(json.loads(block))
+        html = re.sub(r'<script type="application/ld\+json">.*?</script>', "", html, flags=re.S)
         assert html.count("<script") == 1 and own in html
         # the page frame has our own follow-up form; the content itself is checked without it
         assert_no_live_script(html.replace(own, ""), allow_tags={"meta", "link", "form", "input"})

@@ -1,0 +1,149 @@
+"""What search engines and feed readers get: Atom feed, sitemap, robots.txt, JSON-LD."""
+
+import json
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.syndication.views import Feed
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
+
+from articles.audiences import SCHEMA_AUDIENCE, Audience
+from articles.models import Publication
+
+# JSON inside <script> must not be able to close the element or open a comment, whatever the content.
+_SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def json_for_script(data) -> str:
+    return mark_safe(json.dumps(data, ensure_ascii=False, sort_keys=False).translate(_SCRIPT_SAFE))
+
+
+def medical_web_page(publication, *, url: str) -> dict:
+    """schema.org MedicalWebPage for one publication."""
+    content = publication.content
+    if publication.origin == Publication.Origin.IMPORT:
+        reviewers = [
+            {"@type": "Organization", "name": f"{settings.ORACLE_SITE_NAME} Medical Advisory Board (previous site)"}
+        ]
+    else:
+        reviewers = [
+            {
+                "@type": "Person",
+                "name": r["name"],
+                **({"honorificSuffix": r["credentials"]} if r.get("credentials") else {}),
+            }
+            for r in publication.reviewed_by
+        ] or [{"@type": "Organization", "name": f"{settings.ORACLE_SITE_NAME} Medical Advisory Board"}]
+    audiences = [Audience.PROFESSIONAL, *(a for a in content.get("summary_variants", {}) if a != Audience.PROFESSIONAL)]
+    citations = []
+    for ref in content.get("references", {}).values():
+        work = {
+            "@type": "ScholarlyArticle" if ref["kind"] in {"research", "systematic_review"} else "CreativeWork",
+            "name": ref["title"],
+        }
+        if ref.get("year"):
+            work["datePublished"] = str(ref["year"])
+        if ref.get("source"):
+            work["publisher"] = ref["source"]
+        if ref.get("doi_url") or ref.get("url"):
+            work["url"] = ref.get("doi_url") or ref["url"]
+        citations.append(work)
+    return {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": publication.question,
+        "headline": publication.question,
+        "url": url,
+        "description": publication.summary_text[:300],
+        "lastReviewed": publication.reviewed_on.isoformat(),
+        "dateModified": publication.published_at.isoformat(),
+        "reviewedBy": reviewers,
+        "citation": citations,
+        "audience": [{"@type": "MedicalAudience", "audienceType": SCHEMA_AUDIENCE[a]} for a in audiences],
+        "version": publication.number,
+        "publisher": {"@type": "Organization", "name": settings.ORACLE_SITE_NAME},
+    }
+
+
+class LatestAnswersFeed(Feed):
+    feed_type = Atom1Feed
+    title = f"{settings.ORACLE_SITE_NAME}: new and updated answers"
+    subtitle = "Evidence-based answers reviewed by our Medical Advisory Board."
+
+    def link(self):
+        return reverse("articles:home")
+
+    def items(self):
+        return (
+            Publication.objects.current()
+            .select_related("article")
+            .only("question", "summary_text", "published_at", "reviewed_on", "number", "article__slug")
+            .order_by("-published_at")[:50]
+        )
+
+    def item_title(self, item):
+        return item.question if item.number == 1 else f"{item.question} (updated)"
+
+    def item_description(self, item):
+        return item.summary_text
+
+    def item_link(self, item):
+        return reverse("articles:detail", kwargs={"slug": item.article.slug})
+
+    def item_guid(self, item):
+        return reverse("articles:version", kwargs={"slug": item.article.slug, "number": item.number})
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.published_at
+
+
+class AnswerSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.8
+
+    def items(self):
+        return (
+            Publication.objects.current()
+            .select_related("article")
+            .only("published_at", "article__slug")
+            .order_by("article__slug")
+        )
+
+    def location(self, item):
+        return reverse("articles:detail", kwargs={"slug": item.article.slug})
+
+    def lastmod(self, item):
+        return item.published_at
+
+
+class PagesSitemap(Sitemap):
+    priority = 0.5
+
+    def items(self):
+        return ["articles:home", "editorial-policy", "advisory-board"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+SITEMAPS = {"answers": AnswerSitemap, "pages": PagesSitemap}
+
+
+@require_safe
+def robots_txt_view(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "Disallow: /audience/",
+        "Disallow: /_nested_admin/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
