@@ -41,7 +41,7 @@ def test_second_run_keeps_passwords_and_duplicates_nothing(capsys):
     assert "password:" in first and "password:" not in second
     assert "already exist" in second
     assert dict(get_user_model().objects.values_list("username", "password")) == hashes
-    assert (Article.objects.count(), Reference.objects.count(), Publication.objects.count()) == counts == (1, 7, 1)
+    assert (Article.objects.count(), Reference.objects.count(), Publication.objects.count()) == counts == (1, 7, 2)
 
 
 def test_roles_are_created_by_migration_with_content_permissions():

@@ -1,16 +1,18 @@
 import secrets
 from pathlib import Path
 
+import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
-from articles.models import Article
+from articles.models import Article, Topic
 from reviews.models import BoardMember
 from reviews.roles import BOARD, EDITORS
-from reviews.services import review_import_pages
+from reviews.services import review_approve, review_import_pages, review_start, review_submit
 
 DEMO_PAGE = Path(settings.BASE_DIR) / "demo" / "baclofen-back-pain.demo.txt"
 DEMO_ACCOUNTS = [
@@ -28,9 +30,30 @@ DEMO_BOARD_PROFILE = {
 }
 
 
+DEMO_TOPIC = {
+    "name": "Back pain",
+    "slug": "back-pain",
+    "description": "Treatments for acute and chronic low back pain.",
+}
+DEMO_PATIENT_SUMMARY = (
+    "Baclofen is not a good choice for back pain. It is approved for muscle stiffness caused by conditions such as "
+    "multiple sclerosis, not for back pain, and there is little evidence that it helps. It often causes drowsiness, "
+    "dizziness and confusion. Ask your doctor or pharmacist about better-studied options. "
+    "[@guideline-directed-2025; @medication-selection-2025]"
+)
+DEMO_STUDENT_SUMMARY = (
+    "Baclofen, a GABA-B agonist, is licensed for spasticity from multiple sclerosis and spinal cord disease, not for "
+    "musculoskeletal back pain. Evidence for it in low back pain is sparse; guidelines prefer NSAIDs and, among muscle "
+    "relaxants, better-studied agents such as tizanidine. Expect CNS adverse effects: sedation, dizziness, confusion. "
+    "[@guideline-directed-2025; @medication-selection-2025]"
+)
+
+
 class Command(BaseCommand):
     help = "Load the demo content and accounts once. Running it again changes nothing."
 
+    # The demo's own review would otherwise print its notification emails over the passwords.
+    @override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
     def handle(self, *args, **options):
         User = get_user_model()
         created = []
@@ -54,8 +77,9 @@ class Command(BaseCommand):
                     BoardMember.objects.create(user=user, **DEMO_BOARD_PROFILE)
                 created.append((username, group or "administrator", password))
             if not Article.objects.exists():
-                for result in review_import_pages([DEMO_PAGE], publish=True):
-                    self.stdout.write(f"Demo answer: {settings.ORACLE_BASE_URL}{result.article.get_absolute_url()}")
+                [result] = review_import_pages([DEMO_PAGE], publish=True)
+                self._review_audience_versions(result.article)
+                self.stdout.write(f"Demo answer: {settings.ORACLE_BASE_URL}{result.article.get_absolute_url()}")
         if created:
             self.stdout.write(self.style.WARNING("Demo accounts (passwords are shown this once; write them down):"))
             for username, role, password in created:
@@ -63,3 +87,23 @@ class Command(BaseCommand):
             self.stdout.write(f"Sign in at {settings.ORACLE_BASE_URL}/admin/")
         else:
             self.stdout.write("Demo accounts already exist (their passwords were printed on the first run).")
+
+    def _review_audience_versions(self, article):
+        """The editor adds versions for patients and students; the board reviews and approves them,
+        so the demo shows the workflow's result: version 2, "Reviewed by Dr. Bo Reviewer"."""
+        User = get_user_model()
+        editor, board = User.objects.get(username="editor"), User.objects.get(username="board")
+        topic, _ = Topic.objects.get_or_create(slug=DEMO_TOPIC["slug"], defaults=DEMO_TOPIC)
+        with reversion.create_revision():
+            reversion.set_user(editor)
+            reversion.set_comment("Added summaries for patients and for students")
+            article.topic = topic
+            article.summary_patient = DEMO_PATIENT_SUMMARY
+            article.summary_student = DEMO_STUDENT_SUMMARY
+            article.save()
+        review = review_submit(
+            article=article, by=editor, change_summary="Added summaries for patients and for students"
+        )
+        review_approve(
+            review=review_start(review=review, by=board), by=board, comment="Plain-language versions are accurate."
+        )
