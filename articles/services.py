@@ -22,6 +22,7 @@ from articles.models import (
     Withdrawal,
     assert_unlocked,
 )
+from articles.page_cache import invalidate_public_pages
 from articles.rendering import plain_text, render_body_html
 from articles.search import SEARCH_VECTOR
 from articles.snapshots import load_article, snapshot_article
@@ -92,6 +93,7 @@ def article_publish(
             PublicationCitation(publication=publication, reference=reference, number=cited.index(reference.key) + 1)
             for reference in Reference.objects.filter(key__in=cited)
         )
+        invalidate_public_pages()
         locked.current_publication = publication
         locked.last_reviewed_on = reviewed_on
         locked.save(update_fields=["current_publication", "last_reviewed_on", "updated_at"])
@@ -348,4 +350,5 @@ def article_withdraw_from_public(*, article: Article, by, reason: str) -> Withdr
         )
         current.current_publication = None
         current.save(update_fields=["current_publication", "updated_at"])
+        invalidate_public_pages()
     return withdrawal

@@ -7,13 +7,14 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from articles.audiences import AUDIENCE_COOKIE, Audience
 from articles.follow_ups import FollowUpForm, follow_up_create, over_rate_limit
 from articles.models import Article, Publication, ReviewStatus, SitePage, Topic
+from articles.page_cache import cached_public_page
 from articles.pages import answer_page_context
 from articles.rendering import render_body_html, render_page
 from articles.search import Hit, normalise_query, search_publications
@@ -40,6 +41,7 @@ def _current_publications():
 
 
 @require_safe
+@cached_public_page
 def home_view(request):
     """Newest answers, recently updated ones, and the topics."""
     current = _current_publications()
@@ -55,6 +57,7 @@ def home_view(request):
 
 
 @require_safe
+@cached_public_page
 def topic_view(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     publications = _current_publications().filter(article__topic=topic).order_by("question")
@@ -93,6 +96,7 @@ def _reviewed_note(publication) -> str:
 
 
 @require_safe
+@cached_public_page
 def article_detail_view(request, slug):
     article = (
         Article.objects.select_related("current_publication")
@@ -134,6 +138,7 @@ def article_detail_view(request, slug):
     response = render(request, "articles/article_detail.html", context)
     # A publication never changes; the review state is the only other input to the page.
     response["ETag"] = f'"pub-{publication.pk}-{article.review_status}"'
+    response["Last-Modified"] = http_date(publication.published_at.timestamp())
     return _public(response)
 
 
@@ -143,6 +148,7 @@ def _withdrawn(request, article, withdrawal):
 
 
 @require_safe
+@cached_public_page
 def article_history_view(request, slug):
     """Every version readers have been shown, newest first, each with its permanent address."""
     article = get_object_or_404(Article.objects.only("slug", "question", "current_publication"), slug=slug)
@@ -165,6 +171,7 @@ def article_history_view(request, slug):
 
 
 @require_safe
+@cached_public_page
 def article_version_view(request, slug, number):
     """Version `number` exactly as readers saw it: its stored HTML never changes."""
     publication = get_object_or_404(
@@ -301,6 +308,7 @@ def follow_up_thanks_view(request, slug):
 
 
 @require_safe
+@cached_public_page
 def editorial_policy_view(request):
     page = get_object_or_404(SitePage, slug=SitePage.Slug.EDITORIAL_POLICY)
     response = render(request, "articles/sitepage_detail.html", {"page": page, "body": render_page(page.body)})

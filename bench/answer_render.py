@@ -67,6 +67,7 @@ def main():
         [result] = review_import_pages([Path(settings.BASE_DIR) / "demo" / "baclofen-back-pain.demo.txt"], publish=True)
         url = result.article.get_absolute_url()
         client = Client()
+        settings.ORACLE_PAGE_CACHE = False
         client.get(url)  # warm caches (templates, URL resolver)
 
         with CaptureQueriesContext(connection) as queries:
@@ -76,6 +77,13 @@ def main():
         query_count = len(queries.captured_queries)
 
         page_ms = timed(lambda: client.get(url), args.rounds)
+        settings.ORACLE_PAGE_CACHE = True
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        cached_query_count = len(queries.captured_queries)
+        cached_ms = timed(lambda: client.get(url), args.rounds)
+        settings.ORACLE_PAGE_CACHE = False
         from django.test import RequestFactory
 
         from articles.views import article_detail_view
@@ -102,7 +110,9 @@ def main():
 
         print(f"database: {connection.vendor}; answer page {size:,} bytes; {args.rounds} rounds")
         print(f"answer page, SQL queries per request:          {query_count}")
+        print(f"answer page, SQL queries with the page cache:  {cached_query_count}")
         print(f"answer page, full request in-process:          p50 {page_ms[0]:.2f} ms   p99 {page_ms[1]:.2f} ms")
+        print(f"answer page, page cache hit in-process:        p50 {cached_ms[0]:.2f} ms   p99 {cached_ms[1]:.2f} ms")
         print(f"answer view alone (no middleware):             p50 {view_ms[0]:.2f} ms   p99 {view_ms[1]:.2f} ms")
         print(f"  of which page frame template:                p50 {frame_ms[0]:.2f} ms   p99 {frame_ms[1]:.2f} ms")
         print(f"at publication only, ORM load + snapshot:      p50 {orm_ms[0]:.2f} ms   p99 {orm_ms[1]:.2f} ms")

@@ -189,3 +189,6 @@ ORACLE_FOLLOW_UP_RATE_LIMIT = int(os.environ.get("ORACLE_FOLLOW_UP_RATE_LIMIT", 
 # Behind a proxy, the request header that carries the client's address (e.g. HTTP_X_REAL_IP);
 # empty to use REMOTE_ADDR.
 ORACLE_CLIENT_IP_HEADER = os.environ.get("ORACLE_CLIENT_IP_HEADER", "")
+# Whole-page cache of public pages (answers, home, topics, feed); invalidated on every publication.
+ORACLE_PAGE_CACHE = env_bool("ORACLE_PAGE_CACHE", default=True)
+ORACLE_PAGE_CACHE_SECONDS = int(os.environ.get("ORACLE_PAGE_CACHE_SECONDS", "86400"))

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from articles.page_cache import cached_public_page
 from articles.seo import SITEMAPS, LatestAnswersFeed, robots_txt_view
 from articles.views import audience_view, editorial_policy_view
 from reviews.views import advisory_board_view
@@ -11,7 +12,7 @@ admin.site.site_title = "Oracle editorial"
 admin.site.index_title = "Answers, references and reviews"
 
 urlpatterns = [
-    path("feed/", LatestAnswersFeed(), name="feed"),
+    path("feed/", cached_public_page(LatestAnswersFeed()), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt_view, name="robots"),
     path("admin/", admin.site.urls),

@@ -20,6 +20,7 @@ from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 from reversion.models import Version
 
 from articles.models import Article, Publication, ReviewStatus
+from articles.page_cache import invalidate_public_pages
 from articles.services import article_publish, import_pages
 from articles.snapshots import load_article, snapshot_article
 from reviews import notifications
@@ -60,6 +61,7 @@ def _set_article_status(article_id, status, *, locked_by=None, reason=""):
     article.locked_by = locked_by
     article.lock_reason = reason
     article.save(update_fields=["review_status", "locked_by", "lock_reason", "updated_at"])
+    invalidate_public_pages()  # the answer page shows the review state
 
 
 def _log(review, name, source, *, by, comment=""):

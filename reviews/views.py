@@ -3,11 +3,13 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from articles.models import SitePage
+from articles.page_cache import cached_public_page
 from articles.rendering import render_page
 from reviews.models import BoardMember
 
 
 @require_safe
+@cached_public_page
 def advisory_board_view(request):
     page = SitePage.objects.filter(slug=SitePage.Slug.ADVISORY_BOARD).first()
     context = {

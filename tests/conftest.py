@@ -10,6 +10,16 @@ EXAMPLE_PAGE = DATA / "baclofen-back-pain.txt"
 DEMO_PAGE = Path(settings.BASE_DIR) / "demo" / "baclofen-back-pain.demo.txt"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached pages and rate-limit counters must not leak from one test into another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def example_page():
     return EXAMPLE_PAGE

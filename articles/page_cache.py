@@ -1,0 +1,68 @@
+"""Whole-page caching of public pages, invalidated at once by any change readers could see.
+
+Public pages are the same for every reader (personalisation happens in the browser), so a page is
+cached by its path and query string alone. Every cached key carries a site-wide *generation*;
+publishing, withdrawing, or changing the board or a trust page bumps it, which retires every
+cached page at once — simple, and never stale. The bump happens immediately (so the writer's own
+next request is fresh) and again after commit (so a page cached from a reader's request during the
+transaction, with the old data, is retired too).
+"""
+
+import functools
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+
+GENERATION_KEY = "oracle:page-generation"
+KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Content-Language")
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY) or 1
+    return value
+
+
+def _bump() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def invalidate_public_pages() -> None:
+    """Retire every cached public page, now and again once the current transaction commits."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def cached_public_page(view):
+    """Serve GET/HEAD responses of `view` from the cache; store 200, 404 and 410 responses."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.ORACLE_PAGE_CACHE or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        key = f"oracle:page:{generation()}:{request.get_full_path()}"
+        hit = cache.get(key)
+        if hit is not None:
+            status, content, headers = hit
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code in (200, 404, 410) and not response.streaming and not response.cookies:
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+            headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
+            cache.set(key, (response.status_code, response.content, headers), settings.ORACLE_PAGE_CACHE_SECONDS)
+            response["X-Cache"] = "miss"
+        return response
+
+    return wrapper

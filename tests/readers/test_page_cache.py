@@ -1,0 +1,114 @@
+import pytest
+
+from articles.models import Claim, Publication
+from articles.services import article_publish, article_withdraw_from_public
+from reviews.models import BoardMember
+from reviews.services import review_approve, review_start, review_submit
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+URL = "/articles/is-naproxen-safe/"
+
+
+@pytest.fixture
+def published(editor, board_member):
+    article = make_article(question="Is naproxen safe?", slug="is-naproxen-safe")
+    review_approve(
+        review=review_start(review=review_submit(article=article, by=editor), by=board_member), by=board_member
+    )
+    return article
+
+
+def test_answer_page_costs_at_most_two_queries_uncached_and_none_cached(
+    client, published, settings, django_assert_max_num_queries, django_assert_num_queries
+):
+    settings.ORACLE_PAGE_CACHE = False
+    with django_assert_max_num_queries(2):
+        assert client.get(URL).status_code == 200
+
+    settings.ORACLE_PAGE_CACHE = True
+    client.get(URL)
+    with django_assert_num_queries(0):
+        response = client.get(URL)
+    assert response["X-Cache"] == "hit"
+
+
+@pytest.mark.parametrize("url", ["/", "/feed/", "/editorial-policy/", "/advisory-board/"])
+def test_other_public_pages_are_served_from_the_cache(client, published, url, django_assert_num_queries):
+    client.get(url)
+
+    with django_assert_num_queries(0):
+        assert client.get(url).status_code == 200
+
+
+def test_readers_never_see_stale_content_after_an_approval(
+    client, published, editor, board_member, django_capture_on_commit_callbacks
+):
+    assert "Claim 1.1" in client.get(URL).content.decode()
+    claim = Claim.objects.filter(section__article=published).first()
+    claim.text = claim.text.replace("Claim 1.1", "Naproxen raises blood pressure")
+    claim.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        review = review_start(review=review_submit(article=published, by=editor), by=board_member)
+        review_approve(review=review, by=board_member)
+
+    html = client.get(URL).content.decode()
+
+    assert "Naproxen raises blood pressure" in html
+    assert "Claim 1.1 " not in html
+
+
+def test_readers_never_see_a_withdrawn_answer_from_the_cache(client, published, board_member):
+    client.get(URL)
+    client.get("/")
+
+    article_withdraw_from_public(article=published, by=board_member, reason="Error found.")
+
+    assert client.get(URL).status_code == 410
+    assert "Is naproxen safe?" not in client.get("/").content.decode()
+
+
+def test_the_tracker_updates_when_an_update_goes_into_review(client, published, editor):
+    assert "An update to this answer is under review" not in client.get(URL).content.decode()
+
+    review_submit(article=published, by=editor)
+
+    assert "An update to this answer is under review" in client.get(URL).content.decode()
+
+
+def test_a_board_profile_change_reaches_the_board_page_at_once(client, published, board_member):
+    client.get("/advisory-board/")
+    member = BoardMember.objects.get(user=board_member)
+    member.specialty = "Rheumatology"
+    member.save()
+
+    assert "Rheumatology" in client.get("/advisory-board/").content.decode()
+
+
+def test_a_404_is_cached_but_publication_replaces_it(client):
+    article = make_article(question="Is a late answer safe?", slug="late")
+    assert client.get("/articles/late/").status_code == 404
+
+    article_publish(article=article, origin=Publication.Origin.APPROVAL)
+
+    assert client.get("/articles/late/").status_code == 200
+
+
+def test_conditional_requests_get_304(client, published):
+    first = client.get(URL)
+
+    assert first.has_header("ETag") and first.has_header("Last-Modified")
+    assert "public" in first["Cache-Control"] and "max-age" in first["Cache-Control"]
+    assert client.get(URL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(URL, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+
+
+def test_staff_messages_never_land_in_a_cached_public_page(client, published, admin_user):
+    client.force_login(admin_user)
+    client.post(
+        f"/admin/articles/article/{published.pk}/withdraw-from-public/", {"reason": ""}
+    )  # leaves an error message
+    client.get("/")
+    client.logout()
+
+    assert "reason readers will see" not in client.get("/").content.decode()
