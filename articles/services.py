@@ -26,6 +26,7 @@ from articles.page_cache import invalidate_public_pages
 from articles.rendering import plain_text, render_body_html
 from articles.search import SEARCH_VECTOR
 from articles.snapshots import load_article, snapshot_article
+from articles.static_publish import refresh_answer_file
 from references.citations import format_marker
 from references.models import Reference
 from references.services import reference_find_duplicate, reference_make_key
@@ -94,6 +95,7 @@ def article_publish(
             for reference in Reference.objects.filter(key__in=cited)
         )
         invalidate_public_pages()
+        refresh_answer_file(locked.slug)
         locked.current_publication = publication
         locked.last_reviewed_on = reviewed_on
         locked.save(update_fields=["current_publication", "last_reviewed_on", "updated_at"])
@@ -351,4 +353,5 @@ def article_withdraw_from_public(*, article: Article, by, reason: str) -> Withdr
         current.current_publication = None
         current.save(update_fields=["current_publication", "updated_at"])
         invalidate_public_pages()
+        refresh_answer_file(current.slug)
     return withdrawal

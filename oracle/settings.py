@@ -192,3 +192,5 @@ ORACLE_CLIENT_IP_HEADER = os.environ.get("ORACLE_CLIENT_IP_HEADER", "")
 # Whole-page cache of public pages (answers, home, topics, feed); invalidated on every publication.
 ORACLE_PAGE_CACHE = env_bool("ORACLE_PAGE_CACHE", default=True)
 ORACLE_PAGE_CACHE_SECONDS = int(os.environ.get("ORACLE_PAGE_CACHE_SECONDS", "86400"))
+# Static publishing: public answer pages are also written here for nginx (deploy/nginx.conf); "" turns it off.
+ORACLE_PUBLISH_DIR = os.environ.get("ORACLE_PUBLISH_DIR", str(BASE_DIR / "publish"))

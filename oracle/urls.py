@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.http import HttpResponse
 from django.urls import include, path
 
 from articles.page_cache import cached_public_page
@@ -11,7 +12,15 @@ admin.site.site_header = "Oracle editorial"
 admin.site.site_title = "Oracle editorial"
 admin.site.index_title = "Answers, references and reviews"
 
+
+def healthz(request):
+    """A constant response through the full middleware stack: load balancers' check, and the
+    benchmark's measure of the framework's floor."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("feed/", cached_public_page(LatestAnswersFeed()), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt_view, name="robots"),

@@ -23,6 +23,7 @@ from articles.models import Article, Publication, ReviewStatus
 from articles.page_cache import invalidate_public_pages
 from articles.services import article_publish, import_pages
 from articles.snapshots import load_article, snapshot_article
+from articles.static_publish import refresh_answer_file
 from reviews import notifications
 from reviews.models import BoardMember, Review, ReviewApproval, ReviewTransition
 
@@ -62,6 +63,7 @@ def _set_article_status(article_id, status, *, locked_by=None, reason=""):
     article.lock_reason = reason
     article.save(update_fields=["review_status", "locked_by", "lock_reason", "updated_at"])
     invalidate_public_pages()  # the answer page shows the review state
+    refresh_answer_file(article.slug)
 
 
 def _log(review, name, source, *, by, comment=""):

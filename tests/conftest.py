@@ -20,6 +20,12 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _publish_dir(settings, tmp_path):
+    """Static answer files go to a temporary directory, never into the working tree."""
+    settings.ORACLE_PUBLISH_DIR = str(tmp_path / "publish")
+
+
 @pytest.fixture
 def example_page():
     return EXAMPLE_PAGE
