@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install check lint clean
+.PHONY: run test install check lint bench clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Oracle needs Python 3.11 or newer (found %s)" % sys.version.split()[0])'
@@ -38,3 +38,8 @@ clean:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+## Throughput benchmark on loopback (installs wrk and nginx if missing; ANSWERS=10000)
+ANSWERS ?= 10000
+bench: $(STAMP)
+	$(PY) bench/http_bench.py --answers $(ANSWERS)

@@ -416,6 +416,10 @@ class Publication(models.Model):
         help_text=_("The version of the working copy this publication was made from."),
     )
     change_summary = models.CharField(_("change summary"), max_length=500, blank=True)
+    head_html = models.TextField(_("rendered page head"), blank=True, editable=False)
+    page_html = models.TextField(
+        _("rendered page"), blank=True, editable=False, help_text=_("The whole answer as readers see it once approved.")
+    )
     summary_text = models.TextField(_("summary (plain text)"), blank=True, editable=False)
     body_text = models.TextField(_("body (plain text)"), blank=True, editable=False)
     # Filled on PostgreSQL only (full-text search); derived from the fields above.

@@ -18,11 +18,13 @@ from articles.models import (
     Claim,
     Publication,
     PublicationCitation,
+    ReviewStatus,
     Section,
     Withdrawal,
     assert_unlocked,
 )
 from articles.page_cache import invalidate_public_pages
+from articles.pages import render_answer_parts
 from articles.rendering import plain_text, render_body_html
 from articles.search import SEARCH_VECTOR
 from articles.snapshots import load_article, snapshot_article
@@ -70,7 +72,7 @@ def article_publish(
         number = (Publication.objects.filter(article_id=article.pk).aggregate(n=Max("number"))["n"] or 0) + 1
         summary_text, body_text = plain_text(content)
         reviewed_on = reviewed_on or timezone.localdate()
-        publication = Publication.objects.create(
+        publication = Publication(
             article=locked,
             number=number,
             question=content["question"],
@@ -86,6 +88,10 @@ def article_publish(
             summary_text=summary_text,
             body_text=body_text,
         )
+        publication.head_html, publication.page_html = render_answer_parts(
+            publication, slug=locked.slug, review_status=ReviewStatus.APPROVED
+        )
+        publication.save()
         if connection.vendor == "postgresql":
             # The search document is derived data, written once next to the immutable snapshot.
             Publication.objects.filter(pk=publication.pk).update(search_vector=SEARCH_VECTOR)

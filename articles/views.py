@@ -5,9 +5,11 @@ from django.core.paginator import Paginator
 from django.db.models import Min
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -15,10 +17,9 @@ from articles.audiences import AUDIENCE_COOKIE, Audience
 from articles.follow_ups import FollowUpForm, follow_up_create, over_rate_limit
 from articles.models import Article, Publication, ReviewStatus, SitePage, Topic
 from articles.page_cache import cached_public_page
-from articles.pages import answer_page_context
+from articles.pages import answer_page_context, render_answer_parts, reviewed_note
 from articles.rendering import render_body_html, render_page
 from articles.search import Hit, normalise_query, search_publications
-from articles.seo import json_for_script, medical_web_page
 from articles.snapshots import load_article, snapshot_article
 
 
@@ -85,22 +86,20 @@ def _audience_param(request) -> str:
     return value if value in Audience.values else ""
 
 
-def _reviewed_note(publication) -> str:
-    day = f"{publication.reviewed_on:%B} {publication.reviewed_on.day}, {publication.reviewed_on.year}"
-    if publication.origin == Publication.Origin.IMPORT:
-        return f"Reviewed on the previous site, {day}."
-    names = [f"{r['name']}, {r['credentials']}" if r.get("credentials") else r["name"] for r in publication.reviewed_by]
-    if not names:
-        return f"Approved by the Medical Advisory Board on {day}."
-    return f"Reviewed by {' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)} on {day}."
-
-
 @require_safe
 @cached_public_page
 def article_detail_view(request, slug):
+    """One indexed lookup and a light frame around the HTML stored when the answer was approved."""
     article = (
         Article.objects.select_related("current_publication")
-        .only("slug", "summary", "review_status", "last_reviewed_on", "current_publication")
+        .only(
+            "slug",
+            "review_status",
+            "current_publication__question",
+            "current_publication__head_html",
+            "current_publication__page_html",
+            "current_publication__published_at",
+        )
         .filter(slug=slug)
         .first()
     )
@@ -114,27 +113,20 @@ def article_detail_view(request, slug):
         if settings.ORACLE_SHOW_PENDING and article.has_open_review:
             return _pending_answer(request, article)
         raise Http404("No published answer at this address.")
-    update_pending = article.has_open_review
-    context = answer_page_context(
-        question=publication.question,
-        summary=publication.content["summary"],
-        body_html=publication.html,
-        reviewed_on=publication.reviewed_on,
-        review_state=article.review_status if update_pending else ReviewStatus.APPROVED,
-        page_path=request.path,
-        review_note=_reviewed_note(publication),
-        update_note=(
-            "An update to this answer is under review by our Medical Advisory Board. "
-            "You are reading the version it approved."
-            if update_pending
-            else ""
-        ),
-    )
-    context["canonical_url"] = request.build_absolute_uri(request.path)
-    context["json_ld"] = json_for_script(medical_web_page(publication, url=context["canonical_url"]))
-    context["history_url"] = reverse("articles:history", kwargs={"slug": article.slug})
-    context["article_slug"] = article.slug
-    context["audience"] = _audience_param(request)
+    if article.has_open_review:
+        # An update is in review: the tracker and a note say so (rare; rendered live).
+        head_html, article_html = render_answer_parts(
+            publication, slug=article.slug, review_status=article.review_status
+        )
+    else:
+        head_html, article_html = publication.head_html, publication.page_html
+    context = {
+        "question": publication.question,
+        # Rendered by articles.pages from sanitised Markdown and auto-escaped fields.
+        "head_html": mark_safe(head_html),
+        "article_html": mark_safe(article_html),
+        "audience": _audience_param(request),
+    }
     response = render(request, "articles/article_detail.html", context)
     # A publication never changes; the review state is the only other input to the page.
     response["ETag"] = f'"pub-{publication.pk}-{article.review_status}"'
@@ -160,7 +152,7 @@ def article_history_view(request, slug):
     if not publications:
         raise Http404("No published answer at this address.")
     for publication in publications:
-        publication.reviewed_note = _reviewed_note(publication)
+        publication.reviewed_note = reviewed_note(publication)
     context = {
         "article": article,
         "question": publications[0].question,
@@ -198,7 +190,7 @@ def article_version_view(request, slug, number):
         reviewed_on=publication.reviewed_on,
         review_state=ReviewStatus.APPROVED,
         page_path=request.path,
-        review_note=_reviewed_note(publication),
+        review_note=reviewed_note(publication),
     )
     context.update(
         version=publication,
@@ -230,7 +222,13 @@ def _pending_answer(request, article):
         is_pending=True,
     )
     context["canonical_url"] = request.build_absolute_uri(request.path)
-    response = render(request, "articles/article_detail.html", context)
+    page = {
+        "question": article.question,
+        "head_html": mark_safe(render_to_string("articles/includes/_answer_head.html", context, request)),
+        "article_html": mark_safe(render_to_string("articles/includes/_answer_page.html", context, request)),
+        "audience": _audience_param(request),
+    }
+    response = render(request, "articles/article_detail.html", page)
     patch_cache_control(response, public=True, max_age=60)
     return response
 
