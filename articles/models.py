@@ -580,3 +580,14 @@ class SitePage(models.Model):
 
     def __str__(self):
         return self.title
+
+    @classmethod
+    def get(cls, slug: str) -> "SitePage":
+        """The page, or its first text (unsaved) if no one has stored it yet."""
+        from articles.site_pages import DEFAULTS
+
+        page = cls.objects.filter(slug=slug).first()
+        if page is None:
+            title, body = DEFAULTS[slug]
+            page = cls(slug=slug, title=title, body=body)
+        return page

@@ -17,6 +17,9 @@ from django.http import HttpResponse
 
 GENERATION_KEY = "oracle:page-generation"
 KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Content-Language")
+# Query parameters that change a public page; a request with any other one is served uncached, so
+# made-up query strings cannot fill the cache and push real pages out.
+CACHEABLE_PARAMETERS = {"audience", "page"}
 
 
 def generation() -> int:
@@ -45,7 +48,12 @@ def cached_public_page(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not settings.ORACLE_PAGE_CACHE or request.method not in ("GET", "HEAD"):
+        if (
+            not settings.ORACLE_PAGE_CACHE
+            or request.method not in ("GET", "HEAD")
+            or not set(request.GET) <= CACHEABLE_PARAMETERS
+            or any(len(values) > 1 or len(values[0]) > 20 for values in request.GET.lists())
+        ):
             return view(request, *args, **kwargs)
         key = f"oracle:page:{generation()}:{request.get_full_path()}"
         hit = cache.get(key)

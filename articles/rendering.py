@@ -199,7 +199,8 @@ def to_plain(markdown: str) -> str:
 def plain_text(content: dict) -> tuple[str, str]:
     """(summary, body) as plain text: what search indexes."""
     summary = to_plain(content["summary"])
-    body = " ".join(
+    # " · " between headings and claims so snippets do not run one into the next
+    body = " · ".join(
         [to_plain(text) for text in content.get("summary_variants", {}).values()]
         + [part for s in content["sections"] for part in [s["heading"], *(to_plain(c["text"]) for c in s["claims"])]]
     )

@@ -42,32 +42,44 @@ def _highlighted(text: str) -> SafeString:
 
 
 def search_publications(queryset, query: str):
-    """(queryset of matching current publications, best first; snippet function)."""
+    """(queryset of matching current publications, best first; snippets(publications) -> {pk: html}).
+
+    On PostgreSQL, ranking uses the stored weighted vector (GIN-indexed); the costly highlighted
+    snippets are computed afterwards, for the page of results only.
+    """
     if connection.vendor == "postgresql":
         search = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
         results = (
             queryset.filter(search_vector=search)
-            .annotate(
-                rank=SearchRank(F("search_vector"), search),
-                snippet=SearchHeadline(
-                    "body_text",
-                    search,
-                    config=SEARCH_CONFIG,
-                    start_sel=START,
-                    stop_sel=STOP,
-                    max_words=30,
-                    min_words=12,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
-            )
+            .annotate(rank=SearchRank(F("search_vector"), search))
             .order_by("-rank", "-published_at")
         )
-        return results, lambda p: _highlighted(p.snippet)
+
+        def snippets(publications) -> dict:
+            headlines = (
+                queryset.model.objects.filter(pk__in=[p.pk for p in publications])
+                .annotate(
+                    snippet=SearchHeadline(
+                        "body_text",
+                        search,
+                        config=SEARCH_CONFIG,
+                        start_sel=START,
+                        stop_sel=STOP,
+                        max_words=30,
+                        min_words=12,
+                        max_fragments=2,
+                        fragment_delimiter=" … ",
+                    )
+                )
+                .values_list("pk", "snippet")
+            )
+            return {pk: _highlighted(text) for pk, text in headlines}
+
+        return results, snippets
 
     terms = [t for t in re.findall(r"\w+", query.lower()) if len(t) > 1][:MAX_TERMS]
     if not terms:
-        return queryset.none(), lambda p: ""
+        return queryset.none(), lambda publications: {}
     condition = Q()
     for term in terms:
         condition &= Q(question__icontains=term) | Q(summary_text__icontains=term) | Q(body_text__icontains=term)
@@ -87,9 +99,15 @@ def search_publications(queryset, query: str):
         text = publication.summary_text + " " + publication.body_text
         lower = text.lower()
         start = min((lower.find(t) for t in terms if t in lower), default=0)
-        window = text[max(0, start - 80) : start + 200]
+        begin = max(0, start - 80)
+        if begin:  # start at a word boundary
+            space = text.find(" ", begin, start)
+            begin = space + 1 if space != -1 else start
+        window = text[begin : start + 200]
+        if start + 200 < len(text):
+            window = window[: window.rfind(" ")] if " " in window else window
         marked = re.sub("(" + "|".join(map(re.escape, terms)) + ")", START + r"\1" + STOP, window, flags=re.IGNORECASE)
-        prefix = "… " if start > 80 else ""
+        prefix = "… " if begin else ""
         return _highlighted(prefix + marked + " …")
 
-    return results, snippet
+    return results, lambda publications: {p.pk: snippet(p) for p in publications}

@@ -72,9 +72,12 @@ def search_view(request):
     query = normalise_query(request.GET.get("q", ""))
     page, hits = None, []
     if query:
-        results, snippet = search_publications(_current_publications().defer(None), query)
+        fields = _current_publications().defer(None).defer("content", "html", "head_html", "page_html", "search_vector")
+        results, snippets = search_publications(fields, query)
         page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-        hits = [Hit(publication=p, snippet=snippet(p)) for p in page.object_list]
+        found = list(page.object_list)
+        marked = snippets(found)
+        hits = [Hit(publication=p, snippet=marked.get(p.pk, "")) for p in found]
     response = render(request, "articles/search.html", {"query": query, "page": page, "hits": hits})
     patch_cache_control(response, public=True, max_age=60)
     return response
@@ -308,6 +311,6 @@ def follow_up_thanks_view(request, slug):
 @require_safe
 @cached_public_page
 def editorial_policy_view(request):
-    page = get_object_or_404(SitePage, slug=SitePage.Slug.EDITORIAL_POLICY)
+    page = SitePage.get(SitePage.Slug.EDITORIAL_POLICY)
     response = render(request, "articles/sitepage_detail.html", {"page": page, "body": render_page(page.body)})
     return _public(response)

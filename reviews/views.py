@@ -11,12 +11,8 @@ from reviews.models import BoardMember
 @require_safe
 @cached_public_page
 def advisory_board_view(request):
-    page = SitePage.objects.filter(slug=SitePage.Slug.ADVISORY_BOARD).first()
-    context = {
-        "members": BoardMember.objects.listed(),
-        "page": page,
-        "body": render_page(page.body) if page else "",
-    }
+    page = SitePage.get(SitePage.Slug.ADVISORY_BOARD)
+    context = {"members": BoardMember.objects.listed(), "page": page, "body": render_page(page.body)}
     response = render(request, "reviews/boardmember_list.html", context)
     patch_cache_control(response, public=True, max_age=300)
     return response

@@ -112,3 +112,20 @@ def test_staff_messages_never_land_in_a_cached_public_page(client, published, ad
     client.logout()
 
     assert "reason readers will see" not in client.get("/").content.decode()
+
+
+def test_made_up_query_strings_are_served_but_never_cached(client, published):
+    response = client.get(URL, {"utm_source": "x"})
+
+    assert response.status_code == 200 and "X-Cache" not in response
+    assert client.get(URL, {"audience": "patient"})["X-Cache"] == "miss"
+    assert client.get(URL, {"audience": "patient"})["X-Cache"] == "hit"
+
+
+def test_trust_pages_render_their_first_text_even_without_a_stored_row(client):
+    from articles.models import SitePage
+
+    SitePage.objects.all().delete()
+
+    assert "How an answer is made" in client.get("/editorial-policy/").content.decode()
+    assert "practising clinicians" in client.get("/advisory-board/").content.decode()

@@ -20,6 +20,9 @@ WORDS = (
     "guideline recommendation first-line second-line short-term long-term dose taper withdrawal elderly pregnancy "
     "adolescent adult efficacy safety tolerability interaction alcohol depressant function disability pain relief"
 ).split()
+# A long tail of rarer words, as real text has: most queries match a few per cent of answers.
+SYLLABLES = "ka lo mi ne ru ta vo si pe da gu fi zo be ha ly mu xo qi te".split()
+RARE = sorted({a + b + c for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES[:6]})
 TOPICS = ["Back pain", "Neck pain", "Headache", "Arthritis", "Neuropathic pain", "Muscle spasm", "Sports injury"]
 KINDS = ["guideline", "research", "systematic_review", "research", "drug_label", "research"]
 
@@ -40,19 +43,18 @@ class Command(BaseCommand):
         topics = [Topic.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0] for name in TOPICS]
         pool_size = max(20, answers // 5)
         existing = set(Reference.objects.filter(key__startswith="gen-").values_list("key", flat=True))
-        Reference.objects.bulk_create(
-            [
-                Reference(
-                    key=f"gen-{i}",
-                    kind=KINDS[i % len(KINDS)],
-                    title=self._sentence(rng, 6, 14).rstrip(".").title(),
-                    source=rng.choice(["BMJ", "Lancet", "JAMA", "Annals of Internal Medicine", "Spine", "Pain"]),
-                    year=rng.randint(1995, 2025),
-                )
-                for i in range(pool_size)
-                if f"gen-{i}" not in existing
-            ]
-        )
+        # Build every reference (so the random sequence is the same on every run), store the new ones.
+        pool = [
+            Reference(
+                key=f"gen-{i}",
+                kind=KINDS[i % len(KINDS)],
+                title=self._sentence(rng, 6, 14).rstrip(".").title(),
+                source=rng.choice(["BMJ", "Lancet", "JAMA", "Annals of Internal Medicine", "Spine", "Pain"]),
+                year=rng.randint(1995, 2025),
+            )
+            for i in range(pool_size)
+        ]
+        Reference.objects.bulk_create([ref for ref in pool if ref.key not in existing])
         done = set(Article.objects.filter(slug__startswith="gen-").values_list("slug", flat=True))
         created = 0
         for n in range(answers):
@@ -90,7 +92,7 @@ class Command(BaseCommand):
         )
 
     def _words(self, rng, n):
-        return " ".join(rng.choice(WORDS) for _ in range(n))
+        return " ".join(rng.choice(WORDS) if rng.random() < 0.6 else rng.choice(RARE) for _ in range(n))
 
     def _sentence(self, rng, low, high):
         text = self._words(rng, rng.randint(low, high))
