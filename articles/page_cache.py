@@ -52,7 +52,7 @@ def cached_public_page(view):
             not settings.ORACLE_PAGE_CACHE
             or request.method not in ("GET", "HEAD")
             or not set(request.GET) <= CACHEABLE_PARAMETERS
-            or any(len(values) > 1 or len(values[0]) > 20 for values in request.GET.lists())
+            or any(len(values) > 1 or len(values[0]) > 20 for _, values in request.GET.lists())
         ):
             return view(request, *args, **kwargs)
         key = f"oracle:page:{generation()}:{request.get_full_path()}"
