@@ -20,6 +20,7 @@ install: $(STAMP)
 run: $(STAMP)
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 PORT=$(PORT) $(PY) manage.py setup_demo
+	DJANGO_DEBUG=1 PORT=$(PORT) $(PY) manage.py refresh_published_pages
 	DJANGO_DEBUG=1 PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## The whole test suite (SQLite by default; set DATABASE_URL=postgres://... for PostgreSQL)

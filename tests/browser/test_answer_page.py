@@ -55,7 +55,7 @@ def test_published_answer_shows_everything_a_reader_needs(page, published_page, 
     for i in range(7):
         expect(references.nth(i).locator(".reference-backlinks a").first).to_be_visible()
 
-    expect(page.locator(".disclaimer h2")).to_have_text("Professional Medical Disclaimer")
+    expect(page.locator(".disclaimer .audience-default h2")).to_have_text("Professional Medical Disclaimer")
     expect(page.get_by_role("heading", name="Have a follow-up question?")).to_be_visible()
 
     screenshot(page, "answer-desktop")
