@@ -9,11 +9,14 @@ transaction, with the old data, is retired too).
 """
 
 import functools
+import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils.cache import set_response_etag
 
 GENERATION_KEY = "oracle:page-generation"
 KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Content-Language")
@@ -25,8 +28,10 @@ CACHEABLE_PARAMETERS = {"audience", "page"}
 def generation() -> int:
     value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY) or 1
+        # Start from the clock, not 1: after a cache flush a generation number is never reused,
+        # so no process can serve its local copy of a page from before the flush.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = cache.get(GENERATION_KEY)
     return value
 
 
@@ -34,13 +39,37 @@ def _bump() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
 def invalidate_public_pages() -> None:
     """Retire every cached public page, now and again once the current transaction commits."""
     _bump()
     transaction.on_commit(_bump)
+
+
+class _LocalPages:
+    """A small per-process copy of hot pages, keyed by generation: a hit costs one small cache
+    read (the generation) instead of fetching the whole page from Redis."""
+
+    def __init__(self, size=256):
+        self.size = size
+        self.items: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
+
+    def put(self, key, value):
+        self.items[key] = value
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+LOCAL = _LocalPages()
 
 
 def cached_public_page(view):
@@ -56,7 +85,11 @@ def cached_public_page(view):
         ):
             return view(request, *args, **kwargs)
         key = f"oracle:page:{generation()}:{request.get_full_path()}"
-        hit = cache.get(key)
+        hit = LOCAL.get(key)
+        if hit is None:
+            hit = cache.get(key)
+            if hit is not None:
+                LOCAL.put(key, hit)
         if hit is not None:
             status, content, headers = hit
             response = HttpResponse(content, status=status)
@@ -68,8 +101,12 @@ def cached_public_page(view):
         if response.status_code in (200, 404, 410) and not response.streaming and not response.cookies:
             if hasattr(response, "render") and callable(response.render):
                 response.render()
+            if not response.has_header("ETag"):
+                set_response_etag(response)  # once, here, rather than hashing the page on every hit
             headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
-            cache.set(key, (response.status_code, response.content, headers), settings.ORACLE_PAGE_CACHE_SECONDS)
+            entry = (response.status_code, response.content, headers)
+            cache.set(key, entry, settings.ORACLE_PAGE_CACHE_SECONDS)
+            LOCAL.put(key, entry)
             response["X-Cache"] = "miss"
         return response
 

@@ -229,7 +229,10 @@ http {{
             "d_answer_cache_on": f"http://127.0.0.1:{PORTS['app']}{answer_path}",
             "e_answer_shipped_nginx": f"http://127.0.0.1:{PORTS['nginx_shipped']}{answer_path}",
             "f_home": f"http://127.0.0.1:{PORTS['app']}/",
-            "g_search": f"http://127.0.0.1:{PORTS['app']}/search/?q=tizanidine+sedation",
+            # a selective query (about 8% of the generated answers match) …
+            "g_search": f"http://127.0.0.1:{PORTS['app']}/search/?q=mivoka+tizanidine",
+            # … and a broad one (the generator's common words: nearly every answer matches)
+            "g_search_broad": f"http://127.0.0.1:{PORTS['app']}/search/?q=tizanidine+sedation",
         }
         for url in cases.values():  # warm up: caches, connections, code paths
             sh("wrk", "-t1", "-c4", "-d1s", url)
