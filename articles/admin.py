@@ -36,6 +36,20 @@ from articles.snapshots import load_article, snapshot_article
 from references.admin import ReferenceAdmin as BaseReferenceAdmin
 from references.models import Reference
 
+
+class ReadOnlyAdminMixin:
+    """Records: viewable by those allowed, never added, changed or deleted — by anyone."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 # Positions are set by dragging rows (nested_admin's sortable), not typed.
 ORDER_BY_DRAGGING = {
     models.PositiveIntegerField: {"widget": forms.HiddenInput},
@@ -455,7 +469,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Publications are immutable: listed and viewed, never added, changed or deleted here."""
 
     list_display = ["question", "number", "origin", "reviewed_on", "published_at", "published_by"]
@@ -473,15 +487,6 @@ class PublicationAdmin(admin.ModelAdmin):
         "change_summary",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SitePage)
@@ -571,20 +576,11 @@ class FollowUpQuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Withdrawal)
-class WithdrawalAdmin(admin.ModelAdmin):
+class WithdrawalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["article", "at", "by", "reason"]
     list_select_related = ["article", "by"]
     fields = ["article", "publication", "at", "by", "reason"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Reference)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from articles.admin import ArticleAdmin
+from articles.admin import ArticleAdmin, ReadOnlyAdminMixin
 from articles.models import Article
 from articles.pages import answer_page_context
 from articles.rendering import render_body_html
@@ -24,19 +24,6 @@ from reviews.services import (
     required_approvals,
     review_submit,
 )
-
-
-class ReadOnlyAdminMixin:
-    """Audit records: viewable by those allowed, never added, changed or deleted — by anyone."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReviewTransitionInline(ReadOnlyAdminMixin, nested_admin.NestedTabularInline):

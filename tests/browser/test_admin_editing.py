@@ -3,20 +3,15 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import log_in
 from tests.factories import UserFactory
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
 def logged_in(page, live_server, transactional_db):
     def login(username, groups):
         UserFactory(username=username, groups=groups)
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        expect(page.locator("#user-tools")).to_contain_text(username)
+        log_in(page, live_server, username)
         return page
 
     return login

@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import log_in
 from tests.factories import UserFactory, make_article
 
-PASSWORD = "correct horse battery staple"
 QUESTION = "Is ibuprofen safe?"
 SLUG = "is-ibuprofen-safe"
 DEFAULT_SUMMARY = "Short answer"
@@ -61,14 +61,6 @@ def set_claim(article, index, words):
     marker = re.search(r"\s*\[@[^\]]+\]$", claim.text).group(0)
     claim.text = f"{words}{marker}"
     claim.save()
-
-
-def log_in(p, live_server, username, welcome_name):
-    p.goto(f"{live_server.url}/admin/login/")
-    p.fill("#id_username", username)
-    p.fill("#id_password", PASSWORD)
-    p.click("input[type=submit]")
-    expect(p.locator("#user-tools")).to_contain_text(welcome_name)
 
 
 def open_follow_up_form(page):

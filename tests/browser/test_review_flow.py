@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import log_in
 from tests.factories import UserFactory, make_article
 
-PASSWORD = "correct horse battery staple"
 QUESTION = "Is ibuprofen safe for back pain?"
 SLUG = "is-ibuprofen-safe-for-back-pain"
 CLAIM = "sections-0-claims-0-text"
@@ -43,14 +43,6 @@ def open_browser(browser, page, live_server, transactional_db):
     yield new_page
     for context in contexts[1:]:
         context.close()
-
-
-def log_in(p, live_server, username, welcome_name):
-    p.goto(f"{live_server.url}/admin/login/")
-    p.fill("#id_username", username)
-    p.fill("#id_password", PASSWORD)
-    p.click("input[type=submit]")
-    expect(p.locator("#user-tools")).to_contain_text(welcome_name)
 
 
 def panel(p):
