@@ -6,9 +6,17 @@ publishing, withdrawing, or changing the board or a trust page bumps it, which r
 cached page at once — simple, and never stale. The bump happens immediately (so the writer's own
 next request is fresh) and again after commit (so a page cached from a reader's request during the
 transaction, with the old data, is retired too).
+
+With Redis, a cache hit costs no round trip at all: each process keeps the generation in memory
+and a background thread subscribed to a Redis channel hears every bump (`GenerationWatcher`).
+Until the subscription is confirmed, or whenever it drops, the process reads the generation from
+the cache on every request as before, so a lost connection can make pages slower, never stale.
 """
 
 import functools
+import logging
+import os
+import threading
 import time
 from collections import OrderedDict
 
@@ -19,13 +27,16 @@ from django.http import HttpResponse
 from django.utils.cache import set_response_etag
 
 GENERATION_KEY = "oracle:page-generation"
+GENERATION_CHANNEL = "oracle:page-generation"
+logger = logging.getLogger(__name__)
 KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Content-Language")
 # Query parameters that change a public page; a request with any other one is served uncached, so
 # made-up query strings cannot fill the cache and push real pages out.
 CACHEABLE_PARAMETERS = {"audience", "page"}
 
 
-def generation() -> int:
+def stored_generation() -> int:
+    """The generation as the shared cache holds it (one cache read)."""
     value = cache.get(GENERATION_KEY)
     if value is None:
         # Start from the clock, not 1: after a cache flush a generation number is never reused,
@@ -35,11 +46,133 @@ def generation() -> int:
     return value
 
 
+class GenerationWatcher:
+    """This process's copy of the generation, kept current by a Redis subscription.
+
+    `current()` returns None (meaning: read the cache) until the thread has subscribed *and then*
+    read the stored generation — in that order, so no bump can fall between the two — and again
+    from the moment the connection fails until it is re-established. The thread is started lazily
+    and again after a fork, so each gunicorn worker has its own.
+    """
+
+    def __init__(
+        self, redis_url: str, read=stored_generation, retry_seconds=0.5, recheck_seconds=1.0, channel=GENERATION_CHANNEL
+    ):
+        self.redis_url = redis_url
+        self.channel = channel
+        self.read = read
+        self.retry_seconds = retry_seconds
+        self.recheck_seconds = recheck_seconds
+        self._publisher = None
+        self.value: int | None = None
+        self.live = False
+        self.pid: int | None = None
+        self.stopped = threading.Event()
+        self._start_lock = threading.Lock()
+
+    def current(self) -> int | None:
+        if self.pid != os.getpid():
+            self._start()
+        return self.value if self.live else None
+
+    @property
+    def client_name(self) -> str:
+        """How this subscriber shows in Redis' CLIENT LIST."""
+        return f"oracle-page-generation-{self.pid}-{id(self):x}"
+
+    def heard(self, value: int) -> None:
+        self.value = value if self.value is None else max(self.value, value)
+
+    def announce(self, value: int) -> None:
+        import redis
+
+        if self._publisher is None:
+            self._publisher = redis.Redis.from_url(self.redis_url, socket_connect_timeout=2, socket_timeout=2)
+        self._publisher.publish(self.channel, value)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.live = False
+
+    def _start(self) -> None:
+        with self._start_lock:
+            if self.pid == os.getpid():
+                return
+            self.pid, self.live, self.value = os.getpid(), False, None
+            threading.Thread(target=self._run, name="oracle-page-generation", daemon=True).start()
+
+    def _run(self) -> None:
+        import redis
+
+        while not self.stopped.is_set():
+            pubsub = None
+            try:
+                client = redis.Redis.from_url(
+                    self.redis_url,
+                    socket_connect_timeout=2,
+                    health_check_interval=10,
+                    client_name=self.client_name,
+                )
+                pubsub = client.pubsub()
+                pubsub.subscribe(self.channel)
+                while (message := pubsub.get_message(timeout=5)) is None or message["type"] != "subscribe":
+                    pass
+                self.value = None
+                self.heard(self.read())
+                self.live = True
+                while not self.stopped.is_set():
+                    message = pubsub.get_message(ignore_subscribe_messages=True, timeout=self.recheck_seconds)
+                    if message and message["type"] == "message":
+                        self.heard(int(message["data"]))
+                    elif message is None:
+                        # A quiet second: re-read the stored value, so even an announcement
+                        # lost in transit delays a fresh page by a second at most.
+                        self.heard(self.read())
+            except Exception:  # noqa: BLE001 - any failure: fall back to reading, then retry
+                if self.live:
+                    logger.warning("page generation subscription lost; reading from the cache", exc_info=True)
+                self.live = False
+                self.stopped.wait(self.retry_seconds)
+            finally:
+                if pubsub is not None:
+                    try:
+                        pubsub.close()
+                    except Exception:  # noqa: BLE001, S110 - closing a dead connection
+                        pass
+
+
+def _make_watcher() -> GenerationWatcher | None:
+    backend = settings.CACHES["default"]
+    if backend["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+        return None
+    location = backend["LOCATION"]
+    return GenerationWatcher(location if isinstance(location, str) else location[0])
+
+
+WATCHER = _make_watcher()
+
+
+def generation() -> int:
+    if WATCHER is not None and (value := WATCHER.current()) is not None:
+        return value
+    return stored_generation()
+
+
+def _announce(value: int) -> None:
+    if WATCHER is not None:
+        try:
+            WATCHER.announce(value)
+        except Exception:  # noqa: BLE001 - subscribers re-read the stored value within a second
+            logger.exception("could not announce page generation %s", value)
+
+
 def _bump() -> None:
     try:
-        cache.incr(GENERATION_KEY)
+        value = cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = time.time_ns()
+        cache.set(GENERATION_KEY, value, timeout=None)
+    _announce(value)
 
 
 def invalidate_public_pages() -> None:
