@@ -1,6 +1,7 @@
 import nested_admin
 import reversion
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from articles import evidence
 from articles.follow_ups import follow_up_make_draft
 from articles.models import (
     Article,
@@ -31,7 +33,12 @@ from articles.models import (
 )
 from articles.pages import answer_page_context
 from articles.rendering import render_body_html
-from articles.services import article_restore, article_withdraw_from_public
+from articles.services import (
+    article_restore,
+    article_schedule_review,
+    article_withdraw_from_public,
+    topic_reschedule_reviews,
+)
 from articles.snapshots import load_article, snapshot_article
 from references.admin import ReferenceAdmin as BaseReferenceAdmin
 from references.models import Reference
@@ -93,6 +100,7 @@ class ArticleForm(forms.ModelForm):
             "summary_patient",
             "summary_professional",
             "summary_student",
+            "review_interval_months",
         ]
 
     def clean(self):
@@ -107,10 +115,31 @@ class ArticleForm(forms.ModelForm):
         return cleaned
 
 
+class ClaimForm(forms.ModelForm):
+    class Meta:
+        model = Claim
+        fields = ["text", "grade", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the site's scheme is offered (a stored grade of another scheme is kept visible so
+        # it can be changed, and its validation error says why).
+        current = self.instance.grade
+        options = [("", "—"), *evidence.choices()]
+        if current and current not in dict(options):
+            options.append((current, f"{current} (not in this site's scheme)"))
+        self.fields["grade"].choices = options
+        self.fields["grade"].help_text = _("Confirm a grade (%(scheme)s); see the suggestion beside it.") % {
+            "scheme": evidence.scheme()["name"]
+        }
+
+
 class ClaimInline(LockAwareInlineMixin, nested_admin.NestedTabularInline):
     model = Claim
+    form = ClaimForm
     extra = 0
-    fields = ["text", "position"]
+    fields = ["text", "grade", "suggested_grade", "position"]
+    readonly_fields = ["suggested_grade"]
     sortable_field_name = "position"
     formfield_overrides = {
         **ORDER_BY_DRAGGING,
@@ -130,6 +159,23 @@ class SectionInline(LockAwareInlineMixin, nested_admin.NestedStackedInline):
     inlines = [ClaimInline]
 
 
+def _suggested_grade(self, obj):
+    code = obj.suggested_grade() if obj and obj.pk else ""
+    grade = evidence.grade(code)
+    if grade is None:
+        return "—"
+    if obj.grade == code:
+        return format_html('<span class="grade-suggestion grade-suggestion--same">{} ✓</span>', grade.label)
+    return format_html(
+        '<span class="grade-suggestion" title="{}">{}</span>',
+        _("From the kinds of the references this claim cites; confirm or choose another."),
+        grade.label,
+    )
+
+
+ClaimInline.suggested_grade = admin.display(description=_("suggested"))(_suggested_grade)
+
+
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     form = ArticleForm
@@ -137,7 +183,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     list_filter = ["review_status", ("current_publication", admin.EmptyFieldListFilter), "last_reviewed_on"]
     search_fields = ["question", "slug", "summary"]
     prepopulated_fields = {"slug": ["question"]}
-    readonly_fields = ["citation_problems", "reader_links", "last_reviewed_on"]
+    readonly_fields = ["citation_problems", "reader_links", "last_reviewed_on", "next_review_due", "source_alert_list"]
     inlines = [SectionInline]
     fieldsets = [
         (None, {"fields": ["question", "slug", "topic", "summary_heading", "summary", "change_summary"]}),
@@ -154,6 +200,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         ),
         (_("Citations"), {"fields": ["citation_problems"]}),
         (_("Readers"), {"fields": ["reader_links", "last_reviewed_on"]}),
+        (_("Re-review"), {"fields": ["review_interval_months", "next_review_due", "source_alert_list"]}),
     ]
 
     class Media:
@@ -199,6 +246,8 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def save_model(self, request, obj, form, change):
         request.oracle_change_summary = form.cleaned_data.get("change_summary", "").strip()
         super().save_model(request, obj, form, change)
+        if "review_interval_months" in form.changed_data:
+            article_schedule_review(obj)
 
     def _summarise(self, request):
         summary = getattr(request, "oracle_change_summary", "")
@@ -250,12 +299,37 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def citation_problems(self, obj):
         if not obj.pk:
             return _("Save the article to check its citations.")
-        problems = load_article(obj.pk).citation_problems()
-        if not problems:
-            return format_html('<span class="citations-ok">✓ {}</span>', _("Every citation resolves to a reference."))
+        loaded = load_article(obj.pk)
+        problems = loaded.citation_problems()
+        uncited = loaded.uncited_claims() if settings.ORACLE_REQUIRE_CITED_CLAIMS else []
+        if not problems and not uncited:
+            return format_html('<span class="citations-ok">✓ {}</span>', _("Every claim cites a source that exists."))
         return format_html(
-            '<ul class="citation-problems">{}</ul>',
+            '<ul class="citation-problems">{}{}</ul>',
             format_html_join("", "<li><strong>{}</strong>: {}</li>", ((p.field, p.message) for p in problems)),
+            format_html_join("", "<li>{}</li>", ((text,) for text in uncited)),
+        )
+
+    @admin.display(description=_("source alerts"))
+    def source_alert_list(self, obj):
+        alerts = list(obj.source_alerts.select_related("event__reference", "resolved_by")[:50]) if obj.pk else []
+        if not alerts:
+            return _("None: no source this answer cites has been retracted or superseded.")
+        return format_html(
+            '<ul class="source-alerts">{}</ul>',
+            format_html_join(
+                "",
+                '<li class="{}"><a href="{}">{}</a> — {}</li>',
+                (
+                    (
+                        "source-alert--open" if a.is_open else "source-alert--resolved",
+                        reverse("admin:reviews_sourcealert_change", args=[a.pk]),
+                        str(a.event),
+                        _("open") if a.is_open else f"{a.get_resolution_display()} ({a.resolution_comment})",
+                    )
+                    for a in alerts
+                ),
+            ),
         )
 
     @admin.display(description=_("reader pages"))
@@ -505,9 +579,14 @@ class SitePageAdmin(VersionAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "review_interval_months"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "review_interval_months" in form.changed_data:
+            topic_reschedule_reviews(obj)
 
 
 @admin.register(FollowUpQuestion)

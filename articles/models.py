@@ -8,6 +8,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from articles import evidence
 from articles.audiences import Audience
 from references.citations import CitationProblem, extract_keys
 from references.models import Reference
@@ -46,6 +47,12 @@ class Topic(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("re-review interval (months)"),
+        null=True,
+        blank=True,
+        help_text=_("How often answers in this topic are re-reviewed; empty for the site default."),
+    )
 
     class Meta:
         verbose_name = _("topic")
@@ -109,8 +116,29 @@ class ArticleQuerySet(models.QuerySet):
 
 # Fields the workflow writes; everything else is content, which a lock protects.
 WORKFLOW_FIELDS = frozenset(
-    {"current_publication", "last_reviewed_on", "review_status", "lock_reason", "locked_by", "updated_at"}
+    {
+        "current_publication",
+        "last_reviewed_on",
+        "next_review_due",
+        "review_status",
+        "lock_reason",
+        "locked_by",
+        "updated_at",
+    }
 )
+
+
+def default_review_interval_months() -> int:
+    return settings.ORACLE_REVIEW_INTERVAL_MONTHS
+
+
+def add_months(day, months: int):
+    """`day` plus `months` calendar months, clamped to the month's last day (31 Jan + 1 → 28/29 Feb)."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @reversion.register(follow=["sections"], exclude=sorted(WORKFLOW_FIELDS))
@@ -191,6 +219,20 @@ class Article(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("re-review interval (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Overrides the topic's and the site's interval for this answer; empty to inherit."),
+    )
+    next_review_due = models.DateField(
+        _("next review due"),
+        null=True,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=_("The last approval plus the re-review interval."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -216,6 +258,17 @@ class Article(models.Model):
     def delete(self, *args, **kwargs):
         assert_unlocked(self.pk)
         return super().delete(*args, **kwargs)
+
+    def review_interval(self) -> int:
+        """Months between reviews: this answer's own, else its topic's, else the site's."""
+        if self.review_interval_months:
+            return self.review_interval_months
+        if self.topic_id and self.topic.review_interval_months:
+            return self.topic.review_interval_months
+        return default_review_interval_months()
+
+    def due_after(self, reviewed_on):
+        return add_months(reviewed_on, self.review_interval()) if reviewed_on else None
 
     @property
     def is_locked(self) -> bool:
@@ -270,6 +323,27 @@ class Article(models.Model):
                 problems.append(
                     str(_("Section %(n)s “%(heading)s” has no claims.") % {"n": index, "heading": section.heading})
                 )
+        return problems
+
+    def uncited_claims(self) -> list[str]:
+        """A problem for each claim that cites nothing, by section and position (prefetch-friendly)."""
+        problems = []
+        for s_index, section in enumerate(self.sections.all(), start=1):
+            for c_index, claim in enumerate(section.claims.all(), start=1):
+                if not extract_keys(claim.text):
+                    problems.append(
+                        str(
+                            _("Section %(s)s “%(heading)s”, claim %(c)s cites no source: “%(claim)s”.")
+                            % {"s": s_index, "heading": section.heading, "c": c_index, "claim": str(claim)}
+                        )
+                    )
+        return problems
+
+    def submission_problems(self) -> list[str]:
+        """Why the article cannot go to review: publication problems, and uncited claims when required."""
+        problems = self.publication_problems()
+        if settings.ORACLE_REQUIRE_CITED_CLAIMS:
+            problems += self.uncited_claims()
         return problems
 
     def citation_problems(self) -> list[CitationProblem]:
@@ -351,6 +425,13 @@ class Claim(models.Model):
         _("claim"), help_text=_("One statement, Markdown, ending in its citations, e.g. “… [@acp-lbp-2017]”.")
     )
     position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+    grade = models.CharField(
+        _("evidence grade"),
+        max_length=12,
+        blank=True,
+        choices=evidence.ALL_CHOICES,
+        help_text=_("Confirm the grade of the evidence behind this claim; the suggestion comes from its sources."),
+    )
 
     objects = ClaimQuerySet.as_manager()
 
@@ -369,6 +450,14 @@ class Claim(models.Model):
     def clean(self):
         if self.text:
             validate_citations(self.text, field="text", where=_("claim “%(claim)s”") % {"claim": str(self)})
+        if self.grade and evidence.grade(self.grade) is None:
+            raise ValidationError({"grade": evidence.invalid_grade_message(self.grade)})
+
+    def suggested_grade(self) -> str:
+        """The grade the kinds of this claim's cited references suggest ('' when it cites none)."""
+        keys = extract_keys(self.text or "")
+        kinds = Reference.objects.filter(key__in=keys).values_list("kind", flat=True) if keys else []
+        return evidence.suggest(kinds)
 
 
 class PublicationQuerySet(models.QuerySet):
@@ -420,6 +509,13 @@ class Publication(models.Model):
     page_html = models.TextField(
         _("rendered page"), blank=True, editable=False, help_text=_("The whole answer as readers see it once approved.")
     )
+    page_rendered_at = models.DateTimeField(
+        _("page rendered at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the stored page was last re-rendered (a source notice, a due-for-review notice)."),
+    )
     summary_text = models.TextField(_("summary (plain text)"), blank=True, editable=False)
     body_text = models.TextField(_("body (plain text)"), blank=True, editable=False)
     # Filled on PostgreSQL only (full-text search); derived from the fields above.
@@ -452,6 +548,17 @@ class Publication(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:version", kwargs={"slug": self.article.slug, "number": self.number})
+
+    @property
+    def page_modified_at(self):
+        """Last-Modified of the stored page: its publication, or its last re-render."""
+        return max(filter(None, [self.published_at, self.page_rendered_at]))
+
+    @property
+    def page_etag(self) -> str:
+        import zlib
+
+        return f"{self.pk}-{zlib.crc32(self.page_html.encode()):08x}"
 
 
 class PublicationCitation(models.Model):

@@ -30,9 +30,10 @@ GENERATION_KEY = "oracle:page-generation"
 GENERATION_CHANNEL = "oracle:page-generation"
 logger = logging.getLogger(__name__)
 KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Content-Language")
-# Query parameters that change a public page; a request with any other one is served uncached, so
-# made-up query strings cannot fill the cache and push real pages out.
-CACHEABLE_PARAMETERS = {"audience", "page"}
+# Query parameters that change a public page, with the longest value cached; a request with any
+# other parameter (or a longer value) is served uncached, so made-up query strings cannot fill the
+# cache and push real pages out. Search queries are cached briefly (see search_view).
+CACHEABLE_PARAMETERS = {"audience": 20, "page": 20, "q": 100}
 
 
 def stored_generation() -> int:
@@ -205,16 +206,24 @@ class _LocalPages:
 LOCAL = _LocalPages()
 
 
-def cached_public_page(view):
-    """Serve GET/HEAD responses of `view` from the cache; store 200, 404 and 410 responses."""
+def cached_public_page(view=None, *, seconds: int | None = None):
+    """Serve GET/HEAD responses of `view` from the cache; store 200, 404 and 410 responses.
+
+    `seconds` bounds how long an entry lives in the shared cache (default ORACLE_PAGE_CACHE_SECONDS);
+    invalidation by generation applies either way.
+    """
+    if view is None:
+        return functools.partial(cached_public_page, seconds=seconds)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if (
             not settings.ORACLE_PAGE_CACHE
             or request.method not in ("GET", "HEAD")
-            or not set(request.GET) <= CACHEABLE_PARAMETERS
-            or any(len(values) > 1 or len(values[0]) > 20 for _, values in request.GET.lists())
+            or any(
+                name not in CACHEABLE_PARAMETERS or len(values) > 1 or len(values[0]) > CACHEABLE_PARAMETERS[name]
+                for name, values in request.GET.lists()
+            )
         ):
             return view(request, *args, **kwargs)
         key = f"oracle:page:{generation()}:{request.get_full_path()}"
@@ -238,7 +247,7 @@ def cached_public_page(view):
                 set_response_etag(response)  # once, here, rather than hashing the page on every hit
             headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
             entry = (response.status_code, response.content, headers)
-            cache.set(key, entry, settings.ORACLE_PAGE_CACHE_SECONDS)
+            cache.set(key, entry, seconds or settings.ORACLE_PAGE_CACHE_SECONDS)
             LOCAL.put(key, entry)
             response["X-Cache"] = "miss"
         return response

@@ -1,8 +1,14 @@
 """The context of an answer page, shared by the public view and the staff preview."""
 
+import re
+from datetime import timedelta
+
 from django.conf import settings
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
@@ -50,6 +56,8 @@ def answer_page_context(
         "audiences": Audience.choices,
         "page_path": page_path,
         "is_preview": is_preview,
+        "flagged_sources": 0,
+        "review_overdue": False,
     }
 
 
@@ -69,7 +77,49 @@ def reviewed_note(publication) -> str:
     return f"Reviewed by {who} on {day}."
 
 
-def render_answer_parts(publication, *, slug: str, review_status: str) -> tuple[str, str]:
+def is_overdue_for_readers(next_review_due, today=None) -> bool:
+    """Whether readers are told the answer is due for review: past its due date plus the grace period."""
+    if next_review_due is None:
+        return False
+    today = today or timezone.localdate()
+    return today > next_review_due + timedelta(days=settings.ORACLE_REVIEW_GRACE_DAYS)
+
+
+def source_notices(publication) -> dict[int, str]:
+    """Reference number → the notice readers see on it (retracted or superseded sources only).
+
+    Read from the references as they stand now, not from the snapshot: a retraction recorded
+    after approval must reach readers without a new publication.
+    """
+    from references.models import Reference
+
+    keys = list(publication.content.get("references", {}))
+    if not keys:
+        return {}
+    flagged = Reference.objects.filter(key__in=keys).filter(
+        Q(retracted_on__isnull=False) | Q(superseded_by__isnull=False)
+    )
+    return {keys.index(ref.key) + 1: ref.reader_notice() for ref in flagged.select_related("superseded_by")}
+
+
+def with_source_notices(body_html: str, notices: dict[int, str]) -> str:
+    """The stored body with a notice in each flagged reference and a mark on each citation of it."""
+    for number, notice in sorted(notices.items()):
+        item = f'<li class="reference" id="ref-{number}" value="{number}">'
+        body_html = body_html.replace(
+            item,
+            f'<li class="reference reference--flagged" id="ref-{number}" value="{number}">\n'
+            f'      <strong class="source-notice" role="note">{escape(notice)}</strong>',
+        )
+        body_html = re.sub(
+            rf'<a href="#ref-{number}" (id="cite-{number}-\d+") aria-label="Reference {number}">',
+            rf'<a class="citation--flagged" href="#ref-{number}" \1 aria-label="Reference {number} ({escape(notice)})">',
+            body_html,
+        )
+    return body_html
+
+
+def render_answer_parts(publication, *, slug: str, review_status: str, next_review_due=None) -> tuple[str, str]:
     """(head, article) HTML of an answer page for `publication`.
 
     Rendered once when the publication is made (for the approved state) and stored with it, so
@@ -81,10 +131,11 @@ def render_answer_parts(publication, *, slug: str, review_status: str) -> tuple[
 
     update_pending = review_status in ("submitted", "under_review")
     path = reverse("articles:detail", kwargs={"slug": slug})
+    notices = source_notices(publication)
     context = answer_page_context(
         question=publication.question,
         summary=publication.content["summary"],
-        body_html=publication.html,
+        body_html=with_source_notices(publication.html, notices) if notices else publication.html,
         reviewed_on=publication.reviewed_on,
         review_state=review_status if update_pending else "approved",
         page_path=path,
@@ -98,6 +149,8 @@ def render_answer_parts(publication, *, slug: str, review_status: str) -> tuple[
         history_url=reverse("articles:history", kwargs={"slug": slug}),
         article_slug=slug,
         site_name=settings.ORACLE_SITE_NAME,
+        flagged_sources=len(notices),
+        review_overdue=is_overdue_for_readers(next_review_due),
     )
     head = render_to_string("articles/includes/_answer_head.html", context)
     article = render_to_string("articles/includes/_answer_page.html", context)

@@ -13,6 +13,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
+from articles import evidence
 from articles.audiences import READERS, Audience
 from references.citations import MARKER_RE, Numbering, keys_in_marker
 
@@ -148,7 +149,10 @@ def render_content(content: dict) -> RenderedBody:
             "heading": section["heading"],
             "audience": section.get("audience", ""),
             "readers": str(READERS[section["audience"]]) if section.get("audience") else "",
-            "claims": [render_inline(claim["text"], env) for claim in section["claims"]],
+            "claims": [
+                {"html": render_inline(claim["text"], env), "grade": evidence.any_grade(claim.get("grade", ""))}
+                for claim in section["claims"]
+            ],
         }
         for section in content["sections"]
     ]

@@ -11,8 +11,10 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from articles import evidence
 from articles.audiences import SCHEMA_AUDIENCE, Audience
 from articles.models import Publication
+from articles.rendering import to_plain
 
 # JSON inside <script> must not be able to close the element or open a comment, whatever the content.
 _SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
@@ -42,7 +44,7 @@ def medical_web_page(publication, *, url: str) -> dict:
     citations = []
     for ref in content.get("references", {}).values():
         work = {
-            "@type": "ScholarlyArticle" if ref["kind"] in {"research", "systematic_review"} else "CreativeWork",
+            "@type": "ScholarlyArticle" if ref["kind"] in SCHOLARLY_KINDS else "CreativeWork",
             "name": ref["title"],
         }
         if ref.get("year"):
@@ -52,7 +54,8 @@ def medical_web_page(publication, *, url: str) -> dict:
         if ref.get("doi_url") or ref.get("url"):
             work["url"] = ref.get("doi_url") or ref["url"]
         citations.append(work)
-    return {
+    graded = _graded_claims(content)
+    page = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": publication.question,
@@ -67,6 +70,33 @@ def medical_web_page(publication, *, url: str) -> dict:
         "version": publication.number,
         "publisher": {"@type": "Organization", "name": settings.ORACLE_SITE_NAME},
     }
+    if graded:  # only answers with graded claims carry them, so older pages stay as they were
+        page["hasPart"] = graded
+    return page
+
+
+SCHOLARLY_KINDS = {"research", "systematic_review", "randomised_trial", "observational", "case_report"}
+# schema.org's MedicalEvidenceLevel: A (high), B (moderate), C (low, very low)
+_SCHEMA_EVIDENCE = {4: "https://schema.org/EvidenceLevelA", 3: "https://schema.org/EvidenceLevelB"}
+
+
+def _graded_claims(content: dict) -> list[dict]:
+    """Each graded claim as a schema.org Claim with its evidence level and the grade as labelled."""
+    parts = []
+    for section in content.get("sections", []):
+        for claim in section["claims"]:
+            grade = evidence.any_grade(claim.get("grade", ""))
+            if grade is None:
+                continue
+            parts.append(
+                {
+                    "@type": "Claim",
+                    "text": to_plain(claim["text"]),
+                    "evidenceLevel": _SCHEMA_EVIDENCE.get(grade.level, "https://schema.org/EvidenceLevelC"),
+                    "description": f"Evidence grade: {grade.label}",
+                }
+            )
+    return parts
 
 
 class LatestAnswersFeed(Feed):

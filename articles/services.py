@@ -88,8 +88,9 @@ def article_publish(
             summary_text=summary_text,
             body_text=body_text,
         )
+        next_review_due = locked.due_after(reviewed_on)
         publication.head_html, publication.page_html = render_answer_parts(
-            publication, slug=locked.slug, review_status=ReviewStatus.APPROVED
+            publication, slug=locked.slug, review_status=ReviewStatus.APPROVED, next_review_due=next_review_due
         )
         publication.save()
         if connection.vendor == "postgresql":
@@ -104,10 +105,63 @@ def article_publish(
         refresh_answer_file(locked.slug)
         locked.current_publication = publication
         locked.last_reviewed_on = reviewed_on
-        locked.save(update_fields=["current_publication", "last_reviewed_on", "updated_at"])
+        locked.next_review_due = next_review_due
+        locked.save(update_fields=["current_publication", "last_reviewed_on", "next_review_due", "updated_at"])
     article.current_publication = publication
     article.last_reviewed_on = reviewed_on
+    article.next_review_due = next_review_due
     return publication
+
+
+def publication_rerender_page(publication: Publication, *, article: Article | None = None) -> bool:
+    """Re-render the stored page of a publication (derived data: the reviewed body is untouched).
+
+    Used when something readers must see changes without a new review: a source of the answer
+    was retracted or superseded, the answer became overdue for review. Returns whether the page
+    changed; when it did, caches are retired and the published file rewritten after commit.
+    """
+    article = article or publication.article
+    is_current = article.current_publication_id == publication.pk
+    head, page = render_answer_parts(
+        publication,
+        slug=article.slug,
+        review_status=ReviewStatus.APPROVED,
+        next_review_due=article.next_review_due if is_current else None,
+    )
+    if (head, page) == (publication.head_html, publication.page_html):
+        return False
+    # Derived fields only; Publication.save() refuses updates to keep the snapshot immutable.
+    Publication.objects.filter(pk=publication.pk).update(
+        head_html=head, page_html=page, page_rendered_at=timezone.now()
+    )
+    publication.head_html, publication.page_html = head, page
+    invalidate_public_pages()
+    if is_current:
+        refresh_answer_file(article.slug)
+    return True
+
+
+def topic_reschedule_reviews(topic) -> int:
+    """After a topic's interval changed: recompute the due date of its answers that inherit it."""
+    count = 0
+    for article in Article.objects.filter(topic=topic, current_publication__isnull=False).select_related(
+        "topic", "current_publication"
+    ):
+        before = article.next_review_due
+        if article_schedule_review(article).next_review_due != before:
+            count += 1
+    return count
+
+
+def article_schedule_review(article: Article) -> Article:
+    """Recompute when the answer is next due for review (after its interval or its topic's changed)."""
+    due = article.due_after(article.last_reviewed_on) if article.current_publication_id else None
+    if due != article.next_review_due:
+        article.next_review_due = due
+        Article.objects.filter(pk=article.pk).update(next_review_due=due)
+        if article.current_publication_id:
+            publication_rerender_page(article.current_publication, article=article)
+    return article
 
 
 # --- Importing pages from the previous site ------------------------------------------------

@@ -21,7 +21,11 @@ def snapshot_article(article: Article) -> dict:
         {
             "heading": section.heading,
             "audience": section.audience,
-            "claims": [{"text": claim.text} for claim in section.claims.all()],
+            # a grade only when set, so ungraded content keeps the fingerprint it always had
+            "claims": [
+                {"text": claim.text, **({"grade": claim.grade} if claim.grade else {})}
+                for claim in section.claims.all()
+            ],
         }
         for section in article.sections.all()
     ]

@@ -8,11 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from articles import evidence
 from articles.audiences import AUDIENCE_COOKIE, Audience
 from articles.follow_ups import FollowUpForm, follow_up_create, over_rate_limit
 from articles.models import Article, Publication, ReviewStatus, SitePage, Topic
@@ -66,7 +68,24 @@ def topic_view(request, slug):
     return _public(render(request, "articles/topic_detail.html", {"topic": topic, "page": page}))
 
 
+class CappedPaginator(Paginator):
+    """Counts matches only up to SEARCH_COUNT_CAP: a broad query costs a bounded count, and
+    readers see "more than 1,000" rather than a number nobody pages through."""
+
+    @cached_property
+    def count(self):
+        return self.object_list[: SEARCH_COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > SEARCH_COUNT_CAP
+
+
+SEARCH_COUNT_CAP = 1000
+
+
 @require_safe
+@cached_public_page(seconds=600)
 def search_view(request):
     """Search approved answers; any query, however long or odd, gets an ordinary page."""
     query = normalise_query(request.GET.get("q", ""))
@@ -74,7 +93,7 @@ def search_view(request):
     if query:
         fields = _current_publications().defer(None).defer("content", "html", "head_html", "page_html", "search_vector")
         results, snippets = search_publications(fields, query)
-        page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = CappedPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
         found = list(page.object_list)
         marked = snippets(found)
         hits = [Hit(publication=p, snippet=marked.get(p.pk, "")) for p in found]
@@ -102,6 +121,8 @@ def article_detail_view(request, slug):
             "current_publication__head_html",
             "current_publication__page_html",
             "current_publication__published_at",
+            "current_publication__page_rendered_at",
+            "next_review_due",
         )
         .filter(slug=slug)
         .first()
@@ -119,7 +140,7 @@ def article_detail_view(request, slug):
     if article.has_open_review:
         # An update is in review: the tracker and a note say so (rare; rendered live).
         head_html, article_html = render_answer_parts(
-            publication, slug=article.slug, review_status=article.review_status
+            publication, slug=article.slug, review_status=article.review_status, next_review_due=article.next_review_due
         )
     else:
         head_html, article_html = publication.head_html, publication.page_html
@@ -132,8 +153,9 @@ def article_detail_view(request, slug):
     }
     response = render(request, "articles/article_detail.html", context)
     # A publication never changes; the review state is the only other input to the page.
-    response["ETag"] = f'"pub-{publication.pk}-{article.review_status}"'
-    response["Last-Modified"] = http_date(publication.published_at.timestamp())
+    # (its stored page changes only when re-rendered for a notice: the checksum covers that)
+    response["ETag"] = f'"pub-{publication.page_etag}-{article.review_status}"'
+    response["Last-Modified"] = http_date(publication.page_modified_at.timestamp())
     return _public(response)
 
 
@@ -314,3 +336,11 @@ def editorial_policy_view(request):
     page = SitePage.get(SitePage.Slug.EDITORIAL_POLICY)
     response = render(request, "articles/sitepage_detail.html", {"page": page, "body": render_page(page.body)})
     return _public(response)
+
+
+@require_safe
+@cached_public_page
+def evidence_grades_view(request):
+    """What the small "Evidence: …" badges on claims mean, in the site's scheme."""
+    context = {"scheme": evidence.scheme(), "kind_levels": evidence.kind_levels_for_readers()}
+    return _public(render(request, "articles/evidence_grades.html", context))

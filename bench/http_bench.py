@@ -230,10 +230,13 @@ http {{
             "d_answer_cache_on": f"http://127.0.0.1:{PORTS['app']}{answer_path}",
             "e_answer_shipped_nginx": f"http://127.0.0.1:{PORTS['nginx_shipped']}{answer_path}",
             "f_home": f"http://127.0.0.1:{PORTS['app']}/",
-            # a selective query (about 8% of the generated answers match) …
-            "g_search": f"http://127.0.0.1:{PORTS['app']}/search/?q=mivoka+tizanidine",
+            # a selective query (about 8% of the generated answers match), as readers repeat it
+            # (cached per generation) …
+            "g_search_cached": f"http://127.0.0.1:{PORTS['app']}/search/?q=mivoka+tizanidine",
+            # … and every request searching the database (an unknown parameter bypasses the cache) …
+            "g_search": f"http://127.0.0.1:{PORTS['app']}/search/?q=mivoka+tizanidine&uncached=1",
             # … and a broad one (the generator's common words: nearly every answer matches)
-            "g_search_broad": f"http://127.0.0.1:{PORTS['app']}/search/?q=tizanidine+sedation",
+            "g_search_broad": f"http://127.0.0.1:{PORTS['app']}/search/?q=tizanidine+sedation&uncached=1",
         }
         for url in cases.values():  # warm up: caches, connections, code paths
             sh("wrk", "-t1", "-c4", "-d1s", url)
@@ -282,7 +285,8 @@ http {{
         "(d) cache on >= 70% of (b)": results["d_answer_cache_on"]["rps"] >= 0.7 * b,
         "(c) cache off >= 25% of (b)": results["c_answer_cache_off"]["rps"] >= 0.25 * b,
         "(e) shipped nginx >= 50% of (a)": results["e_answer_shipped_nginx"]["rps"] >= 0.5 * limit,
-        "search p50 < 50 ms (one connection)": results["g_search_1_connection"]["p50_ms"] < 50,
+        "search p50 < 50 ms (uncached, one connection)": results["g_search_1_connection"]["p50_ms"] < 50,
+        "search p50 < 50 ms (32 connections, cached)": results["g_search_cached"]["p50_ms"] < 50,
         "admin article list < 300 ms": admin_figures["admin_list_ms"] < 300,
         "admin list queries constant": admin_figures["queries_constant"],
         "gunicorn worker memory < 150 MB": max(m for ms in memory.values() for m in ms) < 150,

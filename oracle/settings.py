@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "references",
     "articles",
     "reviews",
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +177,16 @@ ORACLE_BASE_URL = os.environ.get("ORACLE_BASE_URL", f"http://127.0.0.1:{os.envir
 ORACLE_REQUIRED_APPROVALS = int(os.environ.get("ORACLE_REQUIRED_APPROVALS", "1"))
 # Show never-approved answers whose first review is open, with a "pending human review" caution.
 ORACLE_SHOW_PENDING = env_bool("ORACLE_SHOW_PENDING", default=False)
+# Claims must each cite a source before an answer can be submitted for review.
+ORACLE_REQUIRE_CITED_CLAIMS = env_bool("ORACLE_REQUIRE_CITED_CLAIMS", default=True)
+# Evidence grades per claim: "grade" (GRADE: high … very low) or "strength_quality" (1A … 2C).
+ORACLE_EVIDENCE_SCHEME = os.environ.get("ORACLE_EVIDENCE_SCHEME", "grade")
+# Re-review cadence: months between reviews (overridable per topic and per answer); readers see
+# "due for review" once an answer is this many days past its due date.
+ORACLE_REVIEW_INTERVAL_MONTHS = int(os.environ.get("ORACLE_REVIEW_INTERVAL_MONTHS", "12"))
+ORACLE_REVIEW_GRACE_DAYS = int(os.environ.get("ORACLE_REVIEW_GRACE_DAYS", "30"))
+# `review_due` tells the board about answers due within this many days (and overdue ones).
+ORACLE_REVIEW_DUE_NOTICE_DAYS = int(os.environ.get("ORACLE_REVIEW_DUE_NOTICE_DAYS", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Oracle <editorial@localhost>")
 
 # Cache (rate limits, later page caching): Redis when REDIS_URL is set, else per-process memory.

@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from articles.page_cache import cached_public_page
 from articles.seo import SITEMAPS, LatestAnswersFeed, robots_txt_view
-from articles.views import audience_view, editorial_policy_view
+from articles.views import audience_view, editorial_policy_view, evidence_grades_view
 from reviews.views import advisory_board_view
 
 admin.site.site_header = "Oracle editorial"
@@ -24,10 +24,12 @@ urlpatterns = [
     path("feed/", cached_public_page(LatestAnswersFeed()), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt_view, name="robots"),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
     path("_nested_admin/", include("nested_admin.urls")),
     path("editorial-policy/", editorial_policy_view, name="editorial-policy"),
     path("advisory-board/", advisory_board_view, name="advisory-board"),
+    path("evidence-grades/", evidence_grades_view, name="evidence-grades"),
     path("audience/", audience_view, name="audience"),
     path("", include("articles.urls")),
 ]

@@ -1,4 +1,5 @@
 import reversion
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -28,9 +29,13 @@ class Reference(models.Model):
     class Kind(models.TextChoices):
         GUIDELINE = "guideline", _("Guideline")
         SYSTEMATIC_REVIEW = "systematic_review", _("Systematic review")
+        RANDOMISED_TRIAL = "randomised_trial", _("Randomised trial")
+        OBSERVATIONAL = "observational", _("Observational study")
         RESEARCH = "research", _("Research")
         DRUG_LABEL = "drug_label", _("Drug label")
         TEXTBOOK = "textbook", _("Textbook")
+        CASE_REPORT = "case_report", _("Case report")
+        EXPERT_OPINION = "expert_opinion", _("Expert opinion")
         OTHER = "other", _("Other")
 
     key = models.CharField(
@@ -57,6 +62,19 @@ class Reference(models.Model):
     )
     pmid = models.CharField(_("PubMed ID"), max_length=20, blank=True, help_text=_("Digits only, e.g. 28192789."))
     url = models.URLField(_("URL"), max_length=500, blank=True)
+    # Source events, as recorded by references.services.reference_record_event (never edited here).
+    retracted_on = models.DateField(_("retracted on"), null=True, blank=True, editable=False)
+    retraction_notice_url = models.URLField(_("retraction notice"), max_length=500, blank=True, editable=False)
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("superseded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supersedes",
+        editable=False,
+    )
+    superseded_on = models.DateField(_("superseded on"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -115,6 +133,20 @@ class Reference(models.Model):
     def normalised_title(self) -> str:
         return normalise_title(self.title)
 
+    @property
+    def has_event(self) -> bool:
+        return bool(self.retracted_on or self.superseded_by_id)
+
+    def reader_notice(self) -> str:
+        """What readers are told about this source, or '' when nothing happened to it."""
+        if self.retracted_on:
+            return f"Retracted on {self.retracted_on:%B} {self.retracted_on.day}, {self.retracted_on.year}."
+        if self.superseded_by_id:
+            newer = self.superseded_by
+            year = f" ({newer.year})" if newer.year else ""
+            return f"Superseded by “{newer.title}”{year}."
+        return ""
+
     def as_snapshot(self) -> dict:
         """The reference as frozen into a publication (plain data, no database ids)."""
         return {
@@ -131,3 +163,56 @@ class Reference(models.Model):
             "pubmed_url": self.pubmed_url,
             "url": self.url,
         }
+
+
+class SourceEvent(models.Model):
+    """Something that happened to a source after answers cited it: a retraction or a replacement.
+
+    Written once, never changed or deleted: the record of why answers were flagged.
+    """
+
+    class Kind(models.TextChoices):
+        RETRACTED = "retracted", _("Retracted")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    reference = models.ForeignKey(
+        Reference, verbose_name=_("reference"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
+    occurred_on = models.DateField(_("date"))
+    notice_url = models.URLField(_("notice URL"), max_length=500, blank=True)
+    replacement = models.ForeignKey(
+        Reference,
+        verbose_name=_("replaced by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replacing_events",
+    )
+    note = models.TextField(_("note"), blank=True)
+    source = models.CharField(_("recorded from"), max_length=200, blank=True, help_text=_("admin, or the CSV file"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("source event")
+        verbose_name_plural = _("source events")
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.reference.key} {self.get_kind_display().lower()} on {self.occurred_on}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("Source events are a permanent record and cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Source events are a permanent record and cannot be deleted."))

@@ -1,21 +1,27 @@
 import bisect
 
 import nested_admin
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from articles.admin import ArticleAdmin, ReadOnlyAdminMixin
+from articles.admin import ReferenceAdmin as CitedReferenceAdmin
 from articles.models import Article
 from articles.pages import answer_page_context
 from articles.rendering import render_body_html
-from reviews.models import BoardMember, Review, ReviewApproval, ReviewTransition
+from references.models import Reference, SourceEvent
+from reviews.cadence import queue_counts, rereview_queue
+from reviews.models import BoardMember, ReReviewQueue, Review, ReviewApproval, ReviewTransition, SourceAlert
 from reviews.services import (
     LABELS,
     TRANSITIONS,
@@ -24,6 +30,7 @@ from reviews.services import (
     required_approvals,
     review_submit,
 )
+from reviews.sources import alert_resolve, may_record_events, may_resolve_alerts, reference_record_event
 
 
 class ReviewTransitionInline(ReadOnlyAdminMixin, nested_admin.NestedTabularInline):
@@ -282,3 +289,264 @@ class BoardMemberAdmin(admin.ModelAdmin):
     list_filter = ["is_listed"]
     search_fields = ["display_name", "user__username", "specialty"]
     autocomplete_fields = ["user"]
+
+
+# --- keeping answers current: the re-review queue, source events and their alerts -------------
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = _("re-review")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        counts = queue_counts()
+        return [
+            ("alerts", f"Source alerts ({counts['source_alerts']})"),
+            ("overdue", f"Overdue ({counts['overdue']})"),
+            ("soon", f"Due within {settings.ORACLE_REVIEW_DUE_NOTICE_DAYS} days ({counts['due_soon']})"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "alerts":
+            return queryset.filter(open_alerts__gt=0)
+        if self.value() == "overdue":
+            return queryset.filter(next_review_due__lt=today)
+        if self.value() == "soon":
+            return queryset.filter(next_review_due__gte=today)
+        return queryset
+
+
+@admin.register(ReReviewQueue)
+class ReReviewQueueAdmin(admin.ModelAdmin):
+    """Which answers are stale or stand on a retracted source, at a glance: alerts first, then overdue."""
+
+    list_display = ["question_link", "due_status", "next_review_due", "last_reviewed_on", "alerts", "review_status"]
+    list_filter = [DueFilter, "topic"]
+    search_fields = ["question"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return rereview_queue(super().get_queryset(request)).select_related("topic")
+
+    def get_ordering(self, request):
+        return ["-open_alerts", "next_review_due", "question"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        counts = queue_counts()
+        extra_context = {
+            **(extra_context or {}),
+            "title": _("Due for re-review: %(a)s with source alerts, %(o)s overdue, %(s)s due soon")
+            % {"a": counts["source_alerts"], "o": counts["overdue"], "s": counts["due_soon"]},
+        }
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("answer"), ordering="question")
+    def question_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:articles_article_change", args=[obj.pk]), obj.question)
+
+    @admin.display(description=_("status"))
+    def due_status(self, obj):
+        if obj.next_review_due is None:
+            return "—"
+        days = (obj.next_review_due - timezone.localdate()).days
+        if days < 0:
+            return format_html('<strong class="due-overdue">{}</strong>', _("overdue by %(n)s days") % {"n": -days})
+        return _("due in %(n)s days") % {"n": days}
+
+    @admin.display(description=_("open source alerts"), ordering="open_alerts")
+    def alerts(self, obj):
+        if not obj.open_alerts:
+            return "—"
+        url = reverse("admin:reviews_sourcealert_changelist") + f"?article__id__exact={obj.pk}&open=yes"
+        return format_html('<a class="due-overdue" href="{}">{}</a>', url, obj.open_alerts)
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("open")), ("no", _("resolved"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.open()
+        if self.value() == "no":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+class ResolveAlertForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Why the answer can stay as it is"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text=_("What you re-checked; recorded permanently with your name."),
+    )
+
+
+@admin.register(SourceAlert)
+class SourceAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["article", "event", "opened_at", "state", "resolved_by", "resolved_at"]
+    list_filter = [OpenFilter, "event__kind"]
+    list_select_related = ["article", "event__reference", "resolved_by"]
+    search_fields = ["article__question", "event__reference__key", "event__reference__title"]
+
+    @admin.display(description=_("state"))
+    def state(self, obj):
+        return _("open") if obj.is_open else obj.get_resolution_display()
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/resolve/",
+                self.admin_site.admin_view(self.resolve_view),
+                name="reviews_sourcealert_resolve",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        alert = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if alert is not None and alert.is_open and may_resolve_alerts(request.user):
+            extra_context["resolve_url"] = reverse("admin:reviews_sourcealert_resolve", args=[alert.pk])
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def resolve_view(self, request, pk):
+        alert = get_object_or_404(SourceAlert.objects.select_related("article", "event__reference"), pk=pk)
+        if not may_resolve_alerts(request.user):
+            raise PermissionDenied
+        form = ResolveAlertForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                alert_resolve(alert=alert, by=request.user, comment=form.cleaned_data["comment"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Alert resolved; the answer stays as approved."))
+                return redirect("admin:reviews_rereviewqueue_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "alert": alert,
+            "form": form,
+            "title": _("Resolve source alert"),
+        }
+        return TemplateResponse(request, "admin/reviews/sourcealert/resolve.html", context)
+
+
+@admin.register(SourceEvent)
+class SourceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["reference", "kind", "occurred_on", "replacement", "recorded_by", "recorded_at", "source"]
+    list_filter = ["kind"]
+    list_select_related = ["reference", "replacement", "recorded_by"]
+    search_fields = ["reference__key", "reference__title", "reference__doi", "reference__pmid"]
+
+
+class SourceEventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What happened"), choices=SourceEvent.Kind.choices)
+    occurred_on = forms.DateField(label=_("Date"), help_text=_("YYYY-MM-DD"))
+    notice_url = forms.URLField(label=_("Notice URL"), required=False, assume_scheme="https")
+    replacement = forms.ModelChoiceField(
+        label=_("Replaced by"),
+        queryset=Reference.objects.all(),
+        required=False,
+        help_text=_("For a superseded reference: the one that replaces it."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EventfulReferenceAdmin(CitedReferenceAdmin):
+    """The bibliography, plus recording a retraction or supersession of a source."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "source_status"]
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "source_status"]
+        return [*fields, "source_status"] if obj is not None else fields
+
+    @admin.display(description=_("source events"))
+    def source_status(self, obj):
+        notice = obj.reader_notice()
+        link = ""
+        if may_record_events_user(self._request):
+            link = format_html(
+                ' <a class="button" href="{}">{}</a>',
+                reverse("admin:references_reference_record_event", args=[obj.pk]),
+                _("Record a retraction or supersession"),
+            )
+        return format_html("{}{}", notice or _("None recorded."), link)
+
+    def get_form(self, request, obj=None, **kwargs):
+        self._request = request
+        return super().get_form(request, obj, **kwargs)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/record-event/",
+                self.admin_site.admin_view(self.record_event_view),
+                name="references_reference_record_event",
+            ),
+            *super().get_urls(),
+        ]
+
+    def record_event_view(self, request, pk):
+        reference = get_object_or_404(Reference, pk=pk)
+        if not may_record_events(request.user):
+            raise PermissionDenied
+        form = SourceEventForm(request.POST or None)
+        form.fields["replacement"].queryset = Reference.objects.exclude(pk=reference.pk)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                recorded = reference_record_event(
+                    reference=reference,
+                    kind=data["kind"],
+                    occurred_on=data["occurred_on"],
+                    notice_url=data["notice_url"],
+                    replacement=data["replacement"],
+                    note=data["note"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Recorded. %(n)s published answer(s) cite this source: each has an open alert and shows readers a notice."
+                    )
+                    % {"n": len(recorded.alerts)},
+                )
+                return redirect("admin:references_reference_change", reference.pk)
+        citing = Article.objects.filter(current_publication__citations__reference=reference).distinct()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "reference": reference,
+            "form": form,
+            "citing": citing,
+            "title": _("Record a retraction or supersession"),
+        }
+        return TemplateResponse(request, "admin/references/reference/record_event.html", context)
+
+
+def may_record_events_user(request) -> bool:
+    return request is not None and may_record_events(request.user)
+
+
+admin.site.unregister(Reference)
+admin.site.register(Reference, EventfulReferenceAdmin)

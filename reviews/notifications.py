@@ -55,3 +55,57 @@ def notify_changes_requested(*, review_id: int) -> None:
 
 def notify_approved(*, review_id: int) -> None:
     _notify_editor("approved", review_id)
+
+
+def _board_emails(exclude_pk=None) -> list[str]:
+    users = get_user_model().objects.filter(groups__name=BOARD, is_active=True).exclude(email="")
+    if exclude_pk:
+        users = users.exclude(pk=exclude_pk)
+    return list(users.values_list("email", flat=True).distinct())
+
+
+def notify_source_alerts(*, alert_ids: list[int]) -> None:
+    """Tell the board which answers cite a source that was just retracted or superseded."""
+    from reviews.models import SourceAlert
+
+    alerts = list(
+        SourceAlert.objects.filter(pk__in=alert_ids).select_related("article", "event__reference", "event__replacement")
+    )
+    board = _board_emails()
+    if not alerts or not board:
+        return
+    base = settings.ORACLE_BASE_URL.rstrip("/")
+    context = {
+        "event": alerts[0].event,
+        "answers": [
+            {
+                "question": a.article.question,
+                "admin_url": base + reverse("admin:articles_article_change", args=[a.article_id]),
+            }
+            for a in alerts
+        ],
+        "queue_url": base + reverse("admin:reviews_rereviewqueue_changelist"),
+    }
+    send_mass_mail([_message("source_event", context, [email]) for email in board], fail_silently=False)
+
+
+def send_review_due(*, due: list, overdue: list) -> int:
+    """One digest to each board member; returns how many were sent. Raises if sending fails."""
+    board = _board_emails()
+    if not board:
+        return 0
+    base = settings.ORACLE_BASE_URL.rstrip("/")
+
+    def row(article):
+        return {
+            "question": article.question,
+            "due": article.next_review_due,
+            "admin_url": base + reverse("admin:articles_article_change", args=[article.pk]),
+        }
+
+    context = {
+        "due": [row(a) for a in due],
+        "overdue": [row(a) for a in overdue],
+        "queue_url": base + reverse("admin:reviews_rereviewqueue_changelist"),
+    }
+    return send_mass_mail([_message("review_due", context, [email]) for email in board], fail_silently=False)

@@ -17,6 +17,10 @@ _READ = [
     "reviews.view_reviewtransition",
     "reviews.view_reviewapproval",
     "reviews.view_boardmember",
+    "references.view_sourceevent",
+    "reviews.view_sourcealert",
+    "reviews.view_reviewduenotice",
+    "reviews.view_rereviewqueue",
 ]
 _WRITE_CONTENT = [
     "articles.change_followupquestion",
@@ -33,6 +37,8 @@ _WRITE_CONTENT = [
     "articles.delete_claim",
     "references.add_reference",
     "references.change_reference",
+    # retractions and replacements of sources: recorded by anyone who maintains the bibliography
+    "references.add_sourceevent",
 ]
 
 ROLE_PERMISSIONS = {
@@ -46,6 +52,7 @@ ROLE_PERMISSIONS = {
         "reviews.request_changes_review",
         "reviews.approve_review",
         "articles.withdraw_article",
+        "reviews.resolve_sourcealert",
     ],
 }
 
@@ -69,8 +76,11 @@ def sync_roles(apps) -> None:
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
+        # An earlier migration runs before later models exist: it grants what exists then, and the
+        # migration that adds a model syncs again (tests check every permission is granted at the end).
         wanted = [
-            Permission.objects.get(content_type__app_label=label, codename=codename)
+            permission
             for label, codename in (dotted.split(".") for dotted in codenames)
+            if (permission := Permission.objects.filter(content_type__app_label=label, codename=codename).first())
         ]
         group.permissions.set(wanted)

@@ -111,7 +111,7 @@ def review_submit(*, article: Article, by, change_summary: str = "") -> Review:
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
         loaded = load_article(article.pk)
-        reasons = loaded.publication_problems()
+        reasons = loaded.submission_problems()
         open_cycle = Review.objects.open().filter(article=article).first()
         if open_cycle:
             reasons.insert(
@@ -246,6 +246,10 @@ def review_approve(*, review: Review, by, comment: str = "") -> Review:
                 reviewed_by=[_signature(user) for user in approvers],
             )
         review.save()
+        if review.state == ReviewStatus.APPROVED:
+            from reviews.sources import alerts_resolve_by_approval
+
+            alerts_resolve_by_approval(article_id=review.article_id, publication=review.publication, by=by)
         _log(
             review,
             "approve",

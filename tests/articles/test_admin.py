@@ -71,10 +71,10 @@ def test_change_form_lists_citation_problems_of_an_imported_draft(client, editor
     assert "Section 4 “Recent Research on Baclofen for Back Pain”, claim 1" in page
 
 
-def test_change_form_says_when_every_citation_resolves(client, editor, demo):
+def test_change_form_says_when_every_claim_cites_a_source_that_exists(client, editor, demo):
     client.force_login(editor)
 
-    assert "Every citation resolves to a reference." in client.get(change_url(demo)).content.decode()
+    assert "Every claim cites a source that exists." in client.get(change_url(demo)).content.decode()
 
 
 def test_preview_renders_the_draft_like_the_public_page(client, editor, demo):

@@ -39,8 +39,8 @@ def test_citations_are_numbered_by_first_appearance_across_summary_and_claims():
 
     assert [(r["number"], r["key"]) for r in body.references] == [(1, "b"), (2, "a"), (3, "c")]
     assert '<a href="#ref-1" id="cite-1-1"' in body.summary_html
-    assert 'href="#ref-2" id="cite-2-1"' in body.sections[0]["claims"][0]
-    assert 'href="#ref-1" id="cite-1-2"' in body.sections[0]["claims"][0]
+    assert 'href="#ref-2" id="cite-2-1"' in body.sections[0]["claims"][0]["html"]
+    assert 'href="#ref-1" id="cite-1-2"' in body.sections[0]["claims"][0]["html"]
     assert [link["id"] for link in body.references[1]["backlinks"]] == ["cite-2-1", "cite-2-2"]
 
 
@@ -54,14 +54,14 @@ def test_markdown_is_rendered():
     body = render_content(content(summary="**Bold** and *em*", claims=["`code` and [a link](https://example.org)"]))
 
     assert "<strong>Bold</strong>" in body.summary_html
-    assert "<code>code</code>" in body.sections[0]["claims"][0]
-    assert 'href="https://example.org"' in body.sections[0]["claims"][0]
+    assert "<code>code</code>" in body.sections[0]["claims"][0]["html"]
+    assert 'href="https://example.org"' in body.sections[0]["claims"][0]["html"]
 
 
 def test_a_marker_inside_code_is_literal_text():
     body = render_content(content(claims=["`[@a]` is the syntax"], references={"a": ref("a")}))
 
-    assert "<code>[@a]</code>" in body.sections[0]["claims"][0]
+    assert "<code>[@a]</code>" in body.sections[0]["claims"][0]["html"]
     assert body.references == []
 
 
@@ -85,13 +85,13 @@ def test_hostile_markdown_never_yields_live_html(payload):
     body = render_content(content(summary=payload, claims=[payload]))
 
     assert_no_live_script(body.summary_html)
-    assert_no_live_script(body.sections[0]["claims"][0])
+    assert_no_live_script(body.sections[0]["claims"][0]["html"])
 
 
 def test_unknown_key_renders_as_a_visible_problem_not_a_number():
     body = render_content(content(claims=["x [@nope]"]))
 
-    assert "?nope" in body.sections[0]["claims"][0]
+    assert "?nope" in body.sections[0]["claims"][0]["html"]
     assert body.references == []
 
 

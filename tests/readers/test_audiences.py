@@ -18,7 +18,7 @@ def article():
     article.summary_student = "Mostly safe; know the GI and renal risks."
     article.save()
     section = SectionFactory(article=article, heading="Talking to your pharmacist", audience="patient", position=9)
-    section.claims.create(text="Ask before combining painkillers.", position=0)
+    section.claims.create(text=f"Ask before combining painkillers [@{key}].", position=0)
     article_publish(article=article, origin=Publication.Origin.APPROVAL)
     return article
 

@@ -4,7 +4,7 @@ import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 
 from articles.models import Article, Claim, Publication, Section, Topic
@@ -86,6 +86,10 @@ class Command(BaseCommand):
             created += 1
             if created % 1000 == 0:
                 self.stdout.write(f"  {created:,} answers ({time.perf_counter() - started:.0f} s)")
+        if created and connection.vendor == "postgresql":
+            # Fresh planner statistics after a bulk load, as any import job should leave them.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             f"Created {created:,} answers in {time.perf_counter() - started:.1f} s "
             f"({Article.objects.filter(slug__startswith='gen-').count():,} generated answers in all)."

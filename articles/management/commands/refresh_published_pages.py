@@ -18,8 +18,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         count = 0
         for publication in Publication.objects.select_related("article").iterator(chunk_size=200):
+            is_current = publication.article.current_publication_id == publication.pk
             head, page = render_answer_parts(
-                publication, slug=publication.article.slug, review_status=ReviewStatus.APPROVED
+                publication,
+                slug=publication.article.slug,
+                review_status=ReviewStatus.APPROVED,
+                next_review_due=publication.article.next_review_due if is_current else None,
             )
             # Derived fields only; Publication.save() refuses updates to keep the snapshot immutable.
             Publication.objects.filter(pk=publication.pk).update(head_html=head, page_html=page)

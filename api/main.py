@@ -1,0 +1,46 @@
+"""The API: one NinjaAPI, its OpenAPI schema at /api/schema/ and its documentation at /api/docs/."""
+
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+
+from api import errors, read, write
+
+DESCRIPTION = """\
+Reviewed answers out, drafts in.
+
+**Published answers** (no token needed) are read only from the versions the Medical Advisory
+Board approved — never from a draft. Responses carry `ETag`, `Last-Modified` and
+`Cache-Control`; conditional requests get `304 Not Modified`.
+
+**Drafts** need an API token (created and revoked by an administrator in the admin, *API tokens*),
+sent as `Authorization: Bearer <token>`. Scopes: `drafts:write` (create, update, submit) and
+`reviews:read` (review status). The API acts as the token's owner, with that user's permissions,
+and records every change in the article's history. No endpoint can approve or publish: a board
+member does that in the admin.
+
+Errors are JSON: `{"detail": "…", "errors": [{"field": "…", "message": "…"}]}` — 400 invalid
+input (naming each field), 401 unknown or revoked token, 403 missing scope or permission, 404,
+409 locked by an open review or changed since read, 410 withdrawn, 413 body too large,
+422 unknown citation keys (`unknown_keys` lists them) or a refused submission, 429 rate limit
+(`Retry-After`). When a write is refused, nothing at all was written.
+"""
+
+class Docs(Swagger):
+    """Swagger UI from ninja's bundled static files (ninja is in INSTALLED_APPS), in our own page."""
+
+    template = "api/docs.html"
+
+
+api = NinjaAPI(
+    title="Oracle API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    openapi_url="/schema/",
+    docs_url="/docs/",
+    # validatorUrl None: Swagger UI would otherwise load a badge from validator.swagger.io.
+    docs=Docs(settings={"validatorUrl": None, "persistAuthorization": False}),
+)
+errors.install(api)
+api.add_router("", read.router)
+api.add_router("", write.router)

@@ -1,0 +1,261 @@
+"""The write API: drafting pipelines create and update draft answers and submit them for review.
+
+Every write calls the service the admin's actions use (articles.drafts.draft_save,
+reviews.services.review_submit) with the token's owner as the acting user, so validation,
+permissions, the review lock, versions and the audit trail are the same. Nothing here can start a
+review, approve or publish: only the Medical Advisory Board does that, in the admin.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import Header, Path, Router, Status
+from ninja.decorators import decorate_view
+
+from api.auth import TokenAuth, limit_body_size
+from api.errors import ApiError
+from api.models import Scope
+from api.schemas import DraftIn, DraftOut, Error, ReviewStatusOut, SubmitIn, UnknownCitationsError
+from articles.drafts import DraftInput, ReferenceInput, SectionInput, draft_save
+from articles.models import Article
+from articles.snapshots import load_article
+from reviews.models import Review
+from reviews.services import review_submit
+
+router = Router(tags=["Drafts and reviews"])
+
+MAX_ID = 2**63 - 1
+WRITE = TokenAuth(Scope.DRAFTS_WRITE)
+READ_REVIEWS = TokenAuth(Scope.REVIEWS_READ)
+COMMON_ERRORS = {401: Error, 403: Error, 404: Error, 429: Error}
+WRITE_ERRORS = {**COMMON_ERRORS, 400: Error, 409: Error, 413: Error, 422: UnknownCitationsError}
+
+
+def _draft_input(draft: DraftIn) -> DraftInput:
+    return DraftInput(
+        question=draft.question,
+        slug=draft.slug,
+        topic=draft.topic,
+        summary_heading=draft.summary_heading,
+        summary=draft.summary,
+        summary_variants={name: text for name, text in draft.summary_variants.dict().items() if text.strip()},
+        sections=[SectionInput(heading=s.heading, audience=s.audience, claims=list(s.claims)) for s in draft.sections],
+        references=[ReferenceInput(**reference.dict()) for reference in draft.references],
+    )
+
+
+def _comment(draft: DraftIn, token, action: str) -> str:
+    summary = draft.change_summary.strip()
+    return f"{summary} ({action} through the API, token “{token.name}”)" if summary else f"{action} through the API, token “{token.name}”"
+
+
+def _expected_version(draft: DraftIn, if_match: str | None) -> int | None:
+    if if_match and if_match.strip() != "*":
+        value = if_match.strip().removeprefix("W/").strip('"')
+        if not value.isdigit() or len(value) > 12:
+            raise ApiError(
+                400,
+                "If-Match must be the draft's version, e.g. \"3\".",
+                errors=[{"field": "If-Match", "message": "Not a version number."}],
+            )
+        return int(value)
+    return draft.version
+
+
+def _article(article_id: int) -> Article:
+    return get_object_or_404(Article, pk=article_id)
+
+
+def _draft_out(request, article: Article) -> dict:
+    article = load_article(article.pk)
+    return {
+        "id": article.pk,
+        "slug": article.slug,
+        "question": article.question,
+        "topic": article.topic.slug if article.topic_id else "",
+        "summary_heading": article.summary_heading,
+        "summary": article.summary,
+        "summary_variants": article.summary_variants(),
+        "sections": [
+            {
+                "heading": section.heading,
+                "audience": section.audience,
+                "claims": [{"text": claim.text} for claim in section.claims.all()],
+            }
+            for section in article.sections.all()
+        ],
+        "review_status": article.review_status,
+        "locked": article.is_locked,
+        "version": getattr(article, "edit_version", None),
+        "problems": article.publication_problems(),
+        "admin_url": request.build_absolute_uri(reverse("admin:articles_article_change", args=[article.pk])),
+        "review_url": request.build_absolute_uri(reverse("api:draft_review", kwargs={"article_id": article.pk})),
+    }
+
+
+def _version_etag(response: HttpResponse, article_out: dict) -> None:
+    if article_out["version"] is not None:
+        response["ETag"] = f'"{article_out["version"]}"'
+
+
+@router.post(
+    "/drafts/",
+    auth=WRITE,
+    response={201: DraftOut, **WRITE_ERRORS},
+    url_name="drafts",
+    summary="Create a draft answer",
+)
+@decorate_view(limit_body_size)
+def draft_create(request, response: HttpResponse, draft: DraftIn):
+    """Create a draft answer with its sections, claims and references, as one new version in the
+    article's history by the token's owner. References are given by key, DOI or PMID; missing
+    ones are created (give their title). Nothing is public until the board approves it."""
+    token = request.auth
+    article = draft_save(draft=_draft_input(draft), by=token.owner, comment=_comment(draft, token, "Created"))
+    out = _draft_out(request, article)
+    _version_etag(response, out)
+    response["Location"] = request.build_absolute_uri(reverse("api:draft", kwargs={"article_id": article.pk}))
+    return Status(201, out)
+
+
+@router.get(
+    "/drafts/{article_id}/",
+    auth=WRITE,
+    response={200: DraftOut, **COMMON_ERRORS},
+    url_name="draft",
+    summary="Read a draft answer (the working copy)",
+)
+def draft_detail(request, response: HttpResponse, article_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The editors' working copy, which may differ from what readers see, with what still stops
+    it from being submitted."""
+    if not request.auth.owner.has_perm("articles.view_article"):
+        raise PermissionDenied(f"{request.auth.owner} may not view articles.")
+    out = _draft_out(request, _article(article_id))
+    _version_etag(response, out)
+    return out
+
+
+@router.put(
+    "/drafts/{article_id}/",
+    auth=WRITE,
+    response={200: DraftOut, **WRITE_ERRORS},
+    url_name="draft_update",
+    summary="Replace a draft answer's content",
+)
+@decorate_view(limit_body_size)
+def draft_update(
+    request,
+    response: HttpResponse,
+    draft: DraftIn,
+    article_id: int = Path(..., ge=1, le=MAX_ID),
+    if_match: str | None = Header(None, alias="If-Match", max_length=100),
+):
+    """Replace the whole content (sections and claims are matched by position). Refused with 409
+    while the article is in review, or when `version`/`If-Match` is not the current version."""
+    token = request.auth
+    article = draft_save(
+        draft=_draft_input(draft),
+        by=token.owner,
+        article=_article(article_id),
+        comment=_comment(draft, token, "Updated"),
+        expected_version=_expected_version(draft, if_match),
+    )
+    out = _draft_out(request, article)
+    _version_etag(response, out)
+    return out
+
+
+@router.post(
+    "/drafts/{article_id}/submit/",
+    auth=WRITE,
+    response={201: ReviewStatusOut, **{**WRITE_ERRORS, 422: Error}},
+    url_name="draft_submit",
+    summary="Submit a draft for review by the Medical Advisory Board",
+)
+@decorate_view(limit_body_size)
+def draft_submit(
+    request, submission: SubmitIn | None = None, article_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """Open a review cycle on the draft as it is now (the admin's “Submit for review”). The
+    article is locked until the cycle ends; the board is emailed. Refused with 422 and every
+    reason when it cannot be submitted (unresolved citations, no sections, already in review)."""
+    article = _article(article_id)
+    change_summary = submission.change_summary.strip() if submission else ""
+    review_submit(article=article, by=request.auth.owner, change_summary=change_summary)
+    return Status(201, _review_status(request, article))
+
+
+@router.get(
+    "/drafts/{article_id}/review/",
+    auth=READ_REVIEWS,
+    response={200: ReviewStatusOut, **COMMON_ERRORS},
+    url_name="draft_review",
+    summary="Read an answer's review status",
+)
+def draft_review(request, article_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Where the answer is in the workflow: each review cycle with its audit trail (including the
+    board's comments when changes are requested), and the version readers see, if any."""
+    if not request.auth.owner.has_perm("reviews.view_review"):
+        raise PermissionDenied(f"{request.auth.owner} may not view reviews.")
+    return _review_status(request, _article(article_id))
+
+
+def _name(user) -> str:
+    if user is None:
+        return ""
+    member = getattr(user, "board_member", None)
+    return member.display_name if member else (user.get_full_name() or user.get_username())
+
+
+def _review_status(request, article: Article) -> dict:
+    article = Article.objects.select_related("current_publication").get(pk=article.pk)
+    reviews = (
+        Review.objects.filter(article=article)
+        .select_related("submitted_by__board_member", "reviewer__board_member")
+        .prefetch_related("transitions__by__board_member")
+        .order_by("-submitted_at", "-id")
+    )
+    publication = article.current_publication
+    published = None
+    if publication is not None:
+        published = {
+            "version": publication.number,
+            "published_at": publication.published_at,
+            "url": request.build_absolute_uri(reverse("articles:detail", kwargs={"slug": article.slug})),
+            "api_url": request.build_absolute_uri(reverse("api:answer", kwargs={"slug": article.slug})),
+        }
+    return {
+        "id": article.pk,
+        "slug": article.slug,
+        "review_status": article.review_status,
+        "locked": article.is_locked,
+        "lock_reason": article.lock_reason,
+        "published": published,
+        "reviews": [
+            {
+                "id": review.pk,
+                "state": review.state,
+                "submitted_at": review.submitted_at,
+                "submitted_by": _name(review.submitted_by),
+                "reviewer": _name(review.reviewer),
+                "started_at": review.started_at,
+                "closed_at": review.closed_at,
+                "change_summary": review.change_summary,
+                "transitions": [
+                    {
+                        "name": t.name,
+                        "source": t.source,
+                        "target": t.target,
+                        "at": t.at,
+                        "by": _name(t.by) if t.by else "system",
+                        "comment": t.comment,
+                    }
+                    for t in review.transitions.all()
+                ],
+            }
+            for review in reviews
+        ],
+        "admin_url": request.build_absolute_uri(reverse("admin:articles_article_change", args=[article.pk])),
+    }
+

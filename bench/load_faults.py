@@ -1,0 +1,689 @@
+"""Load and faults: readers at 64 connections while the editorial workflow writes, then a PostgreSQL
+restart in the middle of it all. Loopback only, bounded in time; prints its figures and exits 1 if a
+check fails.
+
+    .venv/bin/python bench/load_faults.py [--seconds 60] [--fault-seconds 20] [--answers 300]
+
+What it does, on a dedicated database (default `oracle_load`, created and dropped by the script):
+1. generates published answers (`manage.py generate_demo_data`), starts gunicorn with production
+   settings (DEBUG off, page cache in Redis when it answers, persistent connections with
+   CONN_HEALTH_CHECKS as oracle/settings.py configures them);
+2. steady phase (`--seconds`): wrk rotates over answers, home, topics, search and the feed at 64
+   connections while, in this process, editors save drafts (each a reversion revision, as the
+   admin saves them) and a board member submits → starts → approves through reviews.services;
+   checks: zero 5xx, every save is in the history, every approval made exactly one publication;
+3. fault phase (`--fault-seconds`): the same load, and PostgreSQL is restarted
+   (`pg_ctlcluster --skip-systemctl-redirect 15 main restart`) a few seconds in; a probe asks a
+   page that always needs the database every 50 ms. Checks: errors only during the outage, the
+   site answering again within 5 s of PostgreSQL accepting connections (gunicorn is not
+   restarted), and no half-done transition: every review's state, audit trail, article status,
+   lock and publication agree.
+"""
+
+import argparse
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+RECOVERY_LIMIT_S = 5.0
+PG_CLUSTER = ("15", "main")
+
+
+def sh(*args, env=None, check=True, **kwargs):
+    result = subprocess.run(args, env=env, check=False, text=True, capture_output=True, **kwargs)
+    if check and result.returncode:
+        raise RuntimeError(f"{' '.join(map(str, args))} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return result
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def wait_for(url, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read()
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def postgres_ready(server_url) -> bool:
+    return subprocess.run(["pg_isready", "-q", "-d", f"{server_url}/postgres"], check=False).returncode == 0
+
+
+def ensure_postgres_running(server_url):
+    """Other people use this PostgreSQL: whatever happened, leave it running."""
+    if postgres_ready(server_url):
+        return
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER, "start"], check=False)
+    deadline = time.time() + 30
+    while time.time() < deadline and not postgres_ready(server_url):
+        time.sleep(0.2)
+
+
+# --- readers: wrk with a Lua script rotating over the URLs, counting statuses by class ----------
+
+LUA = """
+local paths = {%(paths)s}
+local threads = {}
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+  table.insert(threads, thread)
+end
+function init(args)
+  i = id * 7919
+  c2, c3, c4, c5 = 0, 0, 0, 0
+end
+function request()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+function response(status, headers, body)
+  if status >= 500 then c5 = c5 + 1
+  elseif status >= 400 then c4 = c4 + 1
+  elseif status >= 300 then c3 = c3 + 1
+  else c2 = c2 + 1 end
+end
+function done(summary, latency, requests)
+  local t = {0, 0, 0, 0}
+  for _, thread in ipairs(threads) do
+    t[1] = t[1] + thread:get("c2"); t[2] = t[2] + thread:get("c3")
+    t[3] = t[3] + thread:get("c4"); t[4] = t[4] + thread:get("c5")
+  end
+  local e = summary.errors
+  io.write(string.format("STATUS %%d %%d %%d %%d SOCKET %%d %%d %%d %%d %%d\\n", t[1], t[2], t[3], t[4],
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def start_wrk(base, script, seconds, connections, threads=2):
+    return subprocess.Popen(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-s",
+            str(script),
+            base,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wrk_figures(output: str) -> dict:
+    status = re.search(r"STATUS (\d+) (\d+) (\d+) (\d+) SOCKET (\d+) (\d+) (\d+) (\d+) (\d+)", output)
+    if not status:
+        raise RuntimeError(f"unexpected wrk output:\n{output}")
+    n = [int(x) for x in status.groups()]
+
+    def latency(label):
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", output, re.M)
+        value, unit = match.groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    return {
+        "requests": sum(n[:4]),
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "2xx": n[0],
+        "3xx": n[1],
+        "4xx": n[2],
+        "5xx": n[3],
+        "socket_errors": {"connect": n[4], "read": n[5], "write": n[6], "timeout": n[8]},
+        "p50_ms": latency("50"),
+        "p99_ms": latency("99"),
+    }
+
+
+# --- the access log: 5xx per second, to place them against the outage ---------------------------
+
+ACCESS_FORMAT = "%(t)s %(s)s"
+ACCESS_LINE = re.compile(r"^\[(?P<t>[^\]]+)\] (?P<s>\d{3})$")
+
+
+def access_statuses(path: Path, since: float, until: float) -> list[tuple[float, int]]:
+    rows = []
+    for line in path.read_text().splitlines():
+        match = ACCESS_LINE.match(line.strip())
+        if not match:
+            continue
+        when = datetime.strptime(match.group("t"), "%d/%b/%Y:%H:%M:%S %z").timestamp()
+        if since - 1 <= when <= until + 1:
+            rows.append((when, int(match.group("s"))))
+    return rows
+
+
+# --- a probe that always needs the database -----------------------------------------------------
+
+
+class Probe(threading.Thread):
+    """GET an answer with an uncacheable query string every 50 ms: it always reads PostgreSQL."""
+
+    def __init__(self, url):
+        super().__init__(daemon=True)
+        self.url = url
+        self.results: list[tuple[float, bool, str]] = []
+        self.stopping = threading.Event()
+
+    def run(self):
+        n = 0
+        while not self.stopping.is_set():
+            n += 1
+            started = time.time()
+            try:
+                with urllib.request.urlopen(f"{self.url}?probe={n}", timeout=5) as response:
+                    ok, what = response.status == 200, str(response.status)
+            except urllib.error.HTTPError as exc:
+                ok, what = False, str(exc.code)
+            except Exception as exc:  # noqa: BLE001 - connection refused, timeouts: all count
+                ok, what = False, type(exc).__name__
+            self.results.append((started, ok, what))
+            self.stopping.wait(0.05)
+
+
+# --- writers: the editorial workflow through the services, in this process --------------------
+
+
+class Writers:
+    """Editors save drafts; a board member submits, starts and approves. Every attempt is logged
+    with its time and outcome, so the checks can tell acknowledged writes from failed ones."""
+
+    def __init__(self, *, editor, board, cycle_articles, draft_articles):
+        self.editor, self.board = editor, board
+        self.cycle_articles = cycle_articles
+        self.draft_articles = draft_articles
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        self.saves: list[tuple[int, str]] = []  # acknowledged: (article id, token)
+        self.approvals: list[int] = []  # acknowledged approvals: review ids
+        self.ops: list[tuple[float, str, bool, str]] = []  # (time, op, ok, error)
+        self.threads = []
+        self.counter = 0
+
+    def token(self):
+        with self.lock:
+            self.counter += 1
+            return f"LOADTOKEN{os.getpid()}X{self.counter:06d}"
+
+    def record(self, op, fn):
+        from django.db import close_old_connections
+
+        close_old_connections()  # what a request does first: drops a connection that broke
+        started = time.time()
+        try:
+            result = fn()
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded and judged later
+            with self.lock:
+                self.ops.append((started, op, False, f"{type(exc).__name__}: {str(exc)[:120]}"))
+            time.sleep(0.05)
+            return None
+        with self.lock:
+            self.ops.append((started, op, True, ""))
+        return result
+
+    def save_draft(self, article_id):
+        import reversion
+
+        from articles.models import Article
+
+        token = self.token()
+
+        def save():
+            with reversion.create_revision():
+                article = Article.objects.get(pk=article_id)
+                article.summary = re.sub(r"\s*LOADTOKEN\w+$", "", article.summary) + f" {token}"
+                article.save()
+                reversion.set_user(self.editor)
+                reversion.set_comment(f"load test edit {token}")
+            return token
+
+        if self.record("save", save):
+            with self.lock:
+                self.saves.append((article_id, token))
+            return True
+        return False
+
+    def cycle_step(self, article_id):
+        """One step of the article's workflow, chosen from its state in the database."""
+        from reviews.models import Review
+        from reviews.services import review_approve, review_start, review_submit
+
+        def current():
+            return Review.objects.open().filter(article_id=article_id).first()
+
+        review = self.record("read", current)
+        if review is None:
+            if self.save_draft(article_id):
+                from articles.models import Article
+
+                self.record("submit", lambda: review_submit(article=Article.objects.get(pk=article_id), by=self.editor))
+        elif review.state == Review.State.SUBMITTED:
+            self.record("start", lambda: review_start(review=review, by=self.board))
+        elif review.state == Review.State.UNDER_REVIEW:
+            approved = self.record("approve", lambda: review_approve(review=review, by=self.board))
+            if approved is not None:
+                with self.lock:
+                    self.approvals.append(approved.pk)
+
+    def _cycles(self, articles):
+        from django.db import connection
+
+        while not self.stopping.is_set():
+            for article_id in articles:
+                if self.stopping.is_set():
+                    break
+                self.cycle_step(article_id)
+        connection.close()
+
+    def _drafts(self, articles):
+        from django.db import connection
+
+        while not self.stopping.is_set():
+            self.save_draft(random.choice(articles))
+            time.sleep(0.02)
+        connection.close()
+
+    def start(self):
+        half = len(self.cycle_articles) // 2
+        self.stopping.clear()
+        self.threads = [
+            threading.Thread(target=self._cycles, args=(self.cycle_articles[:half],), daemon=True),
+            threading.Thread(target=self._cycles, args=(self.cycle_articles[half:],), daemon=True),
+            threading.Thread(target=self._drafts, args=(self.draft_articles,), daemon=True),
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def stop(self):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=30)
+
+
+# --- checks on the database afterwards ---------------------------------------------------------
+
+
+def check_lost_writes(writers) -> list[str]:
+    from reversion.models import Version
+
+    from articles.models import Article
+
+    problems = []
+    for article_id, token in writers.saves:
+        if (
+            not Version.objects.get_for_object_reference(Article, article_id)
+            .filter(serialized_data__contains=token)
+            .exists()
+        ):
+            problems.append(f"acknowledged save {token} of article {article_id} is not in its history")
+    return problems
+
+
+def check_publications(writers, publications_before: dict[int, int]) -> list[str]:
+    from articles.models import Article, Publication
+    from reviews.models import Review
+
+    problems = []
+    approved = Review.objects.filter(pk__in=writers.approvals)
+    for review in approved:
+        if review.state != Review.State.APPROVED or review.publication_id is None:
+            problems.append(f"review {review.pk}: acknowledged approval without a publication")
+    for article in Article.objects.filter(pk__in=writers.cycle_articles):
+        made = Publication.objects.filter(article=article).count() - publications_before.get(article.pk, 0)
+        approvals = Review.objects.filter(
+            article=article, state=Review.State.APPROVED, origin=Review.Origin.BOARD
+        ).count()
+        if made != approvals:
+            problems.append(f"article {article.pk}: {approvals} approvals but {made} new publications")
+        linked = Publication.objects.filter(article=article, review__isnull=False).count()
+        if linked != approvals:
+            problems.append(f"article {article.pk}: {linked} publications linked to reviews, {approvals} approvals")
+    return problems
+
+
+def check_transitions_complete(article_ids) -> list[str]:
+    """Every review: its state, its audit trail, its article's status and lock and its
+    publication agree — a transition is either all there or not there at all."""
+    from articles.models import Article, Publication
+    from reviews.models import Review, ReviewApproval, ReviewTransition
+
+    problems = []
+    for review in Review.objects.filter(article_id__in=article_ids).select_related("article", "publication"):
+        last = ReviewTransition.objects.filter(review=review).order_by("-at", "-id").first()
+        if last is None or last.target != review.state:
+            problems.append(f"review {review.pk} is {review.state}, its audit trail ends at {last and last.target}")
+        if review.state == Review.State.APPROVED:
+            if review.publication is None or review.publication.revision_id != review.revision_id:
+                problems.append(f"review {review.pk} approved without a publication of its pinned revision")
+            if not ReviewApproval.objects.filter(review=review).exists():
+                problems.append(f"review {review.pk} approved with no approval recorded")
+        elif review.publication_id is not None:
+            problems.append(f"review {review.pk} is {review.state} but has a publication")
+    for article in Article.objects.filter(pk__in=article_ids):
+        newest = Review.objects.filter(article=article).order_by("-submitted_at", "-id").first()
+        if newest is not None and newest.state != article.review_status:
+            problems.append(f"article {article.pk} says {article.review_status}, its newest review is {newest.state}")
+        if bool(article.lock_reason) != (article.review_status in ("submitted", "under_review")):
+            problems.append(f"article {article.pk}: lock {article.lock_reason!r} with status {article.review_status}")
+        latest = Publication.objects.filter(article=article).order_by("-number").first()
+        if latest is not None and article.current_publication_id != latest.pk:
+            problems.append(
+                f"article {article.pk} shows publication {article.current_publication_id}, newest {latest.pk}"
+            )
+    return problems
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def django_env(database_url, extra):
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SECRET_KEY": "load-faults-only-secret-key-" + "x" * 40,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_LOG_LEVEL": "CRITICAL",
+        **extra,
+    }
+
+
+def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=60, help="steady phase (default 60)")
+    parser.add_argument("--fault-seconds", type=int, default=20, help="fault phase (default 20)")
+    parser.add_argument("--restart-after", type=float, default=5.0, help="seconds into the fault phase")
+    parser.add_argument("--answers", type=int, default=300)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--port", type=int, default=18111)
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
+    parser.add_argument("--database", default="oracle_load")
+    parser.add_argument("--no-fault", action="store_true", help="skip the PostgreSQL restart")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+    for tool in ("wrk", "pg_ctlcluster", "pg_isready", "psql"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is needed")
+
+    database_url = f"{args.server}/{args.database}"
+    base = f"http://127.0.0.1:{args.port}"
+    work = Path(tempfile.mkdtemp(prefix="oracle-load-"))
+    redis = subprocess.run(["redis-cli", "-n", "9", "ping"], capture_output=True, text=True, check=False)
+    extra = {"ORACLE_PUBLISH_DIR": str(work / "publish"), "DJANGO_STATIC_ROOT": str(work / "static")}
+    if redis.stdout.strip() == "PONG":
+        extra["REDIS_URL"] = "redis://127.0.0.1:6379/9"
+        subprocess.run(["redis-cli", "-n", "9", "flushdb"], capture_output=True, check=False)
+    env = django_env(database_url, extra)
+    failures: list[str] = []
+    gunicorn = None
+
+    log(f"== database {args.database} on {args.server.split('@')[-1]}: {args.answers} answers")
+    psql = ["psql", f"{args.server}/postgres", "-qc"]
+    sh(*psql, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+    sh(*psql, f'CREATE DATABASE "{args.database}"')
+    try:
+        sh(PY, "manage.py", "migrate", "--noinput", env=env, cwd=ROOT)
+        sh(PY, "manage.py", "collectstatic", "--noinput", env=env, cwd=ROOT)
+        sh(PY, "manage.py", "generate_demo_data", "--answers", str(args.answers), "--no-files", env=env, cwd=ROOT)
+
+        os.environ.update(env)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "oracle.settings"
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+
+        from articles.models import Article, Publication, Topic
+        from reviews.models import BoardMember
+
+        db = settings.DATABASES["default"]
+        log(
+            f"   settings: CONN_MAX_AGE={db['CONN_MAX_AGE']} CONN_HEALTH_CHECKS={db['CONN_HEALTH_CHECKS']} "
+            f"cache={'redis' if 'REDIS_URL' in extra else 'per-process memory'}"
+        )
+        if not db.get("CONN_HEALTH_CHECKS"):
+            failures.append("production settings do not turn CONN_HEALTH_CHECKS on")
+        User = get_user_model()
+        editor = User.objects.create_user("load-editor", password="x" * 20, is_staff=True)
+        editor.groups.add(Group.objects.get(name="Editors"))
+        board = User.objects.create_user("load-board", password="x" * 20, is_staff=True)
+        board.groups.add(Group.objects.get(name="Medical Advisory Board"))
+        BoardMember.objects.create(user=board, display_name="Dr. Load", credentials="MD")
+        editor = User.objects.get(pk=editor.pk)  # fresh permission caches
+        board = User.objects.get(pk=board.pk)
+
+        slugs = list(Article.objects.published().order_by("pk").values_list("slug", flat=True))
+        ids = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
+        cycle_articles, draft_articles = ids[-40:], ids[-60:-40]
+        publications_before = {a: Publication.objects.filter(article_id=a).count() for a in cycle_articles}
+        topics = list(Topic.objects.values_list("slug", flat=True))
+        paths = [f"/articles/{slug}/" for slug in slugs[:200]]
+        paths += ["/"] * 20 + ["/feed/"] * 10 + [f"/topics/{t}/" for t in topics]
+        paths += [f"/search/?q={q}" for q in ("tizanidine+sedation", "baclofen", "renal+risk", "mivoka", "pain+relief")]
+        random.Random(7).shuffle(paths)
+        script = work / "readers.lua"
+        script.write_text(LUA % {"paths": ", ".join(f'"{p}"' for p in paths)})
+
+        access_log = work / "access.log"
+        gunicorn = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "oracle.wsgi",
+                "-w",
+                str(args.workers),
+                "-b",
+                f"127.0.0.1:{args.port}",
+                "--backlog",
+                "2048",
+                "--access-logfile",
+                str(access_log),
+                "--access-logformat",
+                ACCESS_FORMAT,
+                "--error-logfile",
+                str(work / "error.log"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(f"{base}/healthz")
+        gunicorn_pid = gunicorn.pid
+        sh("wrk", "-t2", "-c8", "-d2s", "-s", str(script), base)  # warm up
+
+        # ---- steady phase ---------------------------------------------------------------------
+        log(f"== steady: {args.seconds} s of readers at {args.connections} connections, editors and the board writing")
+        writers = Writers(editor=editor, board=board, cycle_articles=cycle_articles, draft_articles=draft_articles)
+        t_start = time.time()
+        writers.start()
+        readers = start_wrk(base, script, args.seconds, args.connections)
+        out, _ = readers.communicate()
+        writers.stop()
+        t_end = time.time()
+        steady = wrk_figures(out)
+        server_5xx = sum(1 for _, s in access_statuses(access_log, t_start, t_end) if s >= 500)
+        ok_ops = [op for op in writers.ops if op[2]]
+        failed_ops = [op for op in writers.ops if not op[2]]
+        by_kind = {k: sum(1 for op in ok_ops if op[1] == k) for k in ("save", "submit", "start", "approve")}
+        log(
+            f"   readers: {steady['requests']:,} requests, {steady['rps']:,.0f} req/s, p50 {steady['p50_ms']:.1f} ms, "
+            f"p99 {steady['p99_ms']:.1f} ms; 2xx {steady['2xx']:,} 3xx {steady['3xx']:,} 4xx {steady['4xx']:,} "
+            f"5xx {steady['5xx']}; socket errors {steady['socket_errors']}; 5xx in gunicorn's log: {server_5xx}"
+        )
+        log(
+            f"   writers: {by_kind['save']} draft saves, {by_kind['submit']} submissions, {by_kind['start']} starts, "
+            f"{by_kind['approve']} approvals; {len(failed_ops)} failed operations"
+        )
+        for op in failed_ops[:5]:
+            log(f"     failed: {op[1]} {op[3]}")
+        lost = check_lost_writes(writers)
+        pubs = check_publications(writers, publications_before)
+        log(f"   lost writes: {len(lost)} of {len(writers.saves)} acknowledged saves")
+        log(f"   approvals → publications: {len(writers.approvals)} approvals, problems: {len(pubs)}")
+        for problem in (lost + pubs)[:10]:
+            log(f"     {problem}")
+        if steady["5xx"] or server_5xx:
+            failures.append(f"steady phase: {max(steady['5xx'], server_5xx)} server errors")
+        if failed_ops:
+            failures.append(f"steady phase: {len(failed_ops)} write operations failed")
+        if lost:
+            failures.append(f"steady phase: {len(lost)} lost writes")
+        if pubs:
+            failures.append(f"steady phase: {len(pubs)} approval/publication mismatches")
+        if not writers.approvals:
+            failures.append("steady phase: no approval happened")
+
+        # ---- fault phase ----------------------------------------------------------------------
+        if not args.no_fault:
+            log(
+                f"== fault: {args.fault_seconds} s of the same load; PostgreSQL restarted after {args.restart_after:.0f} s"
+            )
+            fault_writers = Writers(
+                editor=editor, board=board, cycle_articles=cycle_articles, draft_articles=draft_articles
+            )
+            probe = Probe(f"{base}/articles/{slugs[0]}/")
+            t_start = time.time()
+            probe.start()
+            fault_writers.start()
+            readers = start_wrk(base, script, args.fault_seconds, args.connections)
+            time.sleep(args.restart_after)
+            t_down = time.time()
+            restart = subprocess.run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER, "restart"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            while not postgres_ready(args.server):
+                time.sleep(0.05)
+            t_up = time.time()
+            out, _ = readers.communicate()
+            time.sleep(1)
+            fault_writers.stop()
+            probe.stopping.set()
+            probe.join(timeout=10)
+            t_end = time.time()
+            fault = wrk_figures(out)
+            if restart.returncode:
+                failures.append(f"pg_ctlcluster restart failed: {restart.stderr.strip()}")
+
+            failed_probes = [r for r in probe.results if not r[1]]
+            after_up = [r for r in probe.results if r[0] >= t_up]
+            last_failure = max((r[0] for r in after_up if not r[1]), default=None)
+            first_ok = min(
+                (r[0] for r in after_up if r[1] and (last_failure is None or r[0] > last_failure)), default=None
+            )
+            recovery = (first_ok - t_up) if first_ok is not None else float("inf")
+            write_failures = [op for op in fault_writers.ops if not op[2]]
+            last_write_failure = max((op[0] for op in write_failures), default=None)
+            first_write_after = min(
+                (op[0] for op in fault_writers.ops if op[2] and op[0] >= t_up and op[1] != "read"), default=None
+            )
+            write_recovery = (first_write_after - t_up) if first_write_after is not None else float("inf")
+            window_end = t_up + RECOVERY_LIMIT_S
+            outside = [r for r in failed_probes if r[0] < t_down or r[0] > window_end]
+            outside += [op for op in write_failures if op[0] < t_down or op[0] > window_end]
+            log_5xx = [(t, s) for t, s in access_statuses(access_log, t_start, t_end) if s >= 500]
+            outside_5xx = [(t, s) for t, s in log_5xx if t < int(t_down) or t > int(window_end) + 1]
+            log(
+                f"   PostgreSQL down at +{t_down - t_start:.1f} s, accepting connections again after "
+                f"{t_up - t_down:.2f} s (pg_ctlcluster restart)"
+            )
+            log(
+                f"   readers: {fault['requests']:,} requests, {fault['rps']:,.0f} req/s; 5xx {fault['5xx']} "
+                f"(gunicorn log: {len(log_5xx)}), socket errors {fault['socket_errors']}"
+            )
+            log(
+                f"   probe (uncached page, every 50 ms): {len(probe.results)} requests, {len(failed_probes)} failed, "
+                f"all between +{min((r[0] for r in failed_probes), default=t_down) - t_start:.2f} s and "
+                f"+{max((r[0] for r in failed_probes), default=t_down) - t_start:.2f} s"
+            )
+            log(
+                f"   recovery after PostgreSQL was back: site {recovery:.2f} s, writes {write_recovery:.2f} s "
+                f"(limit {RECOVERY_LIMIT_S:.0f} s; gunicorn pid {gunicorn.pid} never restarted: "
+                f"{'yes' if gunicorn.poll() is None and gunicorn.pid == gunicorn_pid else 'NO'})"
+            )
+            log(
+                f"   writers: {sum(1 for op in fault_writers.ops if op[2] and op[1] != 'read')} writes done, "
+                f"{len(write_failures)} failed (last failure at "
+                f"+{(last_write_failure - t_start) if last_write_failure else 0:.2f} s)"
+            )
+            log(f"   errors outside the outage window: {len(outside)} (probe and writes), 5xx: {len(outside_5xx)}")
+            lost = check_lost_writes(fault_writers)
+            all_writers = Writers(editor=editor, board=board, cycle_articles=cycle_articles, draft_articles=[])
+            all_writers.approvals = writers.approvals + fault_writers.approvals
+            pubs = check_publications(all_writers, publications_before)
+            half_done = check_transitions_complete(cycle_articles + draft_articles)
+            log(f"   lost writes: {len(lost)} of {len(fault_writers.saves)} acknowledged saves")
+            log(
+                f"   approvals → publications (whole run): {len(all_writers.approvals)} approvals, "
+                f"problems: {len(pubs)}"
+            )
+            log(f"   half-done transitions: {len(half_done)}")
+            for problem in (lost + pubs + half_done)[:10]:
+                log(f"     {problem}")
+            if recovery >= RECOVERY_LIMIT_S:
+                failures.append(f"the site took {recovery:.2f} s to recover")
+            if write_recovery >= RECOVERY_LIMIT_S:
+                failures.append(f"writes took {write_recovery:.2f} s to recover")
+            if outside or outside_5xx:
+                failures.append(f"{len(outside) + len(outside_5xx)} errors outside the outage window")
+            if lost or pubs or half_done:
+                failures.append(f"fault phase: {len(lost)} lost writes, {len(pubs) + len(half_done)} inconsistencies")
+            if gunicorn.poll() is not None:
+                failures.append("gunicorn died")
+        from django.db import connections
+
+        connections.close_all()
+    finally:
+        if gunicorn is not None:
+            gunicorn.send_signal(signal.SIGTERM)
+            try:
+                gunicorn.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                gunicorn.kill()
+        ensure_postgres_running(args.server)
+        if not args.keep:
+            subprocess.run([*psql, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'], check=False)
+        shutil.rmtree(work, ignore_errors=True)
+
+    log("")
+    if failures:
+        for failure in failures:
+            log(f"FAIL  {failure}")
+        sys.exit(1)
+    log("PASS  zero 5xx and zero lost writes under load; one publication per approval; recovery within 5 s")
+
+
+if __name__ == "__main__":
+    main()

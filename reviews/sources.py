@@ -1,0 +1,276 @@
+"""Source events (a cited reference retracted or superseded) and the alerts they open.
+
+Recording an event: the reference is marked, every answer whose *current* publication cites it
+gets an open alert (and moves to the top of the re-review queue), its public page is re-rendered
+with a notice on that citation, and the board is emailed. Nothing is unpublished: the board
+decides, and its decision — approving a new version, or re-checking and keeping the answer —
+resolves the alert. Events and resolutions are permanent records.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article, Publication, PublicationCitation
+from articles.services import publication_rerender_page
+from references.models import Reference, SourceEvent
+from reviews import notifications
+from reviews.models import SourceAlert
+
+
+class SourceEventRefused(ValidationError):
+    """The event cannot be recorded as given; the messages say why."""
+
+
+@dataclass
+class RecordedEvent:
+    event: SourceEvent
+    alerts: list[SourceAlert]
+
+
+def _check_event(reference, kind, occurred_on, replacement) -> list[str]:
+    problems = []
+    if kind not in SourceEvent.Kind.values:
+        problems.append(f"Unknown event “{kind}”: use retracted or superseded.")
+    if occurred_on is None:
+        problems.append("Give the date of the event.")
+    elif occurred_on > timezone.localdate():
+        problems.append(f"The date {occurred_on.isoformat()} is in the future.")
+    if kind == SourceEvent.Kind.SUPERSEDED:
+        if replacement is None:
+            problems.append("A superseded reference needs the reference that replaces it.")
+        elif replacement.pk == reference.pk:
+            problems.append("A reference cannot supersede itself.")
+        elif replacement.superseded_by_id == reference.pk:
+            problems.append(f"“{replacement.key}” is itself superseded by “{reference.key}”.")
+    elif kind == SourceEvent.Kind.RETRACTED and replacement is not None:
+        problems.append("A retraction has no replacement; record a supersession for that.")
+    if kind == SourceEvent.Kind.RETRACTED and reference.retracted_on:
+        problems.append(f"“{reference.key}” is already recorded as retracted on {reference.retracted_on.isoformat()}.")
+    if kind == SourceEvent.Kind.SUPERSEDED and replacement is not None and reference.superseded_by_id == replacement.pk:
+        problems.append(f"“{reference.key}” is already recorded as superseded by “{replacement.key}”.")
+    return problems
+
+
+def may_record_events(user) -> bool:
+    return user.has_perm("references.add_sourceevent")
+
+
+def reference_record_event(
+    *,
+    reference: Reference,
+    kind: str,
+    occurred_on: date | None,
+    by,
+    notice_url: str = "",
+    replacement: Reference | None = None,
+    note: str = "",
+    source: str = "admin",
+    notify: bool = True,
+) -> RecordedEvent:
+    """Record that `reference` was retracted or superseded, and alert every answer citing it."""
+    if by is not None and not may_record_events(by):
+        raise PermissionDenied(f"{by} may not record source events.")
+    problems = _check_event(reference, kind, occurred_on, replacement)
+    if problems:
+        raise SourceEventRefused(problems)
+    with transaction.atomic():
+        reference = Reference.objects.select_for_update().get(pk=reference.pk)
+        event = SourceEvent(
+            reference=reference,
+            kind=kind,
+            occurred_on=occurred_on,
+            notice_url=notice_url,
+            replacement=replacement,
+            note=note,
+            source=source[:200],
+            recorded_by=by,
+        )
+        event.full_clean()
+        event.save()
+        if kind == SourceEvent.Kind.RETRACTED:
+            fields = {"retracted_on": occurred_on, "retraction_notice_url": notice_url}
+        else:
+            fields = {"superseded_by": replacement, "superseded_on": occurred_on}
+        # Event fields only: not a content edit, so no new version of the reference is made.
+        Reference.objects.filter(pk=reference.pk).update(**fields)
+        alerts = []
+        citing = (
+            Article.objects.filter(current_publication__citations__reference=reference)
+            .select_related("current_publication", "topic")
+            .distinct()
+            .order_by("pk")
+        )
+        for article in citing:
+            publication = article.current_publication
+            alert, created = SourceAlert.objects.get_or_create(
+                article=article, event=event, defaults={"publication": publication}
+            )
+            if created:
+                alerts.append(alert)
+            publication_rerender_page(publication, article=article)
+        if notify and alerts:
+            ids = [a.pk for a in alerts]
+            transaction.on_commit(lambda: notifications.notify_source_alerts(alert_ids=ids))
+    return RecordedEvent(event=event, alerts=alerts)
+
+
+def may_resolve_alerts(user) -> bool:
+    return user.has_perm("reviews.resolve_sourcealert")
+
+
+def alert_resolve(*, alert: SourceAlert, by, comment: str) -> SourceAlert:
+    """The board re-checked the answer and keeps it as it is; the reason is recorded."""
+    if not may_resolve_alerts(by):
+        raise PermissionDenied(f"{by} may not resolve source alerts: the Medical Advisory Board decides.")
+    if not (comment or "").strip():
+        raise SourceEventRefused("Say why the answer can stay as it is (what you re-checked).")
+    with transaction.atomic():
+        alert = SourceAlert.objects.select_for_update().get(pk=alert.pk)
+        if not alert.is_open:
+            raise SourceEventRefused("This alert is already resolved.")
+        alert.resolved_at = timezone.now()
+        alert.resolved_by = by
+        alert.resolution = SourceAlert.Resolution.NO_CHANGE
+        alert.resolution_comment = comment.strip()
+        alert.save()
+    return alert
+
+
+def alerts_resolve_by_approval(*, article_id: int, publication: Publication, by) -> int:
+    """A new version approved by the board resolves the answer's open alerts (called by review_approve)."""
+    now = timezone.now()
+    count = 0
+    for alert in SourceAlert.objects.open().select_for_update().filter(article_id=article_id).select_related("event"):
+        still_cited = PublicationCitation.objects.filter(
+            publication=publication, reference_id=alert.event.reference_id
+        ).exists()
+        alert.resolved_at = now
+        alert.resolved_by = by
+        alert.resolution = SourceAlert.Resolution.NEW_VERSION
+        alert.resolution_comment = f"Version {publication.number} approved" + (
+            "; it still cites this source, with the notice shown to readers."
+            if still_cited
+            else "; it no longer cites this source."
+        )
+        alert.save()
+        count += 1
+    return count
+
+
+# --- bulk: a CSV of events ----------------------------------------------------------------
+
+CSV_COLUMNS = ("identifier", "event", "date", "replacement", "notice_url", "note")
+MAX_CSV_BYTES = 5 * 1024 * 1024
+
+
+def find_reference(identifier: str) -> Reference | None:
+    """The reference with this DOI or PubMed ID (or key); raises ValueError on a malformed identifier."""
+    from references.identifiers import normalise_doi, normalise_pmid
+
+    value = (identifier or "").strip()
+    if not value:
+        raise ValueError("no DOI or PubMed ID given")
+    if value.lower().startswith(("10.", "doi:", "http")):
+        return Reference.objects.filter(doi__iexact=normalise_doi(value)).first()
+    if value.isdigit() or value.lower().startswith("pmid"):
+        return Reference.objects.filter(pmid=normalise_pmid(value)).first()
+    return Reference.objects.filter(key=value).first()
+
+
+@dataclass
+class PlannedEvent:
+    line: int
+    reference: Reference
+    kind: str
+    occurred_on: date
+    replacement: Reference | None
+    notice_url: str
+    note: str
+
+
+def parse_events_csv(text: str, *, name: str = "CSV") -> list[PlannedEvent]:
+    """Every row checked before anything is written: raise SourceEventRefused listing each bad line."""
+    import csv
+    import io
+
+    from django.core.validators import URLValidator
+
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("identifier", "event", "date") if c not in header]
+    if missing:
+        raise SourceEventRefused(
+            f"{name}: the first line must name the columns {', '.join(CSV_COLUMNS)} "
+            f"(identifier, event and date are required); missing: {', '.join(missing)}."
+        )
+    reader.fieldnames = header
+    errors, planned, seen = [], [], {}
+    for row in reader:
+        line = reader.line_num
+        row = {k: (v or "").strip() for k, v in row.items() if k}
+        problems = []
+        reference = replacement = None
+        try:
+            reference = find_reference(row.get("identifier", ""))
+            if reference is None:
+                problems.append(f"no reference has the identifier “{row['identifier']}”")
+        except ValueError as exc:
+            problems.append(str(exc))
+        kind = row.get("event", "").lower()
+        occurred_on = None
+        try:
+            occurred_on = date.fromisoformat(row.get("date", ""))
+        except ValueError:
+            problems.append(f"“{row.get('date', '')}” is not a date; write it as YYYY-MM-DD")
+        if row.get("replacement"):
+            try:
+                replacement = find_reference(row["replacement"])
+                if replacement is None:
+                    problems.append(f"no reference has the replacement identifier “{row['replacement']}”")
+            except ValueError as exc:
+                problems.append(f"replacement: {exc}")
+        notice_url = row.get("notice_url", "")
+        if notice_url:
+            try:
+                URLValidator(schemes=["http", "https"])(notice_url)
+            except ValidationError:
+                problems.append(f"“{notice_url}” is not a web address")
+        if reference is not None and not problems:
+            problems += [p.rstrip(".") for p in _check_event(reference, kind, occurred_on, replacement)]
+            if (reference.pk, kind) in seen:
+                problems.append(f"the same event for this reference is already on line {seen[(reference.pk, kind)]}")
+        if problems:
+            errors.append(f"{name}:{line}: " + "; ".join(problems) + ".")
+            continue
+        seen[(reference.pk, kind)] = line
+        planned.append(PlannedEvent(line, reference, kind, occurred_on, replacement, notice_url, row.get("note", "")))
+    if errors:
+        raise SourceEventRefused(errors)
+    if not planned:
+        raise SourceEventRefused(f"{name}: no events in the file.")
+    return planned
+
+
+def import_source_events(text: str, *, by=None, name: str = "CSV") -> list[RecordedEvent]:
+    """Record every event of the CSV, or none of them."""
+    planned = parse_events_csv(text, name=name)
+    recorded = []
+    with transaction.atomic():
+        for item in planned:
+            recorded.append(
+                reference_record_event(
+                    reference=item.reference,
+                    kind=item.kind,
+                    occurred_on=item.occurred_on,
+                    by=by,
+                    notice_url=item.notice_url,
+                    replacement=item.replacement,
+                    note=item.note,
+                    source=f"{name}:{item.line}",
+                )
+            )
+    return recorded

@@ -1,0 +1,124 @@
+import pytest
+from reversion.models import Version
+
+from articles.models import Article, Claim, Section
+from reviews.services import review_submit
+
+pytestmark = pytest.mark.django_db
+
+
+def _content(article_id):
+    article = Article.objects.get(pk=article_id)
+    return [
+        (s.pk, s.heading, [(c.pk, c.text) for c in s.claims.all()]) for s in article.sections.all()
+    ], article.summary
+
+
+def test_update_replaces_content_keeping_rows_by_position(api, editor, draft_payload):
+    created = api.post("/api/drafts/", draft_payload()).json()
+    (first, second), _ = _content(created["id"])
+    payload = draft_payload(
+        summary="Heat helps a little [@acp-lbp-2017].",
+        sections=[{"heading": "Evidence, revised", "claims": ["Changed [@acp-lbp-2017]", "Added [@acp-lbp-2017]"]}],
+        change_summary="Tightened the evidence section",
+    )
+
+    response = api.put(f"/api/drafts/{created['id']}/", payload)
+
+    assert response.status_code == 200
+    (section,), summary = _content(created["id"])
+    assert summary == "Heat helps a little [@acp-lbp-2017]."
+    assert section[0] == first[0] and section[1] == "Evidence, revised"
+    assert section[2][0][0] == first[2][0][0]
+    assert [text for _, text in section[2]] == ["Changed [@acp-lbp-2017]", "Added [@acp-lbp-2017]"]
+    assert not Section.objects.filter(pk=second[0]).exists()
+    assert not Claim.objects.filter(pk=second[2][0][0]).exists()
+    newest = Version.objects.get_for_object(Article.objects.get(pk=created["id"])).first().revision
+    assert newest.user == editor
+    assert newest.comment == "Tightened the evidence section (Updated through the API, token “pipeline”)"
+    assert {v.object_repr for v in newest.version_set.all()} >= {"Evidence, revised", "Changed [@acp-lbp-2017]"}
+    assert "Practical advice" not in {v.object_repr for v in newest.version_set.all()}
+
+
+def test_update_of_an_article_in_review_is_409_and_nothing_changes(api, draft_payload, submitted):
+    before = _content(submitted.article_id)
+
+    response = api.put(f"/api/drafts/{submitted.article_id}/", draft_payload())
+
+    assert response.status_code == 409
+    assert "locked" in response.json()["detail"]
+    assert _content(submitted.article_id) == before
+
+
+def test_update_cannot_change_a_published_answers_address(api, published, draft_payload):
+    response = api.put(f"/api/drafts/{published.pk}/", draft_payload(slug="a-new-address"))
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "slug"
+    assert Article.objects.get(pk=published.pk).slug == published.slug
+
+
+def test_update_keeps_the_slug_when_none_is_given(api, draft, draft_payload):
+    response = api.put(f"/api/drafts/{draft.pk}/", draft_payload())
+
+    assert response.json()["slug"] == draft.slug
+
+
+def test_update_of_unknown_article_is_404(api, draft_payload):
+    assert api.put("/api/drafts/999999/", draft_payload()).status_code == 404
+    assert api.get("/api/drafts/999999/").status_code == 404
+
+
+def test_update_with_unknown_keys_is_422_and_changes_nothing(api, draft, draft_payload):
+    before = _content(draft.pk)
+
+    response = api.put(f"/api/drafts/{draft.pk}/", draft_payload(summary="S [@missing-key]"))
+
+    assert response.status_code == 422 and response.json()["unknown_keys"] == ["missing-key"]
+    assert _content(draft.pk) == before
+
+
+def test_reading_a_draft_shows_the_working_copy_and_what_blocks_submission(api, draft_payload):
+    created = api.post("/api/drafts/", draft_payload(sections=[])).json()
+
+    body = api.get(f"/api/drafts/{created['id']}/").json()
+
+    assert body["summary"] == created["summary"]
+    assert body["problems"] == ["The article has no sections."]
+
+
+@pytest.mark.skipif(not hasattr(Article, "edit_version"), reason="Article has no edit_version counter yet")
+def test_stale_version_is_409(api, draft, draft_payload):
+    current = api.get(f"/api/drafts/{draft.pk}/").json()["version"]
+    assert api.put(f"/api/drafts/{draft.pk}/", draft_payload(version=current)).status_code == 200
+
+    stale = api.put(f"/api/drafts/{draft.pk}/", draft_payload(version=current))
+    by_header = api.put(f"/api/drafts/{draft.pk}/", draft_payload(), headers={"If-Match": f'"{current}"'})
+
+    assert stale.status_code == 409 and by_header.status_code == 409
+
+
+def test_if_match_that_is_not_a_version_is_400(api, draft, draft_payload):
+    response = api.put(f"/api/drafts/{draft.pk}/", draft_payload(), headers={"If-Match": "yesterday"})
+
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "If-Match"
+
+
+def test_owner_without_change_permission_is_403(as_token, make_token, draft, draft_payload):
+    from tests.factories import UserFactory
+
+    viewer = UserFactory(username="viewer")
+
+    assert as_token(make_token(viewer)).put(f"/api/drafts/{draft.pk}/", draft_payload()).status_code == 403
+    assert as_token(make_token(viewer)).get(f"/api/drafts/{draft.pk}/").status_code == 403
+
+
+def test_submitted_via_service_then_withdrawn_can_be_updated_again(api, draft, editor, draft_payload):
+    from reviews.services import review_withdraw
+
+    review = review_submit(article=draft, by=editor)
+    assert api.put(f"/api/drafts/{draft.pk}/", draft_payload()).status_code == 409
+
+    review_withdraw(review=review, by=editor)
+
+    assert api.put(f"/api/drafts/{draft.pk}/", draft_payload()).status_code == 200
