@@ -40,6 +40,7 @@ from articles.services import (
     topic_reschedule_reviews,
 )
 from articles.snapshots import load_article, snapshot_article
+from articles.templatetags.oracle import person
 from references.admin import ReferenceAdmin as BaseReferenceAdmin
 from references.models import Reference
 
@@ -103,6 +104,18 @@ class ArticleForm(forms.ModelForm):
             "review_interval_months",
         ]
 
+    # The version this form was opened at, and the newest revision then: a save from an older
+    # version is refused with what changed in between (never a silent overwrite).
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    seen_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edit_conflict = None
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.edit_version
+            self.fields["seen_revision"].initial = _newest_revision_id(self.instance.pk)
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
@@ -112,7 +125,70 @@ class ArticleForm(forms.ModelForm):
                 raise forms.ValidationError(
                     f"{exc.messages[0]} Nothing was saved; your changes are still in the form below."
                 ) from None
+            self._check_edit_version(cleaned)
         return cleaned
+
+    def _check_edit_version(self, cleaned):
+        # The row stays locked until the admin's transaction ends, so no save can slip in between
+        # this check and ours (PostgreSQL; Article.save's compare-and-set covers the rest).
+        current = (
+            Article.objects.select_for_update().filter(pk=self.instance.pk).values_list("edit_version", flat=True)
+        ).first()
+        seen = cleaned.get("seen_version")
+        if seen == current:
+            return
+        if seen is None:
+            raise forms.ValidationError(_("This form is out of date: reload the page and make your change again."))
+        self.edit_conflict = edit_conflict(self.instance.pk, since_revision_id=cleaned.get("seen_revision"))
+        # A second save, after reading what changed, is a deliberate choice to apply this version on top.
+        data = self.data.copy()
+        data[self.add_prefix("seen_version")] = current
+        data[self.add_prefix("seen_revision")] = _newest_revision_id(self.instance.pk) or ""
+        self.data = data
+        who = self.edit_conflict["by"]
+        raise forms.ValidationError(
+            _(
+                "Not saved: %(who)s saved this answer while you were editing it (you opened version %(seen)s, "
+                "it is now version %(current)s). Your text is still in the form below; what they changed is "
+                "shown above it. Save again to apply your version on top of theirs, or reload to start from theirs."
+            )
+            % {"who": who, "seen": seen, "current": current}
+        )
+
+
+def _newest_revision_id(article_id: int) -> int | None:
+    return (
+        Version.objects.get_for_object_reference(Article, article_id).order_by("-revision_id")
+    ).values_list("revision_id", flat=True).first()
+
+
+def edit_conflict(article_id: int, *, since_revision_id: int | None) -> dict:
+    """Who saved the article since `since_revision_id`, and what they changed (for the editor who lost the race)."""
+    from articles.history import content_at, diff_content
+    from reversion.models import Revision
+
+    newest = Revision.objects.filter(pk=_newest_revision_id(article_id)).select_related("user").first()
+    since = Revision.objects.filter(pk=since_revision_id).first() if since_revision_id else None
+    if since is not None and not Version.objects.get_for_object_reference(Article, article_id).filter(
+        revision=since
+    ).exists():
+        since = None  # not a revision of this article: compare with nothing rather than trust it
+    diff = None
+    if newest is not None and (since is None or since.pk != newest.pk):
+        diff = diff_content(
+            content_at(since, article_id),
+            content_at(newest, article_id),
+            old_date=since.date_created if since else None,
+            new_date=newest.date_created,
+        )
+    return {
+        "by": person(newest.user, default=_("someone")) if newest is not None else _("someone"),
+        "at": newest.date_created if newest is not None else None,
+        "comment": newest.comment if newest is not None else "",
+        "diff": diff,
+        "from_revision": since,
+        "to_revision": newest,
+    }
 
 
 class ClaimForm(forms.ModelForm):
@@ -186,7 +262,21 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     readonly_fields = ["citation_problems", "reader_links", "last_reviewed_on", "next_review_due", "source_alert_list"]
     inlines = [SectionInline]
     fieldsets = [
-        (None, {"fields": ["question", "slug", "topic", "summary_heading", "summary", "change_summary"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "question",
+                    "slug",
+                    "topic",
+                    "summary_heading",
+                    "summary",
+                    "change_summary",
+                    "seen_version",
+                    "seen_revision",
+                ]
+            },
+        ),
         (
             _("Summary for each audience"),
             {
@@ -233,12 +323,10 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if _is_locked_view(request, obj):
-            # nothing to summarise when nothing can be changed
-            return [
-                (name, {**opts, "fields": [f for f in opts["fields"] if f != "change_summary"]})
-                for name, opts in fieldsets
-            ]
+        if _is_locked_view(request, obj) or not self.has_change_permission(request, obj):
+            # nothing to summarise, and no version to check, when nothing can be changed
+            form_only = {"change_summary", "seen_version", "seen_revision"}
+            return [(name, {**opts, "fields": [f for f in opts["fields"] if f not in form_only]}) for name, opts in fieldsets]
         return fieldsets
 
     # --- the change summary becomes the revision's comment -----------------------------
@@ -277,6 +365,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["citation_check_url"] = reverse("admin:articles_article_citation_check")
+        context["edit_conflict"] = getattr(context.get("adminform") and context["adminform"].form, "edit_conflict", None)
         obj = kwargs.get("obj")
         if _is_locked_view(request, obj):
             # nothing can be saved while locked: offer no save buttons that could only fail

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Now
 from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -68,6 +69,10 @@ class Topic(models.Model):
 
 class ArticleLocked(ValidationError):
     """The article is in an open review cycle: its content cannot change until the cycle ends."""
+
+
+class EditConflict(ValidationError):
+    """Someone saved the article after this copy of it was read: saving it would overwrite their work."""
 
 
 class ReviewStatus(models.TextChoices):
@@ -141,7 +146,7 @@ def add_months(day, months: int):
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
-@reversion.register(follow=["sections"], exclude=sorted(WORKFLOW_FIELDS))
+@reversion.register(follow=["sections"], exclude=sorted(WORKFLOW_FIELDS | {"edit_version"}))
 class Article(models.Model):
     """The working copy of an answer that editors change. Readers never see it directly."""
 
@@ -233,8 +238,15 @@ class Article(models.Model):
         editable=False,
         help_text=_("The last approval plus the re-review interval."),
     )
+    # Optimistic locking: every content save moves it on by one, and a save made from an older
+    # copy is refused (EditConflict) instead of silently overwriting what was saved in between.
+    edit_version = models.PositiveIntegerField(
+        _("edit version"), default=1, editable=False, help_text=_("Counts the saves of the content.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # db_default: versions leave updated_at out, and recovering a deleted article (reversion's raw
+    # save, signals muted) skips auto_now, so the database fills it.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now())
 
     objects = ArticleQuerySet.as_manager()
 
@@ -250,7 +262,27 @@ class Article(models.Model):
     def save(self, *args, update_fields=None, **kwargs):
         if not self._state.adding and (update_fields is None or not set(update_fields) <= WORKFLOW_FIELDS):
             assert_unlocked(self.pk)
+            self._claim_next_edit_version()
+            if update_fields is not None:
+                update_fields = {*update_fields, "edit_version"}
         super().save(*args, update_fields=update_fields, **kwargs)
+
+    def _claim_next_edit_version(self):
+        """Compare-and-set on the counter, so of two saves made from the same copy only one wins."""
+        read = self.edit_version
+        moved = Article.objects.filter(pk=self.pk, edit_version=read).update(edit_version=models.F("edit_version") + 1)
+        if not moved:
+            stored = Article.objects.filter(pk=self.pk).values_list("edit_version", flat=True).first()
+            if stored is None:  # not in the database (yet): an ordinary insert or a recovery
+                return
+            raise EditConflict(
+                _(
+                    "This answer was saved by someone else (now version %(now)s) after you opened version "
+                    "%(read)s; nothing was saved, so their changes are not overwritten."
+                )
+                % {"now": stored, "read": read}
+            )
+        self.edit_version = read + 1
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})

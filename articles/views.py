@@ -294,7 +294,7 @@ def _same_site(request) -> bool:
 @csrf_exempt  # see _same_site: a cached page cannot carry a per-reader token
 @require_POST
 def follow_up_view(request, slug):
-    article = get_object_or_404(Article.objects.published().only("slug", "question", "current_publication"), slug=slug)
+    article = get_object_or_404(_published_for_follow_up(), slug=slug)
     if not _same_site(request):
         return render(
             request,
@@ -326,8 +326,17 @@ def follow_up_view(request, slug):
 
 @require_safe
 def follow_up_thanks_view(request, slug):
-    article = get_object_or_404(Article.objects.published().only("slug", "question"), slug=slug)
+    article = get_object_or_404(_published_for_follow_up(), slug=slug)
     return render(request, "articles/follow_up_thanks.html", {"article": article})
+
+
+def _published_for_follow_up():
+    """Published answers with their approved question: the working copy's may be an update in review."""
+    return (
+        Article.objects.published()
+        .select_related("current_publication")
+        .only("slug", "current_publication__id", "current_publication__question")
+    )
 
 
 @require_safe

@@ -327,7 +327,8 @@ class ReReviewQueueAdmin(admin.ModelAdmin):
     list_per_page = 50
 
     def get_queryset(self, request):
-        return rereview_queue(super().get_queryset(request)).select_related("topic")
+        # not super(): it orders by get_ordering()'s annotation before rereview_queue() adds it
+        return rereview_queue(self.model._default_manager.get_queryset()).select_related("topic")
 
     def get_ordering(self, request):
         return ["-open_alerts", "next_review_due", "question"]

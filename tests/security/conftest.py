@@ -217,7 +217,8 @@ def world(db, settings, django_capture_on_commit_callbacks):
 def state_fingerprint() -> tuple:
     """Everything an action could change that matters: counts, workflow states, powers."""
     from articles.models import Publication, Section, Withdrawal
-    from reviews.models import Review, ReviewApproval, ReviewTransition
+    from references.models import SourceEvent
+    from reviews.models import Review, ReviewApproval, ReviewTransition, SourceAlert
 
     User = get_user_model()
     counts = tuple(
@@ -237,6 +238,7 @@ def state_fingerprint() -> tuple:
             ReviewTransition,
             Version,
             User,
+            SourceEvent,
         )
     )
     articles = tuple(
@@ -248,7 +250,8 @@ def state_fingerprint() -> tuple:
     users = tuple(User.objects.order_by("pk").values_list("pk", "is_staff", "is_superuser", "password"))
     groups = tuple(User.groups.through.objects.order_by("pk").values_list("user_id", "group_id"))
     follow_ups = tuple(FollowUpQuestion.objects.order_by("pk").values_list("pk", "status", "draft_id"))
-    return counts, articles, reviews, users, groups, follow_ups
+    alerts = tuple(SourceAlert.objects.order_by("pk").values_list("pk", "resolved_at", "resolution"))
+    return counts, articles, reviews, users, groups, follow_ups, alerts
 
 
 __all__ = ["MARKERS", "SimpleNamespace", "World", "build_world", "find_markers", "state_fingerprint"]

@@ -95,6 +95,11 @@ ADMIN_MODELS = {
     "reviews/review": ("v", "v", "v", lambda w: Review.objects.filter(article=w.published).first(), False),
     "reviews/reviewtransition": ("v", "v", "v", lambda w: ReviewTransition.objects.first(), False),
     "reviews/boardmember": ("v", "v", "vacd", lambda w: BoardMember.objects.get(user=w.board), False),
+    # source events and their alerts are permanent records: recorded and resolved by their own views
+    "references/sourceevent": ("v", "v", "v", lambda w: w.extra["source_event"], False),
+    "reviews/sourcealert": ("v", "v", "v", lambda w: w.extra["source_alert"], False),
+    # the re-review queue is a read-only view of the published answers
+    "reviews/rereviewqueue": ("v", "v", "v", lambda w: w.published, False),
     # API tokens are credentials: administrators only; revoked, never deleted
     "api/apitoken": ("", "", "vac", lambda w: w.extra["api_token"], False),
 }
@@ -378,6 +383,30 @@ def build_matrix():
         ),
     ]
 
+    # -- keeping answers current: recording source events (who maintains the bibliography), resolving
+    # their alerts (the board alone) ---------------------------------------------------------------
+    record = lambda w: f"/admin/references/reference/{w.reference_uncited.pk}/record-event/"  # noqa: E731
+    m["admin/references/reference/<int:pk>/record-event/"] = [
+        get(record, staff(200)),
+        post(
+            record,
+            staff(302),
+            data=lambda w: {"kind": "retracted", "occurred_on": "2026-01-05", "notice_url": "https://example.org/n"},
+        ),
+        post(record, staff(200), data=lambda w: {"kind": "retracted"}, note="no date: the form again, nothing written"),
+    ]
+    resolve = lambda w: f"/admin/reviews/sourcealert/{w.extra['source_alert'].pk}/resolve/"  # noqa: E731
+    m["admin/reviews/sourcealert/<int:pk>/resolve/"] = [
+        get(resolve, staff(200, editor=403)),
+        post(resolve, {"anon": LOGIN, "editor": 403}, data=lambda w: {"comment": "x"}, note="an editor resolving"),
+        post(
+            resolve,
+            {"board": 302, "admin": 302},
+            data=lambda w: {"comment": "Re-checked: the retraction does not touch this claim."},
+        ),
+        post(resolve, {"board": 200, "admin": 200}, data=lambda w: {"comment": " "}, note="no reason given"),
+    ]
+
     # -- the API: published answers for everyone; drafts only with a token (a session is not enough) --
     m["api/"] = [api_get(lambda w: "/api/", every(404))]
     m["api/schema/"] = [api_get(lambda w: "/api/schema/", every(200))]
@@ -509,16 +538,6 @@ def _open_review(article):
 
 MATRIX = build_matrix()
 
-# Outcomes that differ from the matrix because of a bug outside the tests, each with its own
-# xfail(strict) test below. When a bug is fixed its test XPASSes: delete its entry here too.
-KNOWN_BUGS = {
-    "recover_deleted_article": lambda problem: problem.startswith("GET /admin/articles/article/recover/"),
-    "follow_up_pages_show_working_copy_question": lambda problem: (
-        "/follow-up/" in problem and problem.endswith("['pending_update_question']")
-    ),
-}
-
-
 # --- walking the URL configuration -------------------------------------------------------------
 
 
@@ -612,6 +631,22 @@ def _extra_world(world):
         world.extra[name] = token
     world.extra["revoked_token"].revoke()
 
+    from datetime import date
+
+    from reviews.sources import reference_record_event
+
+    recorded = reference_record_event(
+        reference=world.reference_cited,
+        kind="retracted",
+        occurred_on=date(2026, 1, 5),
+        notice_url="https://example.org/retraction",
+        by=world.editor,
+        notify=False,
+    )
+    assert recorded.alerts, "the cited reference should alert the published answer"
+    world.extra["source_event"] = recorded.event
+    world.extra["source_alert"] = recorded.alerts[0]
+
 
 def test_every_url_answers_each_role_as_the_matrix_intends(world):
     _extra_world(world)
@@ -636,10 +671,7 @@ def test_every_url_answers_each_role_as_the_matrix_intends(world):
                 if leaked:
                     problems.append(f"{label}: unapproved text in the response: {leaked}")
 
-    bugs = {name: [p for p in problems if known(p)] for name, known in KNOWN_BUGS.items()}
-    problems = [p for p in problems if not any(known(p) for known in KNOWN_BUGS.values())]
     assert not problems, "\n".join(problems)
-    assert all(bugs.values()), f"known bugs that no longer happen (fixed? remove them from KNOWN_BUGS): {bugs}"
 
 
 # --- nothing unapproved reaches a reader ------------------------------------------------------
@@ -699,8 +731,6 @@ def test_no_unapproved_text_reaches_anonymous_readers(world, settings):
     for path, (status, body) in [*pages.items(), *again.items()]:
         assert status < 500, path
         query = parse_qs(urlsplit(path).query).get("q", [""])[0]
-        if "/follow-up/" in path:
-            continue  # KNOWN_BUGS["follow_up_pages_show_working_copy_question"]
         if query in MARKERS.values():
             # the page repeats the reader's own words; what matters is that nothing matched
             assert "No reviewed answer matches" in body, path
@@ -745,15 +775,9 @@ def test_pending_answers_show_only_when_the_setting_is_on(world, settings):
     assert find_markers(published) == []
 
 
-# --- bugs found here, outside the tests' files ------------------------------------------------
+# --- bugs found here once, kept as tests ------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: articles.views.follow_up_view / follow_up_thanks_view render article.question (the working "
-    "copy) in follow_up_form.html and follow_up_thanks.html, so the question of an update still under review "
-    "reaches readers; they should show article.current_publication.question.",
-)
 def test_follow_up_pages_show_the_published_question_not_the_pending_one(world):
     client = Client()
     thanks = client.get(f"/articles/{world.published.slug}/follow-up/thanks/").content.decode()
@@ -765,12 +789,6 @@ def test_follow_up_pages_show_the_published_question_not_the_pending_one(world):
     assert find_markers(refused) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: recovering a deleted draft article (admin 'Recover deleted articles', reversion's recover "
-    "view) always fails with 'missing dependency': Article versions exclude WORKFLOW_FIELDS, updated_at "
-    "(NOT NULL) among them, and a raw revert does not fill auto_now fields.",
-)
 def test_a_deleted_draft_article_can_be_recovered(world):
     client = Client()
     client.force_login(world.editor)
