@@ -2,6 +2,7 @@ import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.functions import Now
 from django.db.models.signals import pre_delete, pre_save
@@ -65,6 +66,17 @@ class Topic(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:topic", kwargs={"slug": self.slug})
+
+
+# Bounds on what one text may hold, checked by every path in (admin forms, full_clean, the API and
+# the importer): a claim is one statement, a summary a short answer. Far above real content (the
+# demo's longest claim is ~300 characters), far below what would cost memory or a reader's patience.
+MAX_CLAIM_CHARS = 5_000
+MAX_SUMMARY_CHARS = 5_000
+
+
+def _at_most(limit: int):
+    return [MaxLengthValidator(limit)]
 
 
 class ArticleLocked(ValidationError):
@@ -164,20 +176,30 @@ class Article(models.Model):
     )
     summary = models.TextField(
         _("summary answer"),
+        max_length=MAX_SUMMARY_CHARS,
+        validators=_at_most(MAX_SUMMARY_CHARS),
         help_text=_("The short, bold answer. Markdown; cite sources as [@key] or [@key1; @key2]."),
     )
     summary_patient = models.TextField(
         _("summary for patients and caregivers"),
         blank=True,
+        max_length=MAX_SUMMARY_CHARS,
+        validators=_at_most(MAX_SUMMARY_CHARS),
         help_text=_("Optional: the summary answer in plain language. Readers who chose this audience see it instead."),
     )
     summary_professional = models.TextField(
         _("summary for healthcare professionals"),
         blank=True,
+        max_length=MAX_SUMMARY_CHARS,
+        validators=_at_most(MAX_SUMMARY_CHARS),
         help_text=_("Optional: the summary answer for clinicians."),
     )
     summary_student = models.TextField(
-        _("summary for students"), blank=True, help_text=_("Optional: the summary answer for students.")
+        _("summary for students"),
+        blank=True,
+        max_length=MAX_SUMMARY_CHARS,
+        validators=_at_most(MAX_SUMMARY_CHARS),
+        help_text=_("Optional: the summary answer for students."),
     )
     topic = models.ForeignKey(
         "articles.Topic",
@@ -454,7 +476,10 @@ class Claim(models.Model):
 
     section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="claims")
     text = models.TextField(
-        _("claim"), help_text=_("One statement, Markdown, ending in its citations, e.g. “… [@acp-lbp-2017]”.")
+        _("claim"),
+        max_length=MAX_CLAIM_CHARS,
+        validators=_at_most(MAX_CLAIM_CHARS),
+        help_text=_("One statement, Markdown, ending in its citations, e.g. “… [@acp-lbp-2017]”."),
     )
     position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
     grade = models.CharField(
