@@ -158,20 +158,24 @@ class ArticleForm(forms.ModelForm):
 
 def _newest_revision_id(article_id: int) -> int | None:
     return (
-        Version.objects.get_for_object_reference(Article, article_id).order_by("-revision_id")
-    ).values_list("revision_id", flat=True).first()
+        (Version.objects.get_for_object_reference(Article, article_id).order_by("-revision_id"))
+        .values_list("revision_id", flat=True)
+        .first()
+    )
 
 
 def edit_conflict(article_id: int, *, since_revision_id: int | None) -> dict:
     """Who saved the article since `since_revision_id`, and what they changed (for the editor who lost the race)."""
-    from articles.history import content_at, diff_content
     from reversion.models import Revision
+
+    from articles.history import content_at, diff_content
 
     newest = Revision.objects.filter(pk=_newest_revision_id(article_id)).select_related("user").first()
     since = Revision.objects.filter(pk=since_revision_id).first() if since_revision_id else None
-    if since is not None and not Version.objects.get_for_object_reference(Article, article_id).filter(
-        revision=since
-    ).exists():
+    if (
+        since is not None
+        and not Version.objects.get_for_object_reference(Article, article_id).filter(revision=since).exists()
+    ):
         since = None  # not a revision of this article: compare with nothing rather than trust it
     diff = None
     if newest is not None and (since is None or since.pk != newest.pk):
@@ -326,7 +330,10 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
         if _is_locked_view(request, obj) or not self.has_change_permission(request, obj):
             # nothing to summarise, and no version to check, when nothing can be changed
             form_only = {"change_summary", "seen_version", "seen_revision"}
-            return [(name, {**opts, "fields": [f for f in opts["fields"] if f not in form_only]}) for name, opts in fieldsets]
+            return [
+                (name, {**opts, "fields": [f for f in opts["fields"] if f not in form_only]})
+                for name, opts in fieldsets
+            ]
         return fieldsets
 
     # --- the change summary becomes the revision's comment -----------------------------
@@ -365,7 +372,10 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["citation_check_url"] = reverse("admin:articles_article_citation_check")
-        context["edit_conflict"] = getattr(context.get("adminform") and context["adminform"].form, "edit_conflict", None)
+        context["require_cited_claims"] = settings.ORACLE_REQUIRE_CITED_CLAIMS
+        context["edit_conflict"] = getattr(
+            context.get("adminform") and context["adminform"].form, "edit_conflict", None
+        )
         obj = kwargs.get("obj")
         if _is_locked_view(request, obj):
             # nothing can be saved while locked: offer no save buttons that could only fail

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from articles.audiences import Audience
 from articles.models import Article, FollowUpQuestion
+from oracle.client_address import client_ip_address
 
 
 class FollowUpForm(forms.Form):
@@ -43,9 +44,7 @@ class FollowUpForm(forms.Form):
 
 def client_key(request) -> str:
     """A hash of the client's address: enough to rate-limit, nothing stored that identifies a reader."""
-    header = settings.ORACLE_CLIENT_IP_HEADER
-    address = (request.META.get(header, "") if header else "") or request.META.get("REMOTE_ADDR", "")
-    address = address.split(",")[0].strip()
+    address = client_ip_address(request) or ""
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
 
 

@@ -289,6 +289,9 @@ class Article(models.Model):
                 update_fields = {*update_fields, "edit_version"}
         super().save(*args, update_fields=update_fields, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
     def _claim_next_edit_version(self):
         """Compare-and-set on the counter, so of two saves made from the same copy only one wins."""
         read = self.edit_version
@@ -305,9 +308,6 @@ class Article(models.Model):
                 % {"now": stored, "read": read}
             )
         self.edit_version = read + 1
-
-    def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
 
     def delete(self, *args, **kwargs):
         assert_unlocked(self.pk)

@@ -43,6 +43,17 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+LINK_FIELDS = ("url", "doi_url", "pubmed_url")
+
+
+def safe_link(url) -> str:
+    """`url` if it is an http(s) address, else '': a reference saved by a path that skipped
+    validation must never become a javascript: or data: link on an answer page."""
+    url = (url or "").strip()
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    return url if scheme in {"http", "https"} else ""
+
+
 def sanitise(html: str) -> str:
     """Keep only harmless markup: no scripts, handlers, styles, or non-http(s)/mailto URLs."""
     return nh3.clean(
@@ -164,6 +175,7 @@ def render_content(content: dict) -> RenderedBody:
                 for n in range(1, numbering.occurrences[key] + 1)
             ],
             **references[key],
+            **{name: safe_link(references[key].get(name)) for name in LINK_FIELDS},
         }
         for key in numbering.keys
     ]

@@ -5,6 +5,7 @@ to start without a real secret key and turns on the secure defaults `check --dep
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -32,6 +33,8 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     # Development only: a fixed, obviously insecure key so sessions survive restarts.
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+elif not DEBUG and SECRET_KEY.startswith("django-insecure-"):
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY is a development key; set a long random one in production.")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
@@ -45,6 +48,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
     "reversion",
     "nested_admin",
     "references",
@@ -65,6 +69,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes' backend comes first: it refuses a locked-out username + address before any
+# password is checked. It needs `request`, which the admin's login form always passes.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "oracle.urls"
@@ -99,7 +112,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -125,6 +138,27 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# Error pages in the site's design (oracle/errors.py; handlers in oracle/urls.py).
+CSRF_FAILURE_VIEW = "oracle.errors.csrf_failure"
+
+# Admin login throttling (django-axes): after ORACLE_LOGIN_FAILURE_LIMIT failed sign-ins for one
+# username from one client address, that pair is refused, even with the right password, until
+# ORACLE_LOGIN_LOCKOUT_MINUTES pass without another attempt. Keyed on the pair, so guessing from
+# one address cannot lock a colleague out elsewhere; a changed User-Agent does not reset the count.
+# A successful sign-in clears the count. Attempts are stored in the database (shared by every
+# process); lift a lock early with `manage.py axes_reset_username NAME` (or axes_reset_ip).
+AXES_FAILURE_LIMIT = int(os.environ.get("ORACLE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ORACLE_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "oracle.errors.login_locked_out"
+# The address is REMOTE_ADDR unless the request comes from a trusted proxy (see
+# ORACLE_CLIENT_IP_HEADER and ORACLE_TRUSTED_PROXIES below, and deploy/nginx.conf).
+AXES_CLIENT_IP_CALLABLE = "oracle.client_address.client_ip_address"
+# Attempts are listed and reset with axes' commands (axes_list_attempts, axes_reset_*), not admin
+# pages: every admin URL is classified in tests/security/test_url_matrix.py.
+AXES_ENABLE_ADMIN = False
+
 # Content Security Policy: everything is served from our own origin; no inline script or style.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -143,6 +177,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Nothing of ours reads the CSRF cookie from JavaScript (forms carry the token), admin included.
+CSRF_COOKIE_HTTPONLY = True
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -157,6 +193,12 @@ EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
+# SMTP, like every secret, only from the environment.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
 
 LOGGING = {
     "version": 1,
@@ -201,6 +243,9 @@ ORACLE_FOLLOW_UP_RATE_LIMIT = int(os.environ.get("ORACLE_FOLLOW_UP_RATE_LIMIT", 
 # Behind a proxy, the request header that carries the client's address (e.g. HTTP_X_REAL_IP);
 # empty to use REMOTE_ADDR.
 ORACLE_CLIENT_IP_HEADER = os.environ.get("ORACLE_CLIENT_IP_HEADER", "")
+# The login throttle believes that header only from these addresses (the proxy in front of
+# gunicorn); from anyone else it would be a client's claim, and a way round the lockout.
+ORACLE_TRUSTED_PROXIES = env_list("ORACLE_TRUSTED_PROXIES", "127.0.0.1,::1")
 # Whole-page cache of public pages (answers, home, topics, feed); invalidated on every publication.
 ORACLE_PAGE_CACHE = env_bool("ORACLE_PAGE_CACHE", default=True)
 ORACLE_PAGE_CACHE_SECONDS = int(os.environ.get("ORACLE_PAGE_CACHE_SECONDS", "86400"))

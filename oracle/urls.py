@@ -12,6 +12,12 @@ admin.site.site_header = "Oracle editorial"
 admin.site.site_title = "Oracle editorial"
 admin.site.index_title = "Answers, references and reviews"
 
+# Error pages in the site's design, without internals (oracle/errors.py).
+handler400 = "oracle.errors.bad_request"
+handler403 = "oracle.errors.permission_denied"
+handler404 = "oracle.errors.page_not_found"
+handler500 = "oracle.errors.server_error"
+
 
 def healthz(request):
     """A constant response through the full middleware stack: load balancers' check, and the

@@ -191,14 +191,6 @@ def test_an_answer_body_renders_any_content_sanitised(summary, heading, claims, 
     assert_sanitised(render_body_html(content))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='BUG: templates/articles/includes/_answer_body.html writes href="{{ ref.url }}" unchecked, so a '
-    "reference whose url is javascript:… (saved by any path that skips full_clean: the API's draft_save, a "
-    "shell, a data migration) becomes a live javascript: link in every answer citing it. Fix: keep only "
-    "http(s) URLs in Reference.as_snapshot() (or validate in Reference.save()) and filter them in "
-    "articles.rendering.render_content.",
-)
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<script>x</script>"])
 def test_a_reference_url_is_never_a_live_script(url):
     content = {

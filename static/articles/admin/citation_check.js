@@ -1,5 +1,6 @@
 // Live citation check on the article change form: as the editor types, list every [@key] in the
-// summary and the claims that names no reference. The server still validates on save.
+// summary and the claims that names no reference, and (when the site requires it) every claim that
+// cites nothing. The server still validates on save and on submission.
 (function () {
   "use strict";
   var MARKER = /\[\s*@[A-Za-z0-9][A-Za-z0-9_-]*(?:\s*[;,]\s*@[A-Za-z0-9][A-Za-z0-9_-]*)*\s*\]/g;
@@ -33,7 +34,8 @@
       var heading = form.querySelector("input[name='sections-" + match[1] + "-heading']");
       result.push({
         where: "Section " + (Number(match[1]) + 1) + " “" + (heading ? heading.value : "") + "”, claim " + (Number(match[2]) + 1),
-        text: area.value
+        text: area.value,
+        claim: true
       });
     });
     return result;
@@ -44,7 +46,7 @@
     if (!problems.length) {
       var ok = document.createElement("span");
       ok.className = "citations-ok";
-      ok.textContent = "✓ Every citation resolves to a reference.";
+      ok.textContent = "✓ Every claim cites a source that exists.";
       target.appendChild(ok);
       return;
     }
@@ -55,7 +57,7 @@
       var where = document.createElement("strong");
       where.textContent = p.where;
       item.appendChild(where);
-      item.appendChild(document.createTextNode(": unknown reference key “" + p.key + "”"));
+      item.appendChild(document.createTextNode(p.key ? ": unknown reference key “" + p.key + "”" : ": cites no source"));
       list.appendChild(item);
     });
     target.appendChild(list);
@@ -67,6 +69,7 @@
     var config = document.getElementById("citation-check-config");
     if (!form || !target || !config || !config.dataset.url) return;
     var url = config.dataset.url;
+    var requireCited = config.dataset.requireCited === "1";
     var timer = null;
     var serverList = target.innerHTML;
 
@@ -84,6 +87,7 @@
           var problems = [];
           found.forEach(function (p) {
             var seen = {};
+            if (requireCited && p.claim && p.text.trim() && !keysIn(p.text).length) problems.push({ where: p.where });
             keysIn(p.text).forEach(function (k) {
               if (unknown[k] && !seen[k]) { seen[k] = true; problems.push({ where: p.where, key: k }); }
             });
