@@ -52,7 +52,7 @@ def content_at(revision, article_id: int) -> dict:
     for data in claims:
         if data["section_id"] in sections:
             sections[data["section_id"]]["claims"].append(
-                {"id": data["id"], "text": data["text"], "position": data["position"]}
+                {"id": data["id"], "text": data["text"], "position": data["position"], "grade": data.get("grade") or ""}
             )
     ordered = sorted(sections.values(), key=lambda s: (s["position"], s["id"]))
     for section in ordered:
@@ -200,6 +200,13 @@ def diff_content(old: dict, new: dict, *, old_date=None, new_date=None) -> Conte
     return ContentDiff(fields, sections, diff_references(old, new, old_date, new_date), order_changed)
 
 
+def _grade_label(code) -> str:
+    from articles import evidence
+
+    grade = evidence.any_grade(code or "")
+    return f"“{grade.label}”" if grade else "none"
+
+
 def _moved_items(old_order: list, new_order: list) -> set:
     """Items not on the longest common subsequence of the two orders: the ones that moved."""
     matcher = difflib.SequenceMatcher(None, old_order, new_order, autojunk=False)
@@ -228,8 +235,11 @@ def _diff_claims(old_section, new_section, old_claim_home, new_claim_ids) -> lis
             )
             continue
         segments = word_diff(old_claim["text"], claim["text"])
-        if _changed(segments):
-            changes.append(ClaimChange("changed", position, segments, "reordered" if claim["id"] in moved else ""))
+        notes = ["reordered"] if claim["id"] in moved else []
+        if old_claim.get("grade", "") != claim.get("grade", ""):
+            notes.append(f"evidence grade {_grade_label(old_claim.get('grade'))} → {_grade_label(claim.get('grade'))}")
+        if _changed(segments) or len(notes) > (claim["id"] in moved):
+            changes.append(ClaimChange("changed", position, segments, "; ".join(notes)))
         elif claim["id"] in moved:
             changes.append(ClaimChange("moved", position, segments, "reordered"))
         else:

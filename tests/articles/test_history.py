@@ -112,6 +112,20 @@ def test_diff_of_a_changed_word_in_a_claim(article, editor):
     assert diff.fields == [] and not diff.order_changed
 
 
+def test_diff_shows_a_changed_evidence_grade_for_review(article, editor):
+    before = latest(article)
+    claim = Claim.objects.filter(section__article=article).first()
+    claim.grade = "moderate"
+    after = save_revision(editor, "graded", claim.save)
+
+    diff = diff_content(content_at(before, article.pk), content_at(after, article.pk))
+
+    [changed] = [c for s in diff.sections for c in s.claims if c.status != "unchanged"]
+    assert changed.status == "changed"
+    assert changed.note == "evidence grade none → “Moderate”"
+    assert not diff.is_empty
+
+
 def test_diff_shows_an_added_section(article, editor):
     before = latest(article)
 
