@@ -17,6 +17,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from articles import evidence
+from articles.edit_merge import merge_refused_edit
 from articles.follow_ups import follow_up_make_draft
 from articles.models import (
     Article,
@@ -149,8 +150,9 @@ class ArticleForm(forms.ModelForm):
         raise forms.ValidationError(
             _(
                 "Not saved: %(who)s saved this answer while you were editing it (you opened version %(seen)s, "
-                "it is now version %(current)s). Your text is still in the form below; what they changed is "
-                "shown above it. Save again to apply your version on top of theirs, or reload to start from theirs."
+                "it is now version %(current)s). Your changes are still in the form below, and what you had "
+                "not changed now shows their version; what they changed is shown above. Check it, then save "
+                "again to apply your changes on top of theirs."
             )
             % {"who": who, "seen": seen, "current": current}
         )
@@ -364,6 +366,27 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
             return {}
         return self.prepopulated_fields
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id:
+            self._merge_if_refused(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _merge_if_refused(self, request, object_id):
+        """Before the forms are built: a save from an older version is merged with what was saved
+        since (fields this editor left alone take the newer value), so that the form they get back,
+        refused, and then save again carries only their own changes."""
+        current = Article.objects.filter(pk=object_id).values_list("edit_version", flat=True).first()
+        seen = request.POST.get("seen_version", "")
+        if current is None or not seen.isdigit() or int(seen) == current:
+            return
+        revision = request.POST.get("seen_revision", "")
+        merge = merge_refused_edit(
+            request.POST, article_id=int(object_id), base_revision_id=int(revision) if revision.isdigit() else None
+        )
+        if merge is not None:
+            request.POST = merge.data
+            request.oracle_edit_merge = merge
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         if obj is not None and obj.is_locked and request.method == "GET":
@@ -373,9 +396,11 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
     def render_change_form(self, request, context, *args, **kwargs):
         context["citation_check_url"] = reverse("admin:articles_article_citation_check")
         context["require_cited_claims"] = settings.ORACLE_REQUIRE_CITED_CLAIMS
-        context["edit_conflict"] = getattr(
-            context.get("adminform") and context["adminform"].form, "edit_conflict", None
-        )
+        conflict = getattr(context.get("adminform") and context["adminform"].form, "edit_conflict", None)
+        if conflict is not None:
+            merge = getattr(request, "oracle_edit_merge", None)
+            conflict = {**conflict, "taken": merge.taken if merge else [], "clashes": merge.clashes if merge else []}
+        context["edit_conflict"] = conflict
         obj = kwargs.get("obj")
         if _is_locked_view(request, obj):
             # nothing can be saved while locked: offer no save buttons that could only fail

@@ -70,6 +70,8 @@ def test_saving_again_after_reading_the_conflict_applies_the_second_version(edit
 
     assert accepted.status_code == 302
     assert Article.objects.get(pk=demo.pk).summary.startswith("Second take.")
+    # the claim the second editor never touched keeps the first editor's change: only their own edit applied
+    assert Claim.objects.filter(text__contains="well-documented").count() == 1
     # nothing is lost: both saves are in the history
     comments = [v.revision.user.username for v in Version.objects.get_for_object(demo)[:2]]
     assert comments == ["editor2", "editor"]
@@ -110,3 +112,22 @@ def test_a_post_without_the_version_it_was_opened_at_is_refused(editor, demo):
     assert response.status_code == 200
     assert "This form is out of date" in response.content.decode()
     assert Article.objects.get(pk=demo.pk).summary != "No version given"
+
+
+def test_a_field_both_changed_keeps_the_refused_editors_text_and_is_named(editor, demo):
+    other = UserFactory(username="editor2", groups=["Editors"])
+    first, first_data = open_form(editor, demo)
+    second, second_data = open_form(other, demo)
+    first_data["summary"] = "First editor's summary [@guideline-directed-2025]"
+    first_data[CLAIM] = first_data[CLAIM].replace("significant", "well-documented")
+    assert first.post(change_url(demo), first_data).status_code == 302
+
+    second_data["summary"] = "Second editor's summary [@guideline-directed-2025]"
+    page = second.post(change_url(demo), second_data).content.decode()
+    held = form_fields(page, "article_form")
+
+    assert "You both changed 1 field" in page and "The summary answer" in page
+    assert held["summary"] == "Second editor's summary [@guideline-directed-2025]"  # theirs to decide
+    assert "well-documented" in held[CLAIM]  # untouched by them: now the saved version
+    assert "1 field you had not changed now shows their version" in page
+    assert Article.objects.get(pk=demo.pk).summary == "First editor's summary [@guideline-directed-2025]"
