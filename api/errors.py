@@ -3,8 +3,11 @@ a part of the request is at fault, `errors` naming each field."""
 
 import re
 
+from django.conf import settings
+from django.core import signals
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
+from django.utils.log import log_response
 from django_fsm import TransitionNotAllowed
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestInvalid
@@ -12,6 +15,13 @@ from ninja.errors import ValidationError as RequestInvalid
 from articles.drafts import DraftConflict, DraftInvalid, UnknownCitations
 from articles.models import ArticleLocked
 from reviews.services import ReviewRefused
+
+try:  # the optimistic-locking counter (Article.edit_version) may not have landed yet
+    from articles.models import EditConflict
+except ImportError:  # pragma: no cover
+
+    class EditConflict(Exception):
+        messages: list[str] = []
 
 
 class ApiError(Exception):
@@ -123,6 +133,11 @@ def install(api) -> None:
     def conflict(request, exc: DraftConflict):
         return error_response(409, " ".join(exc.messages))
 
+    @api.exception_handler(EditConflict)
+    def edit_conflict(request, exc):
+        # Article.save() found the counter moved after draft_save read it: another save won.
+        return error_response(409, f"{' '.join(exc.messages)} Read the draft again and reapply your changes.")
+
     @api.exception_handler(ReviewRefused)
     def review_refused(request, exc: ReviewRefused):
         messages = exc.messages
@@ -137,3 +152,14 @@ def install(api) -> None:
     @api.exception_handler(ValidationError)
     def invalid(request, exc: ValidationError):
         return error_response(400, "The request is not valid.", errors=_validation_dict(exc))
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc):
+        if settings.DEBUG:
+            raise exc  # Django's technical 500 page
+        # What Django does for an uncaught exception (the signal, the log, mail to admins), but
+        # the client gets JSON like every other error instead of the site's HTML page.
+        signals.got_request_exception.send(sender=None, request=request)
+        response = error_response(500, "Server error: the request was not completed. Retry later.")
+        log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request, exception=exc)
+        return response

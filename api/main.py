@@ -22,8 +22,12 @@ Errors are JSON: `{"detail": "…", "errors": [{"field": "…", "message": "…"
 input (naming each field), 401 unknown or revoked token, 403 missing scope or permission, 404,
 409 locked by an open review or changed since read, 410 withdrawn, 413 body too large,
 422 unknown citation keys (`unknown_keys` lists them) or a refused submission, 429 rate limit
-(`Retry-After`). When a write is refused, nothing at all was written.
+(`Retry-After`), 500 server error. When a write is refused or fails, nothing at all was written.
+
+Evidence grades of claims are confirmed by editors in the admin, never sent here; a claim whose
+text an update changes loses its grade until an editor confirms one again.
 """
+
 
 class Docs(Swagger):
     """Swagger UI from ninja's bundled static files (ninja is in INSTALLED_APPS), in our own page."""

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from api.errors import ApiError
 from api.schemas import AnswerListOut, AnswerOut, Error, WithdrawnError
+from articles import evidence
 from articles.audiences import Audience
 from articles.models import Article, Publication
 from references.citations import Numbering, extract_keys
@@ -71,6 +72,16 @@ def answer_list(request, response: HttpResponse, filters: Query[AnswerFilters]):
     Responses carry an `ETag` (send `If-None-Match` to get 304 when nothing changed) and
     `Cache-Control: public`. Withdrawn answers are not listed.
     """
+    body = answer_list_data(request, filters)
+    _public(response)
+    # No ETag here: ConditionalGetMiddleware sets one from the body (any change to the list
+    # changes it) and answers If-None-Match with 304. No Last-Modified: a withdrawal changes the
+    # list without any newer date in it.
+    return body
+
+
+def answer_list_data(request, filters: AnswerFilters) -> dict:
+    """One page of the current publications (two queries), as the list endpoint returns it."""
     publications = (
         Publication.objects.current()
         .select_related("article__topic")
@@ -129,10 +140,6 @@ def answer_list(request, response: HttpResponse, filters: Query[AnswerFilters]):
             for p in items
         ],
     }
-    _public(response)
-    # No ETag here: ConditionalGetMiddleware sets one from the body (any change to the list
-    # changes it) and answers If-None-Match with 304. No Last-Modified: a withdrawal changes the
-    # list without any newer date in it.
     return body
 
 
@@ -146,6 +153,17 @@ def answer_detail(request, response: HttpResponse, slug: str):
     """The version readers see now: sections, claims with their citation numbers, the numbered
     references, and who reviewed it when. `ETag` and `Last-Modified` allow conditional requests
     (304); a withdrawn answer is 410 with the reason readers are given."""
+    article, publication = current_answer(slug)
+    etag = f'"api-pub-{publication.pk}"'
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(publication.published_at.timestamp()))
+    if not_modified is not None:
+        return _public(not_modified, etag=etag, last_modified=publication.published_at)
+    _public(response, etag=etag, last_modified=publication.published_at)  # ninja copies these headers
+    return answer_data(request, article, publication)
+
+
+def current_answer(slug: str) -> tuple[Article, Publication]:
+    """The article at `slug` and the publication readers see now; Http404, or 410 when withdrawn."""
     if not SLUG_RE.match(slug):
         raise Http404("No published answer at this address.")
     article = (
@@ -173,14 +191,12 @@ def answer_detail(request, response: HttpResponse, slug: str):
                 withdrawn_at=withdrawal.at.isoformat(),
             )
         raise Http404("No published answer at this address.")
-    etag = f'"api-pub-{publication.pk}"'
-    not_modified = get_conditional_response(
-        request, etag=etag, last_modified=int(publication.published_at.timestamp())
-    )
-    if not_modified is not None:
-        return _public(not_modified, etag=etag, last_modified=publication.published_at)
-    _public(response, etag=etag, last_modified=publication.published_at)  # ninja copies these headers
-    return answer_data(request, article, publication)
+    return article, publication
+
+
+def _grade(code: str) -> dict | None:
+    grade = evidence.any_grade(code) if code else None
+    return {"code": grade.code, "label": str(grade.label), "level": grade.level} if grade else None
 
 
 def answer_data(request, article: Article, publication: Publication) -> dict:
@@ -205,7 +221,10 @@ def answer_data(request, article: Article, publication: Publication) -> dict:
         {
             "heading": section["heading"],
             "audience": section.get("audience", ""),
-            "claims": [{"text": claim["text"], "citations": cite(claim["text"])} for claim in section["claims"]],
+            "claims": [
+                {"text": claim["text"], "citations": cite(claim["text"]), "grade": _grade(claim.get("grade", ""))}
+                for claim in section["claims"]
+            ],
         }
         for section in content["sections"]
     ]
@@ -237,4 +256,3 @@ def answer_data(request, article: Article, publication: Publication) -> dict:
         },
         "html": publication.html,
     }
-

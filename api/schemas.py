@@ -7,7 +7,7 @@ from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
 
 from articles.audiences import Audience
-from articles.models import ReviewStatus
+from articles.models import MAX_CLAIM_CHARS, MAX_SUMMARY_CHARS, ReviewStatus
 from references.models import Reference
 
 
@@ -33,7 +33,6 @@ AudienceName = Literal[tuple(Audience.values)]  # type: ignore[valid-type]
 SectionAudience = Literal[("", *Audience.values)]  # type: ignore[valid-type]
 ReferenceKind = Literal[tuple(Reference.Kind.values)]  # type: ignore[valid-type]
 State = Literal[tuple(ReviewStatus.values)]  # type: ignore[valid-type]
-MAX_TEXT = 20_000
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -87,9 +86,16 @@ class AnswerListOut(Schema):
     results: list[AnswerSummaryOut]
 
 
+class GradeOut(Schema):
+    code: str = Field(description="GRADE (`high` … `very_low`) or strength × quality (`1A` … `2C`).")
+    label: str
+    level: int = Field(ge=1, le=4, description="4 high … 1 very low, comparable across schemes.")
+
+
 class ClaimOut(Schema):
     text: str = Field(description="Markdown, with citation markers such as `[@acp-lbp-2017]`.")
     citations: list[int] = Field(description="Numbers, in the reference list, of the references this claim cites.")
+    grade: GradeOut | None = Field(description="The evidence grade the board approved with the claim, if any.")
 
 
 class SectionOut(Schema):
@@ -173,15 +179,15 @@ class ReferenceIn(StrictIn):
 class SectionIn(StrictIn):
     heading: Text(200, min_length=1)
     audience: SectionAudience = ""
-    claims: list[Text(MAX_TEXT, min_length=1)] = Field(
+    claims: list[Text(MAX_CLAIM_CHARS, min_length=1)] = Field(
         default_factory=list, max_length=200, description="Markdown statements, each ending in its citations."
     )
 
 
 class SummaryVariantsIn(StrictIn):
-    patient: Text(MAX_TEXT) = ""
-    professional: Text(MAX_TEXT) = ""
-    student: Text(MAX_TEXT) = ""
+    patient: Text(MAX_SUMMARY_CHARS) = ""
+    professional: Text(MAX_SUMMARY_CHARS) = ""
+    student: Text(MAX_SUMMARY_CHARS) = ""
 
 
 class DraftIn(StrictIn):
@@ -193,7 +199,7 @@ class DraftIn(StrictIn):
         "", description="A topic's slug, or empty."
     )
     summary_heading: Text(200) = ""
-    summary: Text(MAX_TEXT, min_length=1) = Field(description="Markdown; cite as `[@key]` or `[@a; @b]`.")
+    summary: Text(MAX_SUMMARY_CHARS, min_length=1) = Field(description="Markdown; cite as `[@key]` or `[@a; @b]`.")
     summary_variants: SummaryVariantsIn = Field(default_factory=SummaryVariantsIn)
     sections: list[SectionIn] = Field(default_factory=list, max_length=100)
     references: list[ReferenceIn] = Field(default_factory=list, max_length=500)
@@ -209,6 +215,10 @@ class DraftIn(StrictIn):
 
 class DraftClaimOut(Schema):
     text: str
+    grade: str = Field(
+        description="The evidence grade an editor confirmed in the admin, or empty. Not settable here; "
+        "cleared when the claim's text changes."
+    )
 
 
 class DraftSectionOut(Schema):

@@ -7,6 +7,7 @@ review, approve or publish: only the Medical Advisory Board does that, in the ad
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -47,7 +48,11 @@ def _draft_input(draft: DraftIn) -> DraftInput:
 
 def _comment(draft: DraftIn, token, action: str) -> str:
     summary = draft.change_summary.strip()
-    return f"{summary} ({action} through the API, token “{token.name}”)" if summary else f"{action} through the API, token “{token.name}”"
+    return (
+        f"{summary} ({action} through the API, token “{token.name}”)"
+        if summary
+        else f"{action} through the API, token “{token.name}”"
+    )
 
 
 def _expected_version(draft: DraftIn, if_match: str | None) -> int | None:
@@ -56,7 +61,7 @@ def _expected_version(draft: DraftIn, if_match: str | None) -> int | None:
         if not value.isdigit() or len(value) > 12:
             raise ApiError(
                 400,
-                "If-Match must be the draft's version, e.g. \"3\".",
+                'If-Match must be the draft\'s version, e.g. "3".',
                 errors=[{"field": "If-Match", "message": "Not a version number."}],
             )
         return int(value)
@@ -81,7 +86,7 @@ def _draft_out(request, article: Article) -> dict:
             {
                 "heading": section.heading,
                 "audience": section.audience,
-                "claims": [{"text": claim.text} for claim in section.claims.all()],
+                "claims": [{"text": claim.text, "grade": claim.grade} for claim in section.claims.all()],
             }
             for section in article.sections.all()
         ],
@@ -112,8 +117,9 @@ def draft_create(request, response: HttpResponse, draft: DraftIn):
     article's history by the token's owner. References are given by key, DOI or PMID; missing
     ones are created (give their title). Nothing is public until the board approves it."""
     token = request.auth
-    article = draft_save(draft=_draft_input(draft), by=token.owner, comment=_comment(draft, token, "Created"))
-    out = _draft_out(request, article)
+    with transaction.atomic():  # the response is built inside it: a failure there undoes the save too
+        article = draft_save(draft=_draft_input(draft), by=token.owner, comment=_comment(draft, token, "Created"))
+        out = _draft_out(request, article)
     _version_etag(response, out)
     response["Location"] = request.build_absolute_uri(reverse("api:draft", kwargs={"article_id": article.pk}))
     return Status(201, out)
@@ -122,7 +128,7 @@ def draft_create(request, response: HttpResponse, draft: DraftIn):
 @router.get(
     "/drafts/{article_id}/",
     auth=WRITE,
-    response={200: DraftOut, **COMMON_ERRORS},
+    response={200: DraftOut, 304: None, **COMMON_ERRORS},
     url_name="draft",
     summary="Read a draft answer (the working copy)",
 )
@@ -154,14 +160,16 @@ def draft_update(
     """Replace the whole content (sections and claims are matched by position). Refused with 409
     while the article is in review, or when `version`/`If-Match` is not the current version."""
     token = request.auth
-    article = draft_save(
-        draft=_draft_input(draft),
-        by=token.owner,
-        article=_article(article_id),
-        comment=_comment(draft, token, "Updated"),
-        expected_version=_expected_version(draft, if_match),
-    )
-    out = _draft_out(request, article)
+    expected_version = _expected_version(draft, if_match)
+    with transaction.atomic():
+        article = draft_save(
+            draft=_draft_input(draft),
+            by=token.owner,
+            article=_article(article_id),
+            comment=_comment(draft, token, "Updated"),
+            expected_version=expected_version,
+        )
+        out = _draft_out(request, article)
     _version_etag(response, out)
     return out
 
@@ -174,16 +182,16 @@ def draft_update(
     summary="Submit a draft for review by the Medical Advisory Board",
 )
 @decorate_view(limit_body_size)
-def draft_submit(
-    request, submission: SubmitIn | None = None, article_id: int = Path(..., ge=1, le=MAX_ID)
-):
+def draft_submit(request, submission: SubmitIn | None = None, article_id: int = Path(..., ge=1, le=MAX_ID)):
     """Open a review cycle on the draft as it is now (the admin's “Submit for review”). The
     article is locked until the cycle ends; the board is emailed. Refused with 422 and every
     reason when it cannot be submitted (unresolved citations, no sections, already in review)."""
     article = _article(article_id)
     change_summary = submission.change_summary.strip() if submission else ""
-    review_submit(article=article, by=request.auth.owner, change_summary=change_summary)
-    return Status(201, _review_status(request, article))
+    with transaction.atomic():  # the board's email waits for this commit (review_submit's on_commit)
+        review_submit(article=article, by=request.auth.owner, change_summary=change_summary)
+        out = _review_status(request, article)
+    return Status(201, out)
 
 
 @router.get(
@@ -258,4 +266,3 @@ def _review_status(request, article: Article) -> dict:
         ],
         "admin_url": request.build_absolute_uri(reverse("admin:articles_article_change", args=[article.pk])),
     }
-

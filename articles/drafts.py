@@ -322,7 +322,8 @@ def _free_slug(question: str) -> str:
 
 def _build_sections(current: Article, draft: DraftInput, texts, errors) -> list[tuple[Section, list[Claim]]]:
     """The sections and claims to save, reusing the existing rows by position (so the history's
-    diffs compare a section with its own earlier text), validated but not saved."""
+    diffs compare a section with its own earlier text), validated but not saved. A claim keeps its
+    evidence grade only while its text is unchanged: grades are confirmed by editors, never sent."""
     existing = []
     if current.pk is not None:
         existing = [(section, list(section.claims.all())) for section in current.sections.prefetch_related("claims")]
@@ -338,7 +339,11 @@ def _build_sections(current: Article, draft: DraftInput, texts, errors) -> list[
         claims = []
         for c_index in range(len(given.claims)):
             claim = old_claims[c_index] if c_index < len(old_claims) else Claim()
-            claim.text, claim.position = texts[f"sections[{s_index}].claims[{c_index}].text"], c_index
+            text = texts[f"sections[{s_index}].claims[{c_index}].text"]
+            if claim.text != text:
+                # An editor confirmed the grade for the old statement, not for this one.
+                claim.grade = ""
+            claim.text, claim.position = text, c_index
             try:
                 claim.clean_fields(exclude=["section"])
             except ValidationError as exc:

@@ -9,6 +9,9 @@ import pytest
 from api.models import ApiToken, Scope
 from api.services import api_token_create
 
+# The docs' browser test drives Playwright's sync API (an event loop in this thread) beside the ORM.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 ALL_SCOPES = [Scope.DRAFTS_WRITE, Scope.REVIEWS_READ]
 CHROMIUM = Path("/usr/bin/chromium")
 

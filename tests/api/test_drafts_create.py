@@ -29,7 +29,7 @@ def test_creates_a_draft_as_one_revision_by_the_token_owner(api, editor, draft_p
     assert response["Location"] == f"http://testserver/api/drafts/{article.pk}/"
     assert body["slug"] == "does-heat-help-acute-low-back-pain" == article.slug
     assert [s.heading for s in article.sections.all()] == ["What the evidence shows", "Practical advice"]
-    assert body["sections"][0]["claims"] == [{"text": "Heat wraps reduce pain at 5 days [@acp-lbp-2017]."}]
+    assert body["sections"][0]["claims"] == [{"text": "Heat wraps reduce pain at 5 days [@acp-lbp-2017].", "grade": ""}]
     assert body["review_status"] == "new" and body["problems"] == [] and body["locked"] is False
     assert body["admin_url"] == f"http://testserver/admin/articles/article/{article.pk}/change/"
     (version,) = Version.objects.get_for_object(article)
@@ -37,7 +37,10 @@ def test_creates_a_draft_as_one_revision_by_the_token_owner(api, editor, draft_p
     assert version.revision.comment == (
         "First draft from the literature pipeline (Created through the API, token “pipeline”)"
     )
-    assert {v.object_repr for v in version.revision.version_set.all()} >= {"What the evidence shows", "Practical advice"}
+    assert {v.object_repr for v in version.revision.version_set.all()} >= {
+        "What the evidence shows",
+        "Practical advice",
+    }
 
 
 def test_draft_is_not_public(api, anonymous, draft_payload):
@@ -134,6 +137,9 @@ def test_unknown_citation_keys_are_422_listing_them_and_nothing_is_written(api, 
         ({"topic": "no-such-topic"}, "topic"),
         ({"sectons": []}, "sectons"),
         ({"summary": "nul \x00 byte"}, "summary"),
+        ({"summary": "x" * 5001}, "summary"),
+        ({"summary_variants": {"patient": "x" * 5001}}, "summary_variants.patient"),
+        ({"sections": [{"heading": "H", "claims": ["x" * 5001]}]}, "sections[0].claims[0]"),
     ],
 )
 def test_invalid_input_is_400_naming_the_field_and_nothing_is_written(api, draft_payload, change, field):

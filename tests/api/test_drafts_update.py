@@ -98,6 +98,25 @@ def test_stale_version_is_409(api, draft, draft_payload):
     assert stale.status_code == 409 and by_header.status_code == 409
 
 
+@pytest.mark.skipif(not hasattr(Article, "edit_version"), reason="Article has no edit_version counter yet")
+def test_update_after_someone_else_saved_is_409_and_keeps_their_work(api, draft, draft_payload):
+    read = api.get(f"/api/drafts/{draft.pk}/")
+    assert read["ETag"] == f'"{read.json()["version"]}"'
+    in_admin = Article.objects.get(pk=draft.pk)
+    in_admin.summary = f"{draft.summary} Edited in the admin."
+    in_admin.save()
+    before = _content(draft.pk), Version.objects.count()
+
+    stale = api.put(f"/api/drafts/{draft.pk}/", draft_payload(), headers={"If-Match": read["ETag"]})
+
+    assert stale.status_code == 409 and "version" in stale.json()["detail"]
+    assert (_content(draft.pk), Version.objects.count()) == before
+    fresh = api.get(f"/api/drafts/{draft.pk}/")
+    retried = api.put(f"/api/drafts/{draft.pk}/", draft_payload(), headers={"If-Match": fresh["ETag"]})
+    assert retried.status_code == 200 and retried.json()["version"] == fresh.json()["version"] + 1
+    assert retried["ETag"] == f'"{retried.json()["version"]}"'
+
+
 def test_if_match_that_is_not_a_version_is_400(api, draft, draft_payload):
     response = api.put(f"/api/drafts/{draft.pk}/", draft_payload(), headers={"If-Match": "yesterday"})
 
@@ -122,3 +141,14 @@ def test_submitted_via_service_then_withdrawn_can_be_updated_again(api, draft, e
     review_withdraw(review=review, by=editor)
 
     assert api.put(f"/api/drafts/{draft.pk}/", draft_payload()).status_code == 200
+
+
+@pytest.mark.skipif(not hasattr(Article, "edit_version"), reason="Article has no edit_version counter yet")
+def test_reading_a_draft_again_unchanged_is_304(api, draft):
+    etag = api.get(f"/api/drafts/{draft.pk}/")["ETag"]
+
+    again = api.get(f"/api/drafts/{draft.pk}/", headers={"If-None-Match": etag})
+
+    assert again.status_code == 304
+    Article.objects.get(pk=draft.pk).save()
+    assert api.get(f"/api/drafts/{draft.pk}/", headers={"If-None-Match": etag}).status_code == 200

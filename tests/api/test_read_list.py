@@ -121,7 +121,9 @@ def test_list_etag_changes_when_an_answer_is_withdrawn(anonymous, published, boa
 
 def test_list_runs_two_queries_whatever_the_page_size(anonymous, published, django_assert_max_num_queries):
     for n in range(5):
-        _publish_another(f"Is drug {n} safe?", f"is-drug-{n}-safe", topic=Topic.objects.get_or_create(name="T", slug="t")[0])
+        _publish_another(
+            f"Is drug {n} safe?", f"is-drug-{n}-safe", topic=Topic.objects.get_or_create(name="T", slug="t")[0]
+        )
 
     with django_assert_max_num_queries(2):
         response = anonymous.get("/api/answers/", {"page_size": 100})
