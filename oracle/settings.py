@@ -219,6 +219,9 @@ ORACLE_BASE_URL = os.environ.get("ORACLE_BASE_URL", f"http://127.0.0.1:{os.envir
 ORACLE_REQUIRED_APPROVALS = int(os.environ.get("ORACLE_REQUIRED_APPROVALS", "1"))
 # Show never-approved answers whose first review is open, with a "pending human review" caution.
 ORACLE_SHOW_PENDING = env_bool("ORACLE_SHOW_PENDING", default=False)
+# API: requests per token per minute, and the largest request body (413 above it, before reading).
+ORACLE_API_RATE_LIMIT = int(os.environ.get("ORACLE_API_RATE_LIMIT", "120"))
+ORACLE_API_MAX_BYTES = int(os.environ.get("ORACLE_API_MAX_BYTES", str(512 * 1024)))
 # Claims must each cite a source before an answer can be submitted for review.
 ORACLE_REQUIRE_CITED_CLAIMS = env_bool("ORACLE_REQUIRE_CITED_CLAIMS", default=True)
 # Evidence grades per claim: "grade" (GRADE: high … very low) or "strength_quality" (1A … 2C).
