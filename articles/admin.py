@@ -211,6 +211,8 @@ class ClaimForm(forms.ModelForm):
         if current and current not in dict(options):
             options.append((current, f"{current} (not in this site's scheme)"))
         self.fields["grade"].choices = options
+        # Say which grades this site accepts, as the model's own validation does.
+        self.fields["grade"].error_messages["invalid_choice"] = evidence.invalid_grade_message("%(value)s")
         self.fields["grade"].help_text = _("Confirm a grade (%(scheme)s); see the suggestion beside it.") % {
             "scheme": evidence.scheme()["name"]
         }

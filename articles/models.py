@@ -394,10 +394,23 @@ class Article(models.Model):
         return problems
 
     def submission_problems(self) -> list[str]:
-        """Why the article cannot go to review: publication problems, and uncited claims when required."""
+        """Why the article cannot go to review: publication problems, uncited claims when required, and
+        grades outside the site's scheme."""
         problems = self.publication_problems()
         if settings.ORACLE_REQUIRE_CITED_CLAIMS:
             problems += self.uncited_claims()
+        return problems + self.grade_problems()
+
+    def grade_problems(self) -> list[str]:
+        """A problem for each claim graded in another scheme than the site's (it changed since)."""
+        problems = []
+        for s_index, section in enumerate(self.sections.all(), start=1):
+            for c_index, claim in enumerate(section.claims.all(), start=1):
+                if claim.grade and evidence.grade(claim.grade) is None:
+                    problems.append(
+                        f"Section {s_index} “{section.heading}”, claim {c_index}: "
+                        + evidence.invalid_grade_message(claim.grade)
+                    )
         return problems
 
     def citation_problems(self) -> list[CitationProblem]:

@@ -111,9 +111,13 @@ def with_source_notices(body_html: str, notices: dict[int, str]) -> str:
             f'<li class="reference reference--flagged" id="ref-{number}" value="{number}">\n'
             f'      <strong class="source-notice" role="note">{escape(notice)}</strong>',
         )
+        start = f'<a class="citation--flagged" href="#ref-{number}"'
+        label = f'aria-label="Reference {number} ({escape(notice)})"'
         body_html = re.sub(
-            rf'<a href="#ref-{number}" (id="cite-{number}-\d+") aria-label="Reference {number}">',
-            rf'<a class="citation--flagged" href="#ref-{number}" \1 aria-label="Reference {number} ({escape(notice)})">',
+            # Up to the label only: nh3 adds rel="…" after it. A function, not a template, so a
+            # backslash in a replacement's title stays text instead of becoming a group reference.
+            rf'<a href="#ref-{number}" (id="cite-{number}-\d+") aria-label="Reference {number}"',
+            lambda match, start=start, label=label: f"{start} {match.group(1)} {label}",
             body_html,
         )
     return body_html

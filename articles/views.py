@@ -1,3 +1,4 @@
+import zlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -19,7 +20,13 @@ from articles.audiences import AUDIENCE_COOKIE, Audience
 from articles.follow_ups import FollowUpForm, follow_up_create, over_rate_limit
 from articles.models import Article, Publication, ReviewStatus, SitePage, Topic
 from articles.page_cache import cached_public_page
-from articles.pages import answer_page_context, render_answer_parts, reviewed_note
+from articles.pages import (
+    answer_page_context,
+    render_answer_parts,
+    reviewed_note,
+    source_notices,
+    with_source_notices,
+)
 from articles.rendering import render_body_html, render_page
 from articles.search import Hit, normalise_query, search_publications
 from articles.snapshots import load_article, snapshot_article
@@ -208,10 +215,12 @@ def article_version_view(request, slug, number):
     )
     article = publication.article
     is_current = article.current_publication_id == publication.pk
+    # A source retracted or superseded since is flagged on every version, as on the answer page.
+    notices = source_notices(publication)
     context = answer_page_context(
         question=publication.question,
         summary=publication.content["summary"],
-        body_html=publication.html,
+        body_html=with_source_notices(publication.html, notices) if notices else publication.html,
         reviewed_on=publication.reviewed_on,
         review_state=ReviewStatus.APPROVED,
         page_path=request.path,
@@ -220,13 +229,17 @@ def article_version_view(request, slug, number):
     context.update(
         version=publication,
         is_current=is_current,
+        flagged_sources=len(notices),
         withdrawal=None if article.current_publication_id else article.withdrawals.first(),
         canonical_url=request.build_absolute_uri(
             reverse("articles:detail", kwargs={"slug": slug}) if is_current else request.path
         ),
     )
     response = render(request, "articles/article_version.html", context)
-    response["ETag"] = f'"pub-{publication.pk}-{"current" if is_current else article.current_publication_id}"'
+    flags = zlib.crc32(repr(sorted(notices.items())).encode())
+    response["ETag"] = (
+        f'"pub-{publication.pk}-{"current" if is_current else article.current_publication_id}-{flags:08x}"'
+    )
     return _public(response)
 
 

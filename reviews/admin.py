@@ -1,4 +1,5 @@
 import bisect
+from datetime import timedelta
 
 import nested_admin
 from django import forms
@@ -313,7 +314,8 @@ class DueFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return queryset.filter(next_review_due__lt=today)
         if self.value() == "soon":
-            return queryset.filter(next_review_due__gte=today)
+            window = today + timedelta(days=settings.ORACLE_REVIEW_DUE_NOTICE_DAYS)
+            return queryset.filter(next_review_due__gte=today, next_review_due__lte=window)
         return queryset
 
 
@@ -322,6 +324,7 @@ class ReReviewQueueAdmin(admin.ModelAdmin):
     """Which answers are stale or stand on a retracted source, at a glance: alerts first, then overdue."""
 
     list_display = ["question_link", "due_status", "next_review_due", "last_reviewed_on", "alerts", "review_status"]
+    list_display_links = None  # question_link links to the article itself; the proxy has no page of its own
     list_filter = [DueFilter, "topic"]
     search_fields = ["question"]
     list_per_page = 50
@@ -473,25 +476,17 @@ class EventfulReferenceAdmin(CitedReferenceAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "source_status"]
 
-    def get_fields(self, request, obj=None):
-        fields = [f for f in super().get_fields(request, obj) if f != "source_status"]
-        return [*fields, "source_status"] if obj is not None else fields
+    def get_fieldsets(self, request, obj=None):
+        # ReferenceAdmin declares fieldsets, so get_fields() would never be asked.
+        fieldsets = super().get_fieldsets(request, obj)
+        return [*fieldsets, (_("Source events"), {"fields": ["source_status"]})] if obj is not None else fieldsets
 
     @admin.display(description=_("source events"))
     def source_status(self, obj):
-        notice = obj.reader_notice()
-        link = ""
-        if may_record_events_user(self._request):
-            link = format_html(
-                ' <a class="button" href="{}">{}</a>',
-                reverse("admin:references_reference_record_event", args=[obj.pk]),
-                _("Record a retraction or supersession"),
-            )
-        return format_html("{}{}", notice or _("None recorded."), link)
-
-    def get_form(self, request, obj=None, **kwargs):
-        self._request = request
-        return super().get_form(request, obj, **kwargs)
+        # The "Record a retraction or supersession" button is in the change form's object tools
+        # (templates/admin/references/reference/change_form.html), shown to those allowed: no
+        # request stashed on this admin, which every request and thread shares.
+        return obj.reader_notice() or _("None recorded.")
 
     def get_urls(self):
         return [
@@ -543,10 +538,6 @@ class EventfulReferenceAdmin(CitedReferenceAdmin):
             "title": _("Record a retraction or supersession"),
         }
         return TemplateResponse(request, "admin/references/reference/record_event.html", context)
-
-
-def may_record_events_user(request) -> bool:
-    return request is not None and may_record_events(request.user)
 
 
 admin.site.unregister(Reference)

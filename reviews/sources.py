@@ -31,7 +31,26 @@ class RecordedEvent:
     alerts: list[SourceAlert]
 
 
-def _check_event(reference, kind, occurred_on, replacement) -> list[str]:
+def _supersedes_back(reference, replacement, planned=None) -> bool:
+    """Whether following "superseded by" from `replacement` leads back to `reference` (a loop).
+
+    `planned` maps reference pk → replacement pk for supersessions about to be recorded with
+    this one (the rows of a CSV above it), so a file cannot build a loop one row at a time.
+    """
+    planned = planned or {}
+    seen, current = set(), replacement.pk
+    while current is not None and current not in seen:
+        if current == reference.pk:
+            return True
+        seen.add(current)
+        current = (
+            planned.get(current)
+            or Reference.objects.filter(pk=current).values_list("superseded_by_id", flat=True).first()
+        )
+    return False
+
+
+def _check_event(reference, kind, occurred_on, replacement, planned=None) -> list[str]:
     problems = []
     if kind not in SourceEvent.Kind.values:
         problems.append(f"Unknown event “{kind}”: use retracted or superseded.")
@@ -44,7 +63,7 @@ def _check_event(reference, kind, occurred_on, replacement) -> list[str]:
             problems.append("A superseded reference needs the reference that replaces it.")
         elif replacement.pk == reference.pk:
             problems.append("A reference cannot supersede itself.")
-        elif replacement.superseded_by_id == reference.pk:
+        elif _supersedes_back(reference, replacement, planned):
             problems.append(f"“{replacement.key}” is itself superseded by “{reference.key}”.")
     elif kind == SourceEvent.Kind.RETRACTED and replacement is not None:
         problems.append("A retraction has no replacement; record a supersession for that.")
@@ -74,11 +93,18 @@ def reference_record_event(
     """Record that `reference` was retracted or superseded, and alert every answer citing it."""
     if by is not None and not may_record_events(by):
         raise PermissionDenied(f"{by} may not record source events.")
-    problems = _check_event(reference, kind, occurred_on, replacement)
-    if problems:
-        raise SourceEventRefused(problems)
     with transaction.atomic():
-        reference = Reference.objects.select_for_update().get(pk=reference.pk)
+        # Checked on the rows as they are now, locked (the reference and its replacement, in pk
+        # order so two events never wait on each other), never on copies read earlier: two people
+        # recording the same retraction at once, or A superseded by B while B is superseded by A,
+        # cannot both pass.
+        pks = sorted({reference.pk} | ({replacement.pk} if replacement is not None else set()))
+        locked = {pk: Reference.objects.select_for_update().get(pk=pk) for pk in pks}
+        reference = locked[reference.pk]
+        replacement = locked[replacement.pk] if replacement is not None else None
+        problems = _check_event(reference, kind, occurred_on, replacement)
+        if problems:
+            raise SourceEventRefused(problems)
         event = SourceEvent(
             reference=reference,
             kind=kind,
@@ -208,7 +234,7 @@ def parse_events_csv(text: str, *, name: str = "CSV") -> list[PlannedEvent]:
             f"(identifier, event and date are required); missing: {', '.join(missing)}."
         )
     reader.fieldnames = header
-    errors, planned, seen = [], [], {}
+    errors, planned, seen, supersessions = [], [], {}, {}
     for row in reader:
         line = reader.line_num
         row = {k: (v or "").strip() for k, v in row.items() if k}
@@ -240,13 +266,15 @@ def parse_events_csv(text: str, *, name: str = "CSV") -> list[PlannedEvent]:
             except ValidationError:
                 problems.append(f"“{notice_url}” is not a web address")
         if reference is not None and not problems:
-            problems += [p.rstrip(".") for p in _check_event(reference, kind, occurred_on, replacement)]
+            problems += [p.rstrip(".") for p in _check_event(reference, kind, occurred_on, replacement, supersessions)]
             if (reference.pk, kind) in seen:
                 problems.append(f"the same event for this reference is already on line {seen[(reference.pk, kind)]}")
         if problems:
             errors.append(f"{name}:{line}: " + "; ".join(problems) + ".")
             continue
         seen[(reference.pk, kind)] = line
+        if kind == SourceEvent.Kind.SUPERSEDED:
+            supersessions[reference.pk] = replacement.pk
         planned.append(PlannedEvent(line, reference, kind, occurred_on, replacement, notice_url, row.get("note", "")))
     if errors:
         raise SourceEventRefused(errors)
@@ -261,16 +289,23 @@ def import_source_events(text: str, *, by=None, name: str = "CSV") -> list[Recor
     recorded = []
     with transaction.atomic():
         for item in planned:
-            recorded.append(
-                reference_record_event(
-                    reference=item.reference,
-                    kind=item.kind,
-                    occurred_on=item.occurred_on,
-                    by=by,
-                    notice_url=item.notice_url,
-                    replacement=item.replacement,
-                    note=item.note,
-                    source=f"{name}:{item.line}",
+            try:
+                recorded.append(
+                    reference_record_event(
+                        reference=item.reference,
+                        kind=item.kind,
+                        occurred_on=item.occurred_on,
+                        by=by,
+                        notice_url=item.notice_url,
+                        replacement=item.replacement,
+                        note=item.note,
+                        source=f"{name}:{item.line}",
+                    )
                 )
-            )
+            except SourceEventRefused as exc:
+                # Changed since the file was checked (someone recorded an event meanwhile): leaving
+                # the block by this exception rolls back the rows already recorded from the file.
+                raise SourceEventRefused(
+                    [f"{name}:{item.line}: " + "; ".join(m.rstrip(".") for m in exc.messages) + "."]
+                ) from None
     return recorded

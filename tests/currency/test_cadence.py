@@ -11,16 +11,9 @@ from django.utils import timezone
 from articles.models import Article, Topic, add_months
 from reviews.cadence import queue_counts, rereview_queue, review_due_run
 from reviews.models import ReviewDueNotice
-from reviews.services import review_approve
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def approved(under_review, board_member):
-    review_approve(review=under_review, by=board_member)
-    return Article.objects.get(pk=under_review.article_id)
 
 
 def _due(article, when):
