@@ -7,7 +7,7 @@ import reversion
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from reversion.models import Version
@@ -107,10 +107,23 @@ def article_publish(
         locked.last_reviewed_on = reviewed_on
         locked.next_review_due = next_review_due
         locked.save(update_fields=["current_publication", "last_reviewed_on", "next_review_due", "updated_at"])
+        # A source retracted or superseded while this page was rendering (the event's transaction
+        # did not see this publication yet): once both are committed, the page gets its notice.
+        transaction.on_commit(lambda: _flag_sources_recorded_meanwhile(publication.pk, cited))
     article.current_publication = publication
     article.last_reviewed_on = reviewed_on
     article.next_review_due = next_review_due
     return publication
+
+
+def _flag_sources_recorded_meanwhile(publication_id: int, keys: list[str]) -> None:
+    flagged = Q(retracted_on__isnull=False) | Q(superseded_by__isnull=False)
+    if not Reference.objects.filter(key__in=keys).filter(flagged).exists():
+        return
+    publication = Publication.objects.select_related("article").filter(pk=publication_id).first()
+    if publication is not None:
+        with transaction.atomic():
+            publication_rerender_page(publication)
 
 
 def publication_rerender_page(publication: Publication, *, article: Article | None = None) -> bool:

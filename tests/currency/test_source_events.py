@@ -507,3 +507,21 @@ def test_staff_without_the_permission_cannot_record_events(client, approved):
     with pytest.raises(PermissionDenied):
         _retract(source, visitor)
     assert not SourceEvent.objects.exists()
+
+
+def test_a_retraction_recorded_while_an_approval_renders_still_reaches_its_page(
+    under_review, board_member, django_capture_on_commit_callbacks
+):
+    """The event's transaction cannot see a publication not yet committed; the approval checks again
+    once committed, so the page gets its notice whichever commits first."""
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        review_approve(review=under_review, by=board_member)  # rendered: nothing retracted yet
+        publication = Article.objects.get(pk=under_review.article_id).current_publication
+        assert "source-notice" not in publication.page_html
+        # meanwhile, committed first: the source is retracted
+        Reference.objects.filter(pk=_cited(publication.article).pk).update(retracted_on=RETRACTED_ON)
+    for callback in after_commit:
+        callback()
+
+    publication.refresh_from_db()
+    assert "Retracted on March 5, 2024." in _reference_item(publication.page_html, 1)
