@@ -14,17 +14,22 @@ the cache on every request as before, so a lost connection can make pages slower
 """
 
 import functools
+import hashlib
 import logging
 import os
 import threading
 import time
 from collections import OrderedDict
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import set_response_etag
+from django.utils.encoding import escape_uri_path
+
+from articles.search import normalise_query
 
 GENERATION_KEY = "oracle:page-generation"
 GENERATION_CHANNEL = "oracle:page-generation"
@@ -34,6 +39,9 @@ KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Conte
 # other parameter (or a longer value) is served uncached, so made-up query strings cannot fill the
 # cache and push real pages out. Search queries are cached briefly (see search_view).
 CACHEABLE_PARAMETERS = {"audience": 20, "page": 20, "q": 100}
+# Longer cache paths are keyed by their digest: a cache key stays under the 250 characters caches
+# accept (a 100-character query of non-Latin text is 900 once percent-encoded).
+MAX_KEY_PATH = 180
 
 
 def stored_generation() -> int:
@@ -142,12 +150,23 @@ class GenerationWatcher:
                         pass
 
 
+def generation_channel(redis_url: str) -> str:
+    """The channel bumps are announced on, named after the Redis database and the cache's key for
+    the generation: pub/sub channels are server-wide, and two sites (or a site and a benchmark)
+    sharing one Redis server on different databases or key prefixes must never hear each other —
+    a watcher keeps the highest generation it hears, so a foreign one would freeze its pages."""
+    from redis.connection import parse_url
+
+    return f"{GENERATION_CHANNEL}:{parse_url(redis_url).get('db', 0)}:{cache.make_key(GENERATION_KEY)}"
+
+
 def _make_watcher() -> GenerationWatcher | None:
     backend = settings.CACHES["default"]
     if backend["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
         return None
     location = backend["LOCATION"]
-    return GenerationWatcher(location if isinstance(location, str) else location[0])
+    url = location if isinstance(location, str) else location[0]
+    return GenerationWatcher(url, channel=generation_channel(url))
 
 
 WATCHER = _make_watcher()
@@ -206,6 +225,15 @@ class _LocalPages:
 LOCAL = _LocalPages()
 
 
+def cache_path(request) -> str:
+    """The page's address as the cache knows it: parameters in a fixed order and the search query
+    as the search sees it (`normalise_query`), so `?q=back%20%20pain&page=2` and
+    `?page=2&q=back+pain` — the same page — are one entry."""
+    params = sorted((name, normalise_query(value) if name == "q" else value) for name, value in request.GET.items())
+    path = escape_uri_path(request.path)
+    return f"{path}?{urlencode(params)}" if params else path
+
+
 def cached_public_page(view=None, *, seconds: int | None = None):
     """Serve GET/HEAD responses of `view` from the cache; store 200, 404 and 410 responses.
 
@@ -217,16 +245,24 @@ def cached_public_page(view=None, *, seconds: int | None = None):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        # most hits have no query string: then neither parse one nor sort parameters
+        has_query = bool(request.META.get("QUERY_STRING"))
         if (
             not settings.ORACLE_PAGE_CACHE
             or request.method not in ("GET", "HEAD")
-            or any(
-                name not in CACHEABLE_PARAMETERS or len(values) > 1 or len(values[0]) > CACHEABLE_PARAMETERS[name]
-                for name, values in request.GET.lists()
+            or (
+                has_query
+                and any(
+                    name not in CACHEABLE_PARAMETERS or len(values) > 1 or len(values[0]) > CACHEABLE_PARAMETERS[name]
+                    for name, values in request.GET.lists()
+                )
             )
         ):
             return view(request, *args, **kwargs)
-        key = f"oracle:page:{generation()}:{request.get_full_path()}"
+        path = cache_path(request) if has_query else escape_uri_path(request.path)
+        if len(path) > MAX_KEY_PATH:  # a long (percent-encoded) query: keep keys short, as caches want
+            path = "sha256:" + hashlib.sha256(path.encode()).hexdigest()
+        key = f"oracle:page:{generation()}:{path}"
         hit = LOCAL.get(key)
         if hit is None:
             hit = cache.get(key)

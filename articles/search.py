@@ -2,6 +2,15 @@
 
 Only current publications are searched, never a working copy. Snippets are built from plain text
 and escaped before the highlight marks are added, so content can never inject markup.
+
+On PostgreSQL a search costs a bounded amount of work however many answers match. Ranking reads
+each candidate's whole weighted vector (TOASTed: a few kilobytes to fetch and decompress per row),
+so only a capped set of candidates is ranked: the newest CANDIDATES + 1 matches, found through the
+full-text (GIN) index for a selective query or by walking the newest publications until enough
+match for a broad one — PostgreSQL's planner picks whichever costs less. The candidates are ranked,
+the best CANDIDATES are paged through, and no query counts every match: readers see "more than
+200 answers" and are invited to narrow the search. Pages of results are cached per query and per
+page-cache generation (articles.page_cache), so a repeated search costs no query at all.
 """
 
 import re
@@ -9,7 +18,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Func, Q, TextField, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -22,6 +31,8 @@ SEARCH_VECTOR = (
 )
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
+# Matches ranked per search on PostgreSQL (the newest ones): readers page through these, best first.
+CANDIDATES = 200
 START, STOP = "\x02", "\x03"  # highlight sentinels, replaced after escaping
 
 
@@ -41,45 +52,102 @@ def _highlighted(text: str) -> SafeString:
     return mark_safe(escape(text).replace(START, "<mark>").replace(STOP, "</mark>"))
 
 
-def search_publications(queryset, query: str):
-    """(queryset of matching current publications, best first; snippets(publications) -> {pk: html}).
+class RankedPublications:
+    """Publications in ranked order, paged like a queryset: counting them costs nothing (the ids
+    are known) and a page costs one query, which also computes the page's highlighted snippets."""
 
-    On PostgreSQL, ranking uses the stored weighted vector (GIN-indexed); the costly highlighted
-    snippets are computed afterwards, for the page of results only.
+    ordered = True  # for Paginator: the order is the ranking
+
+    def __init__(self, queryset, ids: list[int], *, snippet=None, more_than: int | None = None):
+        self.queryset, self.ids, self.snippet, self.more_than = queryset, ids, snippet, more_than
+        self._items = None
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return RankedPublications(self.queryset, self.ids[key], snippet=self.snippet, more_than=self.more_than)
+        if not isinstance(key, int):  # a template's `results.more_than` tries results["more_than"] first
+            raise TypeError(f"RankedPublications indices must be integers or slices, not {type(key).__name__}")
+        return list(self)[key]
+
+    def __iter__(self):
+        if self._items is None:
+            rows = self.queryset.filter(pk__in=self.ids).order_by()
+            if self.snippet is not None:
+                rows = rows.annotate(search_snippet=self.snippet)
+            by_pk = {row.pk: row for row in rows} if self.ids else {}
+            self._items = [by_pk[pk] for pk in self.ids if pk in by_pk]
+        return iter(self._items)
+
+
+def search_publications(queryset, query: str):
+    """(matching current publications, best first; snippets(publications) -> {pk: html}).
+
+    The results carry `more_than`: None when every match is among them, else how many they hold
+    (more matched, and were not ranked: see the module's docstring).
+
+    On PostgreSQL, ranking uses the stored weighted vector (GIN-indexed) of a capped set of
+    candidates, in one query; a page of results and its highlighted snippets (costly: computed for
+    that page only) take one more.
     """
     if connection.vendor == "postgresql":
+        from articles.models import Article
+
         search = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-        results = (
-            queryset.filter(search_vector=search)
+        # From the article side the join is a single foreign key, which PostgreSQL estimates
+        # well (the publication side's "current" condition is two correlated ones, estimated as
+        # one row, which leads it to rank every match before limiting).
+        # A query the index cannot answer ("-baclofen": every answer but …; "a or -b") would
+        # read every publication: querytree() says 'T' for those, a constant PostgreSQL folds
+        # before running anything, so they find nothing rather than cost a scan.
+        candidates = (
+            Article.objects.filter(current_publication__search_vector=search)
+            .alias(indexable=Func(search, function="querytree", output_field=TextField()))
+            .exclude(indexable="T")
+            .order_by("-current_publication_id")
+            .values("current_publication_id")[: CANDIDATES + 1]
+        )
+        ranked = list(
+            queryset.filter(pk__in=candidates)
             .annotate(rank=SearchRank(F("search_vector"), search))
-            .order_by("-rank", "-published_at")
+            .order_by("-rank", "-published_at", "-pk")
+            .values_list("pk", flat=True)
+        )
+        headline = SearchHeadline(
+            "body_text",
+            search,
+            config=SEARCH_CONFIG,
+            start_sel=START,
+            stop_sel=STOP,
+            max_words=30,
+            min_words=12,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+        results = RankedPublications(
+            queryset.defer("body_text"),  # the snippet is made in the database: never load whole bodies
+            ranked[:CANDIDATES],
+            snippet=headline,
+            more_than=CANDIDATES if len(ranked) > CANDIDATES else None,
         )
 
         def snippets(publications) -> dict:
-            headlines = (
-                queryset.model.objects.filter(pk__in=[p.pk for p in publications])
-                .annotate(
-                    snippet=SearchHeadline(
-                        "body_text",
-                        search,
-                        config=SEARCH_CONFIG,
-                        start_sel=START,
-                        stop_sel=STOP,
-                        max_words=30,
-                        min_words=12,
-                        max_fragments=2,
-                        fragment_delimiter=" … ",
-                    )
-                )
-                .values_list("pk", "snippet")
-            )
-            return {pk: _highlighted(text) for pk, text in headlines}
+            # made with the page (RankedPublications): no query here
+            marked = ((p.pk, getattr(p, "search_snippet", None)) for p in publications)
+            return {pk: _highlighted(text) for pk, text in marked if text is not None}
 
         return results, snippets
 
     terms = [t for t in re.findall(r"\w+", query.lower()) if len(t) > 1][:MAX_TERMS]
     if not terms:
-        return queryset.none(), lambda publications: {}
+        results = queryset.none()
+        results.more_than = None
+        return results, lambda publications: {}
     condition = Q()
     for term in terms:
         condition &= Q(question__icontains=term) | Q(summary_text__icontains=term) | Q(body_text__icontains=term)
@@ -94,6 +162,7 @@ def search_publications(queryset, query: str):
         start=Value(0),
     )
     results = queryset.filter(condition).annotate(rank=rank).order_by("-rank", "-published_at")
+    results.more_than = None  # SQLite, for development: every match is ranked
 
     def snippet(publication) -> SafeString:
         text = publication.summary_text + " " + publication.body_text

@@ -4,7 +4,12 @@ check fails.
 
     .venv/bin/python bench/load_faults.py [--seconds 60] [--fault-seconds 20] [--answers 300]
 
-What it does, on a dedicated database (default `oracle_load`, created and dropped by the script):
+It never touches a shared PostgreSQL: it starts its own throwaway PostgreSQL (initdb into a
+temporary directory, trust authentication, a free loopback port, its socket in that directory),
+restarts *that* one during the fault phase, and stops and deletes it at the end — also after a
+failure, Ctrl-C or SIGTERM. Redis, when it answers, is used on a database of its own (`--redis-db`,
+default 5), and only keys this script's site writes are deleted.
+
 1. generates published answers (`manage.py generate_demo_data`), starts gunicorn with production
    settings (DEBUG off, page cache in Redis when it answers, persistent connections with
    CONN_HEALTH_CHECKS as oracle/settings.py configures them);
@@ -12,12 +17,12 @@ What it does, on a dedicated database (default `oracle_load`, created and droppe
    connections while, in this process, editors save drafts (each a reversion revision, as the
    admin saves them) and a board member submits → starts → approves through reviews.services;
    checks: zero 5xx, every save is in the history, every approval made exactly one publication;
-3. fault phase (`--fault-seconds`): the same load, and PostgreSQL is restarted
-   (`pg_ctlcluster --skip-systemctl-redirect 15 main restart`) a few seconds in; a probe asks a
-   page that always needs the database every 50 ms. Checks: errors only during the outage, the
-   site answering again within 5 s of PostgreSQL accepting connections (gunicorn is not
-   restarted), and no half-done transition: every review's state, audit trail, article status,
-   lock and publication agree.
+3. fault phase (`--fault-seconds`): the same load, and the throwaway PostgreSQL is restarted
+   (`pg_ctl restart -m fast`, or `--restart-mode immediate` for a crash and WAL recovery) a few
+   seconds in; a probe asks a page that always needs the database every 50 ms. Checks: errors only
+   during the outage, the site answering again within 5 s of PostgreSQL accepting connections
+   (gunicorn is not restarted), and no half-done transition: every review's state, audit trail,
+   article status, lock and publication agree.
 """
 
 import argparse
@@ -26,6 +31,7 @@ import random
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -39,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 RECOVERY_LIMIT_S = 5.0
-PG_CLUSTER = ("15", "main")
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
 def sh(*args, env=None, check=True, **kwargs):
@@ -64,18 +70,89 @@ def wait_for(url, timeout=60):
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-def postgres_ready(server_url) -> bool:
-    return subprocess.run(["pg_isready", "-q", "-d", f"{server_url}/postgres"], check=False).returncode == 0
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
-def ensure_postgres_running(server_url):
-    """Other people use this PostgreSQL: whatever happened, leave it running."""
-    if postgres_ready(server_url):
-        return
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER, "start"], check=False)
-    deadline = time.time() + 30
-    while time.time() < deadline and not postgres_ready(server_url):
-        time.sleep(0.2)
+class ThrowawayPostgres:
+    """A PostgreSQL cluster of our own in a temporary directory: nobody else's server is touched.
+
+    initdb refuses to run as root, so as root every PostgreSQL command runs as the `postgres` OS
+    user (`runuser`), which owns the directory."""
+
+    def __init__(self, port: int | None = None, *, durable: bool = True):
+        self.port = port or free_port()
+        self.durable = durable
+        self.dir = Path(tempfile.mkdtemp(prefix="oracle-load-pg-"))
+        self.data = self.dir / "data"
+        self.log = self.dir / "postgres.log"
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.started = False
+
+    @property
+    def server_url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}"
+
+    def _run(self, *args, check=True, timeout=60):
+        return sh(*self.as_user, *map(str, args), check=check, timeout=timeout)
+
+    def pg_ctl(self, action, *extra, check=True):
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=60"
+        if not self.durable:  # smoke tests: a restart of PostgreSQL loses nothing without fsync, an OS crash would
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        return self._run(
+            PG_BIN / "pg_ctl",
+            "-D",
+            self.data,
+            "-l",
+            self.log,
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            *extra,
+            action,
+            check=check,
+        )
+
+    def init_and_start(self):
+        self._run(
+            PG_BIN / "initdb",
+            "-D",
+            self.data,
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-instructions",
+            "--no-sync",
+        )
+        self.pg_ctl("start")
+        self.started = True
+
+    def restart(self, mode="fast"):
+        return self.pg_ctl("restart", "-m", mode, check=False)
+
+    def ready(self) -> bool:
+        return (
+            subprocess.run(
+                [str(PG_BIN / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port), "-t", "1"], check=False
+            ).returncode
+            == 0
+        )
+
+    def destroy(self):
+        if self.started or (self.data / "postmaster.pid").exists():
+            self.pg_ctl("stop", "-m", "immediate", check=False)
+            self.started = False
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 # --- readers: wrk with a Lua script rotating over the URLs, counting statuses by class ----------
@@ -187,7 +264,7 @@ class Probe(threading.Thread):
     def __init__(self, url):
         super().__init__(daemon=True)
         self.url = url
-        self.results: list[tuple[float, bool, str]] = []
+        self.results: list[tuple[float, bool, str, float]] = []  # (started, ok, status, finished)
         self.stopping = threading.Event()
 
     def run(self):
@@ -202,7 +279,7 @@ class Probe(threading.Thread):
                 ok, what = False, str(exc.code)
             except Exception as exc:  # noqa: BLE001 - connection refused, timeouts: all count
                 ok, what = False, type(exc).__name__
-            self.results.append((started, ok, what))
+            self.results.append((started, ok, what, time.time()))
             self.stopping.wait(0.05)
 
 
@@ -221,7 +298,7 @@ class Writers:
         self.lock = threading.Lock()
         self.saves: list[tuple[int, str]] = []  # acknowledged: (article id, token)
         self.approvals: list[int] = []  # acknowledged approvals: review ids
-        self.ops: list[tuple[float, str, bool, str]] = []  # (time, op, ok, error)
+        self.ops: list[tuple[float, str, bool, str, float]] = []  # (started, op, ok, error, finished)
         self.threads = []
         self.counter = 0
 
@@ -229,6 +306,8 @@ class Writers:
         with self.lock:
             self.counter += 1
             return f"LOADTOKEN{os.getpid()}X{self.counter:06d}"
+
+    FAILED = object()  # what record() returns when the operation raised
 
     def record(self, op, fn):
         from django.db import close_old_connections
@@ -239,11 +318,11 @@ class Writers:
             result = fn()
         except Exception as exc:  # noqa: BLE001 - every failure is recorded and judged later
             with self.lock:
-                self.ops.append((started, op, False, f"{type(exc).__name__}: {str(exc)[:120]}"))
+                self.ops.append((started, op, False, f"{type(exc).__name__}: {str(exc)[:120]}", time.time()))
             time.sleep(0.05)
-            return None
+            return self.FAILED
         with self.lock:
-            self.ops.append((started, op, True, ""))
+            self.ops.append((started, op, True, "", time.time()))
         return result
 
     def save_draft(self, article_id):
@@ -262,7 +341,7 @@ class Writers:
                 reversion.set_comment(f"load test edit {token}")
             return token
 
-        if self.record("save", save):
+        if self.record("save", save) is not self.FAILED:
             with self.lock:
                 self.saves.append((article_id, token))
             return True
@@ -277,6 +356,8 @@ class Writers:
             return Review.objects.open().filter(article_id=article_id).first()
 
         review = self.record("read", current)
+        if review is self.FAILED:
+            return  # the database is away: try again on the next round, never guess
         if review is None:
             if self.save_draft(article_id):
                 from articles.models import Article
@@ -286,7 +367,7 @@ class Writers:
             self.record("start", lambda: review_start(review=review, by=self.board))
         elif review.state == Review.State.UNDER_REVIEW:
             approved = self.record("approve", lambda: review_approve(review=review, by=self.board))
-            if approved is not None:
+            if approved is not self.FAILED:
                 with self.lock:
                     self.approvals.append(approved.pk)
 
@@ -401,9 +482,27 @@ def check_transitions_complete(article_ids) -> list[str]:
 # --- main -------------------------------------------------------------------------------------
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def forget_site_keys(redis_url):
+    """Delete the keys Oracle's cache writes (pages, the page generation, rate limits), nothing else."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(match=":1:oracle:*", count=1000):
+        client.delete(key)
+    client.close()
+
+
 def django_env(database_url, extra):
+    """Production settings on the throwaway database; the caller's choice of settings module, database
+    and Redis (a test run's, say) is not inherited."""
+    inherited = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "REDIS_URL")}
     return {
-        **os.environ,
+        **inherited,
+        "DJANGO_SETTINGS_MODULE": "oracle.settings",
         "DATABASE_URL": database_url,
         "DJANGO_SECRET_KEY": "load-faults-only-secret-key-" + "x" * 40,
         "DJANGO_DEBUG": "0",
@@ -422,39 +521,77 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
     parser.add_argument("--answers", type=int, default=300)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--port", type=int, default=18111)
-    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
+    parser.add_argument("--pg-port", type=int, default=0, help="the throwaway PostgreSQL's port (default: a free one)")
     parser.add_argument("--database", default="oracle_load")
+    parser.add_argument("--restart-mode", choices=("fast", "immediate"), default="fast", help="pg_ctl restart -m")
+    parser.add_argument("--redis-db", type=int, default=5, help="Redis database number (never 0)")
+    parser.add_argument("--no-redis", action="store_true", help="per-process memory cache instead of Redis")
     parser.add_argument("--no-fault", action="store_true", help="skip the PostgreSQL restart")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--no-fsync",
+        action="store_true",
+        help="PostgreSQL without fsync (quick smoke runs; a restart still loses nothing)",
+    )
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up load before measuring")
     args = parser.parse_args()
-    for tool in ("wrk", "pg_ctlcluster", "pg_isready", "psql"):
+    for tool in ("wrk", "redis-cli"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is needed")
+    for tool in ("initdb", "pg_ctl", "pg_isready", "psql"):
+        if not (PG_BIN / tool).exists():
+            sys.exit(f"{PG_BIN / tool} is needed (PostgreSQL 15 server binaries; PG_BIN= to point elsewhere)")
+    if args.redis_db == 0:
+        sys.exit("--redis-db 0 is other people's: choose another database number")
 
-    database_url = f"{args.server}/{args.database}"
-    base = f"http://127.0.0.1:{args.port}"
+    # SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so the cleanup below always runs.
+    signal.signal(signal.SIGTERM, _interrupt)
+    pg = ThrowawayPostgres(args.pg_port or None, durable=not args.no_fsync)
+    database_url = f"{pg.server_url}/{args.database}"
+    port = args.port or free_port()
+    base = f"http://127.0.0.1:{port}"
     work = Path(tempfile.mkdtemp(prefix="oracle-load-"))
-    redis = subprocess.run(["redis-cli", "-n", "9", "ping"], capture_output=True, text=True, check=False)
+    redis_url = None
+    if not args.no_redis:
+        redis = subprocess.run(["redis-cli", "-n", str(args.redis_db), "ping"], capture_output=True, text=True)
+        if redis.stdout.strip() == "PONG":
+            redis_url = f"redis://127.0.0.1:6379/{args.redis_db}"
     extra = {"ORACLE_PUBLISH_DIR": str(work / "publish"), "DJANGO_STATIC_ROOT": str(work / "static")}
-    if redis.stdout.strip() == "PONG":
-        extra["REDIS_URL"] = "redis://127.0.0.1:6379/9"
-        subprocess.run(["redis-cli", "-n", "9", "flushdb"], capture_output=True, check=False)
+    if redis_url:
+        extra["REDIS_URL"] = redis_url
     env = django_env(database_url, extra)
     failures: list[str] = []
     gunicorn = None
 
-    log(f"== database {args.database} on {args.server.split('@')[-1]}: {args.answers} answers")
-    psql = ["psql", f"{args.server}/postgres", "-qc"]
-    sh(*psql, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-    sh(*psql, f'CREATE DATABASE "{args.database}"')
+    collect = None
     try:
+        started = time.time()
+        # collectstatic needs no database: it runs while PostgreSQL is set up and migrated
+        collect = subprocess.Popen(
+            [PY, "manage.py", "collectstatic", "--noinput"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        pg.init_and_start()
+        log(
+            f"== throwaway PostgreSQL on 127.0.0.1:{pg.port} in {pg.dir} "
+            f"({time.time() - started:.1f} s); database {args.database}: {args.answers} answers"
+        )
+        if redis_url:
+            forget_site_keys(redis_url)  # a page cached by an earlier run must never be served
+        sh(str(PG_BIN / "psql"), f"{pg.server_url}/postgres", "-qc", f'CREATE DATABASE "{args.database}"')
         sh(PY, "manage.py", "migrate", "--noinput", env=env, cwd=ROOT)
-        sh(PY, "manage.py", "collectstatic", "--noinput", env=env, cwd=ROOT)
         sh(PY, "manage.py", "generate_demo_data", "--answers", str(args.answers), "--no-files", env=env, cwd=ROOT)
+        _, collect_errors = collect.communicate(timeout=120)
+        if collect.returncode:
+            raise RuntimeError(f"collectstatic failed ({collect.returncode}):\n{collect_errors[-3000:]}")
+        log(f"   migrated, static files collected, data generated ({time.time() - started:.1f} s)")
 
+        os.environ.pop("REDIS_URL", None)
         os.environ.update(env)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "oracle.settings"
         sys.path.insert(0, str(ROOT))
         import django
 
@@ -484,7 +621,9 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
 
         slugs = list(Article.objects.published().order_by("pk").values_list("slug", flat=True))
         ids = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
-        cycle_articles, draft_articles = ids[-40:], ids[-60:-40]
+        # the newest 60 answers (fewer with a tiny data set): 2/3 go through review cycles, 1/3 get drafts
+        pool = ids[-60:]
+        cycle_articles, draft_articles = pool[len(pool) // 3 :], pool[: len(pool) // 3]
         publications_before = {a: Publication.objects.filter(article_id=a).count() for a in cycle_articles}
         topics = list(Topic.objects.values_list("slug", flat=True))
         paths = [f"/articles/{slug}/" for slug in slugs[:200]]
@@ -502,7 +641,7 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
                 "-w",
                 str(args.workers),
                 "-b",
-                f"127.0.0.1:{args.port}",
+                f"127.0.0.1:{port}",
                 "--backlog",
                 "2048",
                 "--access-logfile",
@@ -519,7 +658,8 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
         )
         wait_for(f"{base}/healthz")
         gunicorn_pid = gunicorn.pid
-        sh("wrk", "-t2", "-c8", "-d2s", "-s", str(script), base)  # warm up
+        if args.warmup > 0:
+            sh("wrk", "-t2", "-c8", f"-d{args.warmup}s", "-s", str(script), base)
 
         # ---- steady phase ---------------------------------------------------------------------
         log(f"== steady: {args.seconds} s of readers at {args.connections} connections, editors and the board writing")
@@ -578,13 +718,8 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
             readers = start_wrk(base, script, args.fault_seconds, args.connections)
             time.sleep(args.restart_after)
             t_down = time.time()
-            restart = subprocess.run(
-                ["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER, "restart"],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            while not postgres_ready(args.server):
+            restart = pg.restart(args.restart_mode)
+            while not pg.ready():
                 time.sleep(0.05)
             t_up = time.time()
             out, _ = readers.communicate()
@@ -595,29 +730,36 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
             t_end = time.time()
             fault = wrk_figures(out)
             if restart.returncode:
-                failures.append(f"pg_ctlcluster restart failed: {restart.stderr.strip()}")
+                failures.append(f"pg_ctl restart failed: {restart.stderr.strip()}")
 
             failed_probes = [r for r in probe.results if not r[1]]
-            after_up = [r for r in probe.results if r[0] >= t_up]
-            last_failure = max((r[0] for r in after_up if not r[1]), default=None)
-            first_ok = min(
-                (r[0] for r in after_up if r[1] and (last_failure is None or r[0] > last_failure)), default=None
-            )
-            recovery = (first_ok - t_up) if first_ok is not None else float("inf")
+            # Recovery: from PostgreSQL accepting connections to the end of the first success after
+            # the last failure (0 when nothing failed after PostgreSQL was back).
+            last_failure = max((r[3] for r in failed_probes), default=t_down)
+            first_ok = min((r[3] for r in probe.results if r[1] and r[0] >= last_failure), default=None)
+            recovery = max(0.0, first_ok - t_up) if first_ok is not None else float("inf")
             write_failures = [op for op in fault_writers.ops if not op[2]]
-            last_write_failure = max((op[0] for op in write_failures), default=None)
+            last_write_failure = max((op[4] for op in write_failures), default=None)
             first_write_after = min(
-                (op[0] for op in fault_writers.ops if op[2] and op[0] >= t_up and op[1] != "read"), default=None
+                (
+                    op[4]
+                    for op in fault_writers.ops
+                    if op[2] and op[1] != "read" and op[0] >= (last_write_failure or t_down)
+                ),
+                default=None,
             )
-            write_recovery = (first_write_after - t_up) if first_write_after is not None else float("inf")
+            write_recovery = max(0.0, first_write_after - t_up) if first_write_after is not None else float("inf")
             window_end = t_up + RECOVERY_LIMIT_S
-            outside = [r for r in failed_probes if r[0] < t_down or r[0] > window_end]
-            outside += [op for op in write_failures if op[0] < t_down or op[0] > window_end]
+            # A failure counts as inside the outage when the attempt was in flight at some moment
+            # between the restart and the end of the recovery allowance (a request queued before
+            # the restart can fail when it is finally served during it).
+            outside = [r for r in failed_probes if r[3] < t_down or r[0] > window_end]
+            outside += [op for op in write_failures if op[4] < t_down or op[0] > window_end]
             log_5xx = [(t, s) for t, s in access_statuses(access_log, t_start, t_end) if s >= 500]
             outside_5xx = [(t, s) for t, s in log_5xx if t < int(t_down) or t > int(window_end) + 1]
             log(
                 f"   PostgreSQL down at +{t_down - t_start:.1f} s, accepting connections again after "
-                f"{t_up - t_down:.2f} s (pg_ctlcluster restart)"
+                f"{t_up - t_down:.2f} s (pg_ctl restart -m {args.restart_mode})"
             )
             log(
                 f"   readers: {fault['requests']:,} requests, {fault['rps']:,.0f} req/s; 5xx {fault['5xx']} "
@@ -625,8 +767,18 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
             )
             log(
                 f"   probe (uncached page, every 50 ms): {len(probe.results)} requests, {len(failed_probes)} failed, "
-                f"all between +{min((r[0] for r in failed_probes), default=t_down) - t_start:.2f} s and "
-                f"+{max((r[0] for r in failed_probes), default=t_down) - t_start:.2f} s"
+                f"sent from +{min((r[0] for r in failed_probes), default=t_down) - t_start:.2f} s, answered by "
+                f"+{max((r[3] for r in failed_probes), default=t_down) - t_start:.2f} s "
+                f"(outage window +{t_down - t_start:.2f} s … +{window_end - t_start:.2f} s)"
+            )
+            if write_failures:
+                kinds = sorted({op[3].split(":")[0] for op in write_failures})
+                log(f"   write failures: {', '.join(kinds)}")
+            log(
+                f"   first success after the last failure: site at "
+                f"+{(first_ok - t_start) if first_ok else float('inf'):.2f} s, writes at "
+                f"+{(first_write_after - t_start) if first_write_after else float('inf'):.2f} s "
+                f"(PostgreSQL accepting connections at +{t_up - t_start:.2f} s)"
             )
             log(
                 f"   recovery after PostgreSQL was back: site {recovery:.2f} s, writes {write_recovery:.2f} s "
@@ -639,6 +791,9 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
                 f"+{(last_write_failure - t_start) if last_write_failure else 0:.2f} s)"
             )
             log(f"   errors outside the outage window: {len(outside)} (probe and writes), 5xx: {len(outside_5xx)}")
+            from django.db import connection
+
+            connection.close()  # this thread's connection died with the restart; the checks open a new one
             lost = check_lost_writes(fault_writers)
             all_writers = Writers(editor=editor, board=board, cycle_articles=cycle_articles, draft_articles=[])
             all_writers.approvals = writers.approvals + fault_writers.approvals
@@ -666,15 +821,23 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
 
         connections.close_all()
     finally:
+        if collect is not None and collect.poll() is None:
+            collect.kill()
         if gunicorn is not None:
-            gunicorn.send_signal(signal.SIGTERM)
+            gunicorn.send_signal(signal.SIGINT)  # quick shutdown: the measurements are over
             try:
                 gunicorn.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 gunicorn.kill()
-        ensure_postgres_running(args.server)
-        if not args.keep:
-            subprocess.run([*psql, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'], check=False)
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # noqa: BLE001, S110 - Django may not even be set up
+            pass
+        pg.destroy()
+        if redis_url:
+            forget_site_keys(redis_url)
         shutil.rmtree(work, ignore_errors=True)
 
     log("")

@@ -129,3 +129,50 @@ def test_trust_pages_render_their_first_text_even_without_a_stored_row(client):
 
     assert "How an answer is made" in client.get("/editorial-policy/").content.decode()
     assert "practising clinicians" in client.get("/advisory-board/").content.decode()
+
+
+def test_one_page_written_two_ways_is_one_cache_entry(client, published):
+    from django.test import RequestFactory
+
+    from articles.page_cache import cache_path
+
+    factory = RequestFactory()
+    same = [
+        factory.get("/search/?q=back%20%20pain&page=2"),
+        factory.get("/search/?page=2&q=+back+pain"),
+        factory.get("/search/", {"page": "2", "q": "back\tpain "}),
+    ]
+    assert {cache_path(request) for request in same} == {"/search/?page=2&q=back+pain"}
+    assert cache_path(factory.get("/search/?q=Back+pain")) != cache_path(same[0])  # shown as typed
+    assert cache_path(factory.get(URL)) == URL
+
+    assert client.get(URL, {"audience": "patient"})["X-Cache"] == "miss"
+    assert client.get(f"{URL}?audience=patient")["X-Cache"] == "hit"
+
+
+def test_each_cache_announces_bumps_on_a_channel_of_its_own(settings):
+    """Redis pub/sub channels are server-wide: sites on other databases or key prefixes of the
+    same server (or a benchmark next to a test run) must not hear each other's generations."""
+    from django.core.cache import cache
+
+    from articles.page_cache import generation_channel
+
+    channels = {generation_channel("redis://127.0.0.1:6379/5"), generation_channel("redis://127.0.0.1:6379/7")}
+    assert len(channels) == 2
+    assert generation_channel("redis://127.0.0.1:6379") == generation_channel("redis://127.0.0.1:6379/0")
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": "other-site"}}  # a new cache
+
+    assert cache.make_key("x").startswith("other-site")
+    assert generation_channel("redis://127.0.0.1:6379/5") not in channels
+
+
+def test_a_long_query_in_a_script_other_than_latin_is_cached_under_a_short_key(client, published):
+    """Percent-encoded, 100 characters of Greek are 600: the key is their digest instead."""
+    query = {"q": "π" * 100, "page": "ό" * 20}
+
+    first = client.get("/search/", query)
+    second = client.get("/search/", query)
+
+    assert first.status_code == second.status_code == 200
+    assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
+    assert client.get("/search/", {"q": "π" * 99, "page": "ό" * 20})["X-Cache"] == "miss"
