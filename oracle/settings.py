@@ -250,7 +250,10 @@ ORACLE_CLIENT_IP_HEADER = os.environ.get("ORACLE_CLIENT_IP_HEADER", "")
 # gunicorn); from anyone else it would be a client's claim, and a way round the lockout.
 ORACLE_TRUSTED_PROXIES = env_list("ORACLE_TRUSTED_PROXIES", "127.0.0.1,::1")
 # Whole-page cache of public pages (answers, home, topics, feed); invalidated on every publication.
-ORACLE_PAGE_CACHE = env_bool("ORACLE_PAGE_CACHE", default=True)
+# On by default only where every process shares one cache (Redis) or there is one process
+# (development): a per-process memory cache under several gunicorn workers would be invalidated
+# in the publishing worker alone, and the others would serve the old page.
+ORACLE_PAGE_CACHE = env_bool("ORACLE_PAGE_CACHE", default=bool(os.environ.get("REDIS_URL")) or DEBUG)
 ORACLE_PAGE_CACHE_SECONDS = int(os.environ.get("ORACLE_PAGE_CACHE_SECONDS", "86400"))
 # Static publishing: public answer pages are also written here for nginx (deploy/nginx.conf); "" turns it off.
 ORACLE_PUBLISH_DIR = os.environ.get("ORACLE_PUBLISH_DIR", str(BASE_DIR / "publish"))

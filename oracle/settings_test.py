@@ -20,6 +20,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# One process: the per-process page cache is coherent here, and the tests exercise it.
+ORACLE_PAGE_CACHE = True
 
 # Fail loudly on a template variable that does not resolve, as DEBUG pages would show.
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")  # noqa: F405
