@@ -4,12 +4,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Min
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
+from django.utils.html import escape
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
@@ -151,19 +152,55 @@ def article_detail_view(request, slug):
         )
     else:
         head_html, article_html = publication.head_html, publication.page_html
-    context = {
-        "question": publication.question,
-        # Rendered by articles.pages from sanitised Markdown and auto-escaped fields.
-        "head_html": mark_safe(head_html),
-        "article_html": mark_safe(article_html),
-        "audience": _audience_param(request),
-    }
-    response = render(request, "articles/article_detail.html", context)
+    audience = _audience_param(request)
+    frame = None if audience else _answer_frame(request)
+    if frame is not None:
+        # The frame is the same for every answer: assembled around the stored parts, not rendered.
+        before_title, before_head, before_article, after = frame
+        document = (
+            f"{before_title}{escape(publication.question)}{before_head}{head_html}{before_article}{article_html}{after}"
+        )
+        response = HttpResponse(document, content_type="text/html; charset=utf-8")
+    else:
+        context = {
+            "question": publication.question,
+            # Rendered by articles.pages from sanitised Markdown and auto-escaped fields.
+            "head_html": mark_safe(head_html),
+            "article_html": mark_safe(article_html),
+            "audience": audience,
+        }
+        response = render(request, "articles/article_detail.html", context)
     # A publication never changes; the review state is the only other input to the page.
     # (its stored page changes only when re-rendered for a notice: the checksum covers that)
     response["ETag"] = f'"pub-{publication.page_etag}-{article.review_status}"'
     response["Last-Modified"] = http_date(publication.page_modified_at.timestamp())
     return _public(response)
+
+
+_FRAME_MARKS = ("\x00question\x00", "\x00head\x00", "\x00article\x00")
+_FRAMES: dict = {}
+
+
+def _answer_frame(request) -> tuple[str, str, str, str] | None:
+    """articles/article_detail.html rendered once per process with markers where an answer's
+    question, head and article go, split there; None if the template cannot be split so (then
+    the page is rendered as usual). Nothing in the frame depends on the request or the answer."""
+    key = settings.ORACLE_SITE_NAME
+    if key not in _FRAMES:
+        question, head, article = _FRAME_MARKS
+        html = render_to_string(
+            "articles/article_detail.html",
+            {"question": question, "head_html": mark_safe(head), "article_html": mark_safe(article), "audience": ""},
+            request=request,
+        )
+        parts = None
+        if all(html.count(mark) == 1 for mark in _FRAME_MARKS):
+            first, rest = html.split(question)
+            second, rest = rest.split(head)
+            third, fourth = rest.split(article)
+            parts = (first, second, third, fourth)
+        _FRAMES[key] = parts
+    return _FRAMES[key]
 
 
 def _withdrawn(request, article, withdrawal):

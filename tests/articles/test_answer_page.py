@@ -227,3 +227,34 @@ def test_unknown_audience_sets_no_cookie(client):
 @pytest.mark.parametrize("url", ["/editorial-policy/", "/advisory-board/"])
 def test_trust_pages_are_public(client, url):
     assert client.get(url).status_code == 200
+
+
+def test_the_assembled_answer_page_is_exactly_the_rendered_template(client, rf, demo_page, settings):
+    """The answer page is assembled around its stored parts from a frame rendered once; it must be
+    byte for byte what the template renders, question escaping included."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    settings.ORACLE_PAGE_CACHE = False
+    [result] = review_import_pages([demo_page], publish=True)
+    publication = Publication.objects.get(pk=result.article.current_publication_id)
+    Publication.objects.filter(pk=publication.pk).update(question="Is <b>baclofen</b> & co. safe?")
+    publication.refresh_from_db()
+    url = f"/articles/{result.article.slug}/"
+
+    served = client.get(url).content.decode()
+    rendered = render_to_string(
+        "articles/article_detail.html",
+        {
+            "question": publication.question,
+            "head_html": mark_safe(publication.head_html),
+            "article_html": mark_safe(publication.page_html),
+            "audience": "",
+        },
+        request=rf.get(url),
+    )
+
+    assert served == rendered
+    assert "<title>Is &lt;b&gt;baclofen&lt;/b&gt; &amp; co. safe? · " in served
+    # the no-JavaScript audience choice is rendered from the template as before
+    assert '<html lang="en" data-audience="patient">' in client.get(url, {"audience": "patient"}).content.decode()
