@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from oracle.records import AppendOnlyModel
 from references.identifiers import normalise_doi, normalise_pmid, normalise_title
 
 KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*"
@@ -165,7 +166,7 @@ class Reference(models.Model):
         }
 
 
-class SourceEvent(models.Model):
+class SourceEvent(AppendOnlyModel):
     """Something that happened to a source after answers cited it: a retraction or a replacement.
 
     Written once, never changed or deleted: the record of why answers were flagged.
@@ -208,11 +209,3 @@ class SourceEvent(models.Model):
 
     def __str__(self):
         return f"{self.reference.key} {self.get_kind_display().lower()} on {self.occurred_on}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("Source events are a permanent record and cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Source events are a permanent record and cannot be deleted."))

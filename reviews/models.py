@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from articles.models import OPEN_REVIEW_STATES, Article, ReviewStatus
+from oracle.records import AppendOnlyModel
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -201,31 +202,6 @@ class Review(ConcurrentTransitionMixin, models.Model):
         """Content reviewed on the previous site; only the importer takes this (no user may)."""
         self.origin = self.Origin.IMPORT
         self.closed_at = timezone.now()
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError(_("The audit trail is append-only: entries cannot be changed."))
-
-    def delete(self):
-        raise ValidationError(_("The audit trail is append-only: entries cannot be deleted."))
-
-
-class AppendOnlyModel(models.Model):
-    """Rows are written once and never changed or deleted, through the ORM or the admin."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("The audit trail is append-only: entries cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("The audit trail is append-only: entries cannot be deleted."))
 
 
 class ReviewTransition(AppendOnlyModel):

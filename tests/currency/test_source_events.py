@@ -368,7 +368,12 @@ def test_events_are_a_permanent_record(approved, editor):
     with pytest.raises(ValidationError):
         event.delete()
     with pytest.raises(ValidationError):
+        SourceEvent.objects.filter(pk=event.pk).update(note="rewritten in bulk")
+    with pytest.raises(ValidationError):
+        SourceEvent.objects.all().delete()
+    with pytest.raises(ValidationError):
         SourceAlert.objects.get().delete()
+    assert SourceEvent.objects.get(pk=event.pk).note == ""
 
 
 def test_events_and_alerts_are_read_only_in_the_admin(client, approved, editor, admin_user):
