@@ -25,15 +25,13 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+from harness import sh, wait_for
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 SEARCHES = ("mivoka tizanidine", "tizanidine sedation")  # the selective and the broad query below
 PORTS = {"app": 18001, "app_nocache": 18002, "nginx_file": 18080, "nginx_shipped": 18081}
 CONNECTIONS, THREADS = 32, 2
-
-
-def sh(*args, env=None, check=True, **kwargs):
-    return subprocess.run(args, env=env, check=check, text=True, capture_output=True, **kwargs)
 
 
 def ensure_tools():
@@ -47,17 +45,6 @@ def ensure_tools():
 
 def nginx_binary():
     return shutil.which("nginx") or "/usr/sbin/nginx"
-
-
-def wait_for(url, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read()
-        except Exception:  # noqa: BLE001 - not up yet
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
 def settle(url, timeout=60):

@@ -42,32 +42,16 @@ import urllib.request
 from datetime import datetime
 from pathlib import Path
 
+from harness import sh, wait_for
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 RECOVERY_LIMIT_S = 5.0
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
-def sh(*args, env=None, check=True, **kwargs):
-    result = subprocess.run(args, env=env, check=False, text=True, capture_output=True, **kwargs)
-    if check and result.returncode:
-        raise RuntimeError(f"{' '.join(map(str, args))} failed ({result.returncode}):\n{result.stderr[-3000:]}")
-    return result
-
-
 def log(message):
     print(message, flush=True)
-
-
-def wait_for(url, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read()
-        except Exception:  # noqa: BLE001 - not up yet
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
 def free_port() -> int:
