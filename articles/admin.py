@@ -17,6 +17,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from articles import evidence
+from articles.answer_page import answer_page_context
 from articles.edit_merge import merge_refused_edit
 from articles.follow_ups import follow_up_make_draft
 from articles.models import (
@@ -32,7 +33,6 @@ from articles.models import (
     assert_unlocked,
     unknown_keys,
 )
-from articles.pages import answer_page_context
 from articles.rendering import render_body_html
 from articles.services import (
     article_restore,

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from articles.audiences import Audience
 from articles.models import Article, FollowUpQuestion
-from oracle.client_address import client_ip_address
+from core.client_address import client_ip_address
 
 
 class FollowUpForm(forms.Form):

@@ -761,7 +761,7 @@ class SitePage(models.Model):
     @classmethod
     def get(cls, slug: str) -> "SitePage":
         """The page, or its first text (unsaved) if no one has stored it yet."""
-        from articles.site_pages import DEFAULTS
+        from articles.trust_pages import DEFAULTS
 
         page = cls.objects.filter(slug=slug).first()
         if page is None:

@@ -112,7 +112,7 @@ MARKDOWN = _make_parser()
 PAGE_MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable(["image"])
 
 
-def render_page(text: str) -> SafeString:
+def render_trust_page(text: str) -> SafeString:
     return mark_safe(
         nh3.clean(
             PAGE_MARKDOWN.render(text or ""),

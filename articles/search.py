@@ -10,7 +10,7 @@ full-text (GIN) index for a selective query or by walking the newest publication
 match for a broad one — PostgreSQL's planner picks whichever costs less. The candidates are ranked,
 the best CANDIDATES are paged through, and no query counts every match: readers see "more than
 200 answers" and are invited to narrow the search. Pages of results are cached per query and per
-page-cache generation (articles.page_cache), so a repeated search costs no query at all.
+page-cache generation (articles.public_cache), so a repeated search costs no query at all.
 """
 
 import re

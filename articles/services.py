@@ -1,18 +1,15 @@
 """Writes to articles and publications. Views, admin actions and commands call these."""
 
-from dataclasses import dataclass
 from datetime import date
 
 import reversion
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from django.utils.text import slugify
 from reversion.models import Version
 
-from articles.importer import PageFormatError, ParsedPage, parse_page, read_page_text
+from articles.answer_page import render_answer_parts
 from articles.models import (
     Article,
     Claim,
@@ -23,15 +20,12 @@ from articles.models import (
     Withdrawal,
     assert_unlocked,
 )
-from articles.page_cache import invalidate_public_pages
-from articles.pages import render_answer_parts
+from articles.public_cache import invalidate_public_pages
+from articles.published_files import refresh_answer_file
 from articles.rendering import plain_text, render_body_html
 from articles.search import SEARCH_VECTOR
 from articles.snapshots import load_article, snapshot_article
-from articles.static_publish import refresh_answer_file
-from references.citations import format_marker
 from references.models import Reference
-from references.services import reference_find_duplicate, reference_make_key
 
 
 class PublishRefused(ValidationError):
@@ -175,184 +169,6 @@ def article_schedule_review(article: Article) -> Article:
         if article.current_publication_id:
             publication_rerender_page(article.current_publication, article=article)
     return article
-
-
-# --- Importing pages from the previous site ------------------------------------------------
-
-
-@dataclass
-class ImportResult:
-    article: Article
-    created: bool
-    changed: bool
-    published: Publication | None
-    problems: list[dict]
-
-    @property
-    def status(self) -> str:
-        if self.problems:
-            return "imported as a draft with citation problems; it cannot be published until they are fixed"
-        if self.published:
-            return f"published (version {self.published.number})"
-        if self.article.current_publication_id:
-            return "unchanged" if not self.changed else "draft updated; the published version is unchanged"
-        return "imported as a draft (not public until published)"
-
-
-class ImportRefused(Exception):
-    """Nothing was written: every message names a file and, where known, a line."""
-
-    def __init__(self, messages: list[str]):
-        self.messages = messages
-        super().__init__("\n".join(messages))
-
-
-def _missing_report(page: ParsedPage) -> list[str]:
-    return [
-        f"{page.path}:{lines[0]}: reference {number} is cited (line{'s' if len(lines) > 1 else ''} "
-        f"{', '.join(map(str, lines))}) but the page's reference list has no entry {number}"
-        for number, lines in page.missing_references().items()
-    ]
-
-
-def parse_pages(paths) -> list[ParsedPage]:
-    """Parse every file, collecting every file's errors before giving up."""
-    pages, errors = [], []
-    for path in paths:
-        try:
-            pages.append(parse_page(path, read_page_text(path, settings.ORACLE_IMPORT_MAX_BYTES)))
-        except PageFormatError as exc:
-            errors.append(str(exc))
-    if errors:
-        raise ImportRefused(errors)
-    return pages
-
-
-def import_pages(paths, *, allow_missing: bool = False, by=None, publisher=None) -> list[ImportResult]:
-    """Import answer pages, all or nothing: on any error no file of the run is written.
-
-    `publisher(article, page) -> Publication`, when given, publishes each imported article whose
-    content differs from what readers see (the review workflow supplies it, so the publication is
-    recorded in its audit trail).
-    """
-    pages = parse_pages(paths)
-    if not allow_missing:
-        report = [message for page in pages for message in _missing_report(page)]
-        if report:
-            raise ImportRefused(
-                report
-                + ["Nothing was imported. Add the missing references, or use --allow-missing to import as drafts."]
-            )
-    slugs: dict[str, str] = {}
-    for page in pages:
-        slug = slugify(page.question)[:120].strip("-")
-        if not slug:
-            raise ImportRefused([f"{page.path}: the question “{page.question}” gives no usable address (slug)"])
-        if slug in slugs:
-            raise ImportRefused([f"{page.path}: same question as {slugs[slug]}; import one of them"])
-        slugs[slug] = page.path
-    results = []
-    with transaction.atomic():
-        for page, slug in zip(pages, slugs.keys(), strict=True):
-            try:
-                results.append(_import_page(page, slug, publisher=publisher, by=by))
-            except ValidationError as exc:
-                # Leaving the atomic block by this exception rolls back every file of the run.
-                raise ImportRefused([f"{page.path}: {m}" for m in exc.messages] + ["Nothing was imported."]) from None
-    return results
-
-
-def _resolve_references(page: ParsedPage, by=None) -> dict[int, Reference]:
-    by_number, taken = {}, set()
-    for parsed in page.references:
-        reference = reference_find_duplicate(title=parsed.title, year=parsed.year)
-        if reference is None:
-            reference = Reference(
-                key=reference_make_key(title=parsed.title, year=parsed.year, taken=taken),
-                kind=parsed.kind,
-                title=parsed.title,
-                source=parsed.source,
-                year=parsed.year,
-            )
-            try:
-                reference.full_clean()
-            except ValidationError as exc:
-                raise ValidationError(f"line {parsed.line}: {'; '.join(exc.messages)}") from None
-            with reversion.create_revision():
-                reversion.set_user(by)
-                reversion.set_comment(f"Imported from {page.path}")
-                reference.save()
-        taken.add(reference.key)
-        by_number[parsed.number] = reference
-    return by_number
-
-
-def _import_page(page: ParsedPage, slug: str, *, publisher, by) -> ImportResult:
-    references = _resolve_references(page, by)
-    problems = [
-        {
-            "key": f"missing-{number}",
-            "number": number,
-            "lines": lines,
-            "message": f"reference {number} is cited on line{'s' if len(lines) > 1 else ''} "
-            f"{', '.join(map(str, lines))} of the imported page but missing from its reference list",
-        }
-        for number, lines in page.missing_references().items()
-    ]
-
-    def with_markers(parsed) -> str:
-        keys = [references[n].key if n in references else f"missing-{n}" for n in parsed.citations]
-        return f"{parsed.text} {format_marker(list(dict.fromkeys(keys)))}" if keys else parsed.text
-
-    new_content = {
-        "question": page.question,
-        "summary_heading": page.summary_heading,
-        "summary": with_markers(page.summary),
-        "sections": [
-            {"heading": s.heading, "claims": [{"text": with_markers(c)} for c in s.claims]} for s in page.sections
-        ],
-    }
-    article = Article.objects.filter(slug=slug).first()
-    created = article is None
-    changed = created or _content_of(article) != new_content or article.import_problems != problems
-    if changed:
-        with reversion.create_revision():
-            reversion.set_user(by)
-            reversion.set_comment(f"Imported from {page.path}")
-            article = article or Article(slug=slug)
-            article.question = page.question
-            article.summary_heading = page.summary_heading
-            article.summary = new_content["summary"]
-            article.import_problems = problems
-            if page.last_updated and not article.current_publication_id:
-                article.last_reviewed_on = page.last_updated
-            article.save()
-            article.sections.all().delete()
-            for s_pos, section in enumerate(new_content["sections"]):
-                db_section = Section.objects.create(article=article, heading=section["heading"], position=s_pos)
-                for c_pos, claim in enumerate(section["claims"]):
-                    Claim.objects.create(section=db_section, text=claim["text"], position=c_pos)
-    published = None
-    if publisher and not problems:
-        live = article.current_publication
-        if live is None or _content_of_snapshot(live.content) != new_content:
-            published = publisher(article, page)
-            article.refresh_from_db()
-    return ImportResult(article=article, created=created, changed=changed, published=published, problems=problems)
-
-
-def _content_of(article: Article) -> dict:
-    article = load_article(article.pk)
-    return _content_of_snapshot(snapshot_article(article))
-
-
-def _content_of_snapshot(content: dict) -> dict:
-    """The part of a snapshot that an imported page determines (what re-import compares)."""
-    return {key: content[key] for key in ("question", "summary_heading", "summary")} | {
-        "sections": [
-            {"heading": s["heading"], "claims": [{"text": c["text"]} for c in s["claims"]]} for s in content["sections"]
-        ]
-    }
 
 
 # --- history --------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from articles.models import Article, SitePage, Topic
-from articles.page_cache import invalidate_public_pages
+from articles.public_cache import invalidate_public_pages
 
 
 @receiver([post_save, post_delete], sender=Article)

@@ -17,18 +17,18 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from articles import evidence
-from articles.audiences import AUDIENCE_COOKIE, Audience
-from articles.follow_ups import FollowUpForm, follow_up_create, over_rate_limit
-from articles.models import Article, Publication, ReviewStatus, SitePage, Topic
-from articles.page_cache import cached_public_page
-from articles.pages import (
+from articles.answer_page import (
     answer_page_context,
     render_answer_parts,
     reviewed_note,
     source_notices,
     with_source_notices,
 )
-from articles.rendering import render_body_html, render_page
+from articles.audiences import AUDIENCE_COOKIE, Audience
+from articles.follow_ups import FollowUpForm, follow_up_create, over_rate_limit
+from articles.models import Article, Publication, ReviewStatus, SitePage, Topic
+from articles.public_cache import cached_public_page
+from articles.rendering import render_body_html, render_trust_page
 from articles.search import Hit, normalise_query, search_publications
 from articles.snapshots import load_article, snapshot_article
 
@@ -164,7 +164,7 @@ def article_detail_view(request, slug):
     else:
         context = {
             "question": publication.question,
-            # Rendered by articles.pages from sanitised Markdown and auto-escaped fields.
+            # Rendered by articles.answer_page from sanitised Markdown and auto-escaped fields.
             "head_html": mark_safe(head_html),
             "article_html": mark_safe(article_html),
             "audience": audience,
@@ -393,7 +393,7 @@ def _published_for_follow_up():
 @cached_public_page
 def editorial_policy_view(request):
     page = SitePage.get(SitePage.Slug.EDITORIAL_POLICY)
-    response = render(request, "articles/sitepage_detail.html", {"page": page, "body": render_page(page.body)})
+    response = render(request, "articles/sitepage_detail.html", {"page": page, "body": render_trust_page(page.body)})
     return _public(response)
 
 

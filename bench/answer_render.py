@@ -58,11 +58,11 @@ def main():
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
+        from articles.answer_page import render_answer_parts
         from articles.models import Article
-        from articles.pages import render_answer_parts
         from articles.rendering import render_body_html
         from articles.snapshots import load_article, snapshot_article
-        from reviews.services import review_import_pages
+        from reviews.importing.write import review_import_pages
 
         [result] = review_import_pages([Path(settings.BASE_DIR) / "demo" / "baclofen-back-pain.demo.txt"], publish=True)
         url = result.article.get_absolute_url()

@@ -141,7 +141,7 @@ def main():
         PY,
         "-c",
         "import django,os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','oracle.settings'); django.setup();"
-        "from articles.models import Article; from articles.static_publish import write_answer_file;"
+        "from articles.models import Article; from articles.published_files import write_answer_file;"
         "[write_answer_file(s) for s in Article.objects.published().filter(slug__startswith='gen-').order_by('pk').values_list('slug', flat=True)[:200]]",
         env=base_env,
         cwd=ROOT,

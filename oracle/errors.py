@@ -1,5 +1,5 @@
 """Error responses: the 400, 403, 404 and 500 pages, the CSRF failure page, and the admin login
-lockout (counted against oracle.client_address.client_ip_address).
+lockout (counted against core.client_address.client_ip_address).
 
 The error pages render in the site's design with only the site name in their context. No
 request context processors run (no query: the database may be why we are here), and no exception

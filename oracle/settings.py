@@ -154,7 +154,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "oracle.errors.login_locked_out"
 # The address is REMOTE_ADDR unless the request comes from a trusted proxy (see
 # ORACLE_CLIENT_IP_HEADER and ORACLE_TRUSTED_PROXIES below, and deploy/nginx.conf).
-AXES_CLIENT_IP_CALLABLE = "oracle.client_address.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip_address"
 # Attempts are listed and reset with axes' commands (axes_list_attempts, axes_reset_*), not admin
 # pages: every admin URL is classified in tests/security/test_url_matrix.py.
 AXES_ENABLE_ADMIN = False

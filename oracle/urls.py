@@ -3,7 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse
 from django.urls import include, path
 
-from articles.page_cache import cached_public_page
+from articles.public_cache import cached_public_page
 from articles.seo import SITEMAPS, LatestAnswersFeed, robots_txt_view
 from articles.views import audience_view, editorial_policy_view, evidence_grades_view
 from reviews.views import advisory_board_view

@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from oracle.records import AppendOnlyModel
+from core.records import AppendOnlyModel
 from references.identifiers import normalise_doi, normalise_pmid, normalise_title
 
 KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*"

@@ -17,8 +17,8 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from articles.admin import ArticleAdmin, ReadOnlyAdminMixin
 from articles.admin import ReferenceAdmin as CitedReferenceAdmin
+from articles.answer_page import answer_page_context
 from articles.models import Article
-from articles.pages import answer_page_context
 from articles.rendering import render_body_html
 from references.models import Reference, SourceEvent
 from reviews.cadence import queue_counts, rereview_queue

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from articles.models import OPEN_REVIEW_STATES, Article, ReviewStatus
-from oracle.records import AppendOnlyModel
+from core.records import AppendOnlyModel
 
 
 class ReviewQuerySet(models.QuerySet):

@@ -8,7 +8,6 @@ email for after commit.
 
 import hashlib
 import json
-from pathlib import Path
 
 import reversion
 from django.conf import settings
@@ -20,10 +19,10 @@ from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 from reversion.models import Version
 
 from articles.models import Article, Publication, ReviewStatus
-from articles.page_cache import invalidate_public_pages
-from articles.services import article_publish, import_pages
+from articles.public_cache import invalidate_public_pages
+from articles.published_files import refresh_answer_file
+from articles.services import article_publish
 from articles.snapshots import load_article, snapshot_article
-from articles.static_publish import refresh_answer_file
 from reviews import notifications
 from reviews.models import BoardMember, Review, ReviewApproval, ReviewTransition
 
@@ -302,50 +301,3 @@ def available_transitions(*, article: Article, user) -> tuple[Review | None, lis
         return None, (["submit"] if has_transition_perm(probe.submit, user) else [])
     allowed = {t.name for t in review.get_available_user_state_transitions(user)}
     return review, [name for name in TRANSITIONS if name in allowed]
-
-
-# --- imports of already-reviewed pages ------------------------------------------------------
-
-
-def review_record_import(*, article: Article, reviewed_on, source: str, by=None) -> Publication:
-    """Publish an imported page as reviewed on the previous site, recorded in the audit trail."""
-    loaded = load_article(article.pk)
-    problems = loaded.publication_problems()
-    if problems:
-        raise ReviewRefused(problems)
-    content = snapshot_article(loaded)
-    revision = Version.objects.get_for_object(article).select_related("revision").first().revision
-    review = Review(article=article, revision=revision, content=content, content_hash=content_fingerprint(content))
-    review.record_import()
-    review.submitted_by = by
-    review.publication = article_publish(
-        article=article,
-        origin=Publication.Origin.IMPORT,
-        by=by,
-        reviewed_on=reviewed_on,
-        revision=revision,
-        content=content,
-        change_summary=f"Imported from the previous site ({Path(source).name})",
-    )
-    review.save()
-    _log(
-        review,
-        "import",
-        ReviewStatus.NEW,
-        by=by,
-        comment=f"Imported from {Path(source).name} at {timezone.now():%Y-%m-%d %H:%M %Z}; "
-        f"the page said “Last updated {reviewed_on:%B} {reviewed_on.day}, {reviewed_on.year}”.",
-    )
-    _set_article_status(article.pk, review.state)
-    return review.publication
-
-
-def review_import_pages(paths, *, publish: bool = False, allow_missing: bool = False, by=None):
-    """`import_article`: import pages, publishing each as reviewed on the previous site if asked."""
-
-    def publisher(article, page):
-        return review_record_import(
-            article=article, reviewed_on=page.last_updated or timezone.localdate(), source=page.path, by=by
-        )
-
-    return import_pages(paths, allow_missing=allow_missing, by=by, publisher=publisher if publish else None)

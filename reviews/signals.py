@@ -3,7 +3,7 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from articles.page_cache import invalidate_public_pages
+from articles.public_cache import invalidate_public_pages
 from reviews.models import BoardMember
 
 

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def seed_pages(apps, schema_editor):
-    from articles.site_pages import DEFAULTS
+    from articles.trust_pages import DEFAULTS
 
     SitePage = apps.get_model("articles", "SitePage")
     for slug, (title, body) in DEFAULTS.items():

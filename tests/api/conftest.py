@@ -77,7 +77,7 @@ def as_token(client):
 @pytest.fixture
 def published(db, demo_page):
     """The demo baclofen answer, imported and published (version 1)."""
-    from reviews.services import review_import_pages
+    from reviews.importing.write import review_import_pages
 
     (result,) = review_import_pages([demo_page], publish=True)
     result.article.refresh_from_db()

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _publish_another(question="Is ibuprofen safe?", slug="is-ibuprofen-safe", topic=None):
-    from reviews.services import review_record_import
+    from reviews.importing.write import review_record_import
     from tests.factories import make_article
 
     with reversion.create_revision():

@@ -3,7 +3,7 @@ from reversion.models import Version
 
 from articles.models import Article, Claim
 from references.models import Reference
-from reviews.services import review_import_pages
+from reviews.importing.write import review_import_pages
 from tests.adminforms import form_fields
 from tests.factories import ReferenceFactory, UserFactory
 

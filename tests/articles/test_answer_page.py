@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from articles.models import Publication
 from articles.services import article_publish
-from reviews.services import review_import_pages
+from reviews.importing.write import review_import_pages
 from tests.factories import ArticleFactory, ClaimFactory, ReferenceFactory, SectionFactory, make_article
 from tests.htmlcheck import assert_no_live_script
 

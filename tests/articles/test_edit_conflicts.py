@@ -5,7 +5,7 @@ from django.test import Client
 from reversion.models import Version
 
 from articles.models import Article, Claim, EditConflict
-from reviews.services import review_import_pages
+from reviews.importing.write import review_import_pages
 from tests.adminforms import form_fields
 from tests.factories import UserFactory
 

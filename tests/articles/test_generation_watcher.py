@@ -6,7 +6,7 @@ import uuid
 import pytest
 import redis
 
-from articles.page_cache import GenerationWatcher
+from articles.public_cache import GenerationWatcher
 
 REDIS_URL = "redis://127.0.0.1:6379/9"
 # Unique per run: test runs on the same machine must not hear each other.

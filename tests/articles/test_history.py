@@ -423,7 +423,7 @@ def test_withdraw_from_public_in_the_admin(client, article, editor, board_member
 
 
 def test_history_and_diff_render_versions_saved_by_no_user(client, editor, demo_page):
-    from reviews.services import review_import_pages
+    from reviews.importing.write import review_import_pages
 
     [result] = review_import_pages([demo_page], publish=True)
     revision = latest(result.article)

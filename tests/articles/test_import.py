@@ -5,10 +5,9 @@ from django.core.management import CommandError, call_command
 from reversion.models import Version
 
 from articles.models import Article, Claim, Publication, Section
-from articles.services import ImportRefused
 from references.citations import extract_keys
 from references.models import Reference
-from reviews.services import review_import_pages
+from reviews.importing.write import ImportRefused, review_import_pages
 
 pytestmark = pytest.mark.django_db
 

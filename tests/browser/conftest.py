@@ -70,7 +70,7 @@ def screenshot():
 @pytest.fixture
 def published_page(transactional_db, live_server, demo_page):
     """The demo baclofen answer, imported and published; returns its absolute URL."""
-    from reviews.services import review_import_pages
+    from reviews.importing.write import review_import_pages
 
     (result,) = review_import_pages([demo_page], publish=True)
     return f"{live_server.url}/articles/{result.article.slug}/"

@@ -19,7 +19,7 @@ def logged_in(page, live_server, transactional_db):
 
 @pytest.fixture
 def demo_article(transactional_db, demo_page):
-    from reviews.services import review_import_pages
+    from reviews.importing.write import review_import_pages
 
     (result,) = review_import_pages([demo_page], publish=True)
     return result.article

@@ -177,7 +177,7 @@ def test_print_hides_personalisation_and_follow_up(page, published_page):
 
 
 def test_unpublished_answer_is_not_found(page, transactional_db, live_server, demo_page):
-    from reviews.services import review_import_pages
+    from reviews.importing.write import review_import_pages
 
     (result,) = review_import_pages([demo_page], publish=False)
     response = page.goto(f"{live_server.url}/articles/{result.article.slug}/")

@@ -11,7 +11,7 @@ from tests.factories import UserFactory
 
 @pytest.fixture
 def demo_article(transactional_db, demo_page):
-    from reviews.services import review_import_pages
+    from reviews.importing.write import review_import_pages
 
     (result,) = review_import_pages([demo_page], publish=True)
     return result.article

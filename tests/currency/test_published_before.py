@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from articles.answer_page import render_answer_parts
 from articles.models import Article, Claim, Publication
-from articles.pages import render_answer_parts
 from articles.services import article_publish
 from articles.snapshots import load_article, snapshot_article
 from reviews.cadence import refresh_overdue_notices, review_due_run

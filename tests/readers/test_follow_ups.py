@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from articles.models import Article, FollowUpQuestion
-from reviews.services import review_import_pages
+from reviews.importing.write import review_import_pages
 
 pytestmark = pytest.mark.django_db
 

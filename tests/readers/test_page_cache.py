@@ -134,7 +134,7 @@ def test_trust_pages_render_their_first_text_even_without_a_stored_row(client):
 def test_one_page_written_two_ways_is_one_cache_entry(client, published):
     from django.test import RequestFactory
 
-    from articles.page_cache import cache_path
+    from articles.public_cache import cache_path
 
     factory = RequestFactory()
     same = [
@@ -155,7 +155,7 @@ def test_each_cache_announces_bumps_on_a_channel_of_its_own(settings):
     same server (or a benchmark next to a test run) must not hear each other's generations."""
     from django.core.cache import cache
 
-    from articles.page_cache import generation_channel
+    from articles.public_cache import generation_channel
 
     channels = {generation_channel("redis://127.0.0.1:6379/5"), generation_channel("redis://127.0.0.1:6379/7")}
     assert len(channels) == 2

@@ -7,7 +7,8 @@ from reversion.models import Version
 
 from articles.models import Publication, SitePage
 from articles.services import article_publish
-from reviews.services import review_approve, review_import_pages, review_start, review_submit
+from reviews.importing.write import review_import_pages
+from reviews.services import review_approve, review_start, review_submit
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

@@ -65,8 +65,8 @@ def test_the_audit_trail_is_shown_read_only_on_the_article(client, admin_user, u
 
 
 def test_import_is_recorded_in_the_audit_trail_with_the_pages_date(demo_page):
+    from reviews.importing.write import review_import_pages
     from reviews.models import Review
-    from reviews.services import review_import_pages
 
     [result] = review_import_pages([demo_page], publish=True)
 

@@ -26,7 +26,7 @@ def test_approved_answer_names_its_reviewer_and_date(client, under_review, board
 
 
 def test_imported_answer_says_it_was_reviewed_on_the_previous_site(client, demo_page):
-    from reviews.services import review_import_pages
+    from reviews.importing.write import review_import_pages
 
     review_import_pages([demo_page], publish=True)
 

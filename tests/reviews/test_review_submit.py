@@ -78,7 +78,7 @@ def test_submit_is_refused_for_an_article_without_sections(editor):
 
 
 def test_submit_is_refused_while_import_problems_remain(editor, example_page):
-    from reviews.services import review_import_pages
+    from reviews.importing.write import review_import_pages
 
     [result] = review_import_pages([example_page], allow_missing=True)
 
@@ -124,8 +124,7 @@ def test_locked_article_cannot_be_changed_in_code(submitted, draft):
 
 
 def test_reimporting_a_page_under_review_is_refused_and_writes_nothing(editor, demo_page, write_page):
-    from articles.services import ImportRefused
-    from reviews.services import review_import_pages
+    from reviews.importing.write import ImportRefused, review_import_pages
 
     [result] = review_import_pages([demo_page])
     review_submit(article=result.article, by=editor)

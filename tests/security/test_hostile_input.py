@@ -17,10 +17,10 @@ from django.test import Client
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from articles.importer import PageFormatError, parse_page, read_page_text
-from articles.rendering import render_block, render_body_html, render_inline, render_page, to_plain
+from articles.rendering import render_block, render_body_html, render_inline, render_trust_page, to_plain
 from references.citations import MARKER_RE, Numbering, extract_keys, format_marker
 from references.models import KEY_PATTERN, Reference
+from reviews.importing.parse import PageFormatError, parse_page, read_page_text
 from tests.adminforms import form_fields
 from tests.conftest import EXAMPLE_PAGE
 from tests.htmlcheck import assert_no_live_script
@@ -161,7 +161,7 @@ def _reference(key, title="A study", url="", authors="", source="", doi="", pmid
 def test_markdown_renders_any_text_sanitised(text):
     env = {"numbering": Numbering(), "known": {"ref-1", "ref-2"}}
 
-    for html in (render_block(text, env), render_inline(text, env), render_page(text)):
+    for html in (render_block(text, env), render_inline(text, env), render_trust_page(text)):
         assert_sanitised(html)
     to_plain(text)
 
@@ -284,8 +284,7 @@ def _row_counts():
 @DB
 @given(pages=st.lists(any_page, min_size=1, max_size=2), publish=st.booleans(), allow_missing=st.booleans())
 def test_import_writes_everything_or_nothing(tmp_path_factory, pages, publish, allow_missing):
-    from articles.services import ImportRefused
-    from reviews.services import review_import_pages
+    from reviews.importing.write import ImportRefused, review_import_pages
 
     folder = tmp_path_factory.mktemp("pages")
     paths = []

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from articles.models import MAX_CLAIM_CHARS, MAX_SUMMARY_CHARS, Article, Claim
 from references.models import SourceEvent
-from reviews.services import review_import_pages
+from reviews.importing.write import review_import_pages
 from tests.adminforms import form_fields
 from tests.factories import make_article
 

@@ -8,8 +8,8 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 
 from articles.models import Article, Claim, Publication, Section, Topic
+from articles.published_files import write_answer_file
 from articles.services import article_publish
-from articles.static_publish import write_answer_file
 from references.models import Reference
 
 WORDS = (

@@ -6,10 +6,10 @@ around it (header, tracker, disclaimer, metadata), which is derived data.
 
 from django.core.management.base import BaseCommand
 
+from articles.answer_page import render_answer_parts
 from articles.models import Publication, ReviewStatus
-from articles.page_cache import invalidate_public_pages
-from articles.pages import render_answer_parts
-from articles.static_publish import write_answer_file
+from articles.public_cache import invalidate_public_pages
+from articles.published_files import write_answer_file
 
 
 class Command(BaseCommand):

@@ -1,8 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.services import ImportRefused
-from reviews.services import review_import_pages
+from reviews.importing.write import ImportRefused, review_import_pages
 
 
 class Command(BaseCommand):

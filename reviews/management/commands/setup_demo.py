@@ -10,9 +10,10 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from articles.models import Article, Topic
+from reviews.importing.write import review_import_pages
 from reviews.models import BoardMember
 from reviews.roles import BOARD, EDITORS
-from reviews.services import review_approve, review_import_pages, review_start, review_submit
+from reviews.services import review_approve, review_start, review_submit
 
 DEMO_PAGE = Path(settings.BASE_DIR) / "demo" / "baclofen-back-pain.demo.txt"
 DEMO_ACCOUNTS = [
