@@ -1,10 +1,9 @@
 """The public read API: approved answers as JSON, read only from publications (never a draft)."""
 
-import re
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -14,14 +13,14 @@ from pydantic import Field
 
 from api.errors import ApiError
 from api.schemas import AnswerListOut, AnswerOut, Error, WithdrawnError
-from articles import evidence
+from articles import evidence, public
 from articles.audiences import Audience
 from articles.models import Article, Publication
 from references.citations import Numbering, extract_keys
 
 router = Router(tags=["Published answers"])
 
-SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
+
 MAX_PAGE = 100_000
 REFERENCE_FIELDS = (
     "key",
@@ -163,35 +162,24 @@ def answer_detail(request, response: HttpResponse, slug: str):
 
 
 def current_answer(slug: str) -> tuple[Article, Publication]:
-    """The article at `slug` and the publication readers see now; Http404, or 410 when withdrawn."""
-    if not SLUG_RE.match(slug):
-        raise Http404("No published answer at this address.")
-    article = (
-        Article.objects.select_related("current_publication", "topic")
-        .defer(
-            "current_publication__page_html",
-            "current_publication__head_html",
-            "current_publication__search_vector",
-            "current_publication__body_text",
-            "current_publication__summary_text",
-        )
-        .filter(slug=slug)
-        .first()
+    """The article at `slug` and the publication readers see now; 404, or 410 when withdrawn."""
+    queryset = Article.objects.select_related("current_publication", "topic").defer(
+        "current_publication__page_html",
+        "current_publication__head_html",
+        "current_publication__search_vector",
+        "current_publication__body_text",
+        "current_publication__summary_text",
     )
-    if article is None:
-        raise Http404("No published answer at this address.")
-    publication = article.current_publication
-    if publication is None:
-        withdrawal = article.withdrawals.first()
-        if withdrawal is not None:
-            raise ApiError(
-                410,
-                "This answer has been withdrawn from public view.",
-                reason=withdrawal.reason,
-                withdrawn_at=withdrawal.at.isoformat(),
-            )
-        raise Http404("No published answer at this address.")
-    return article, publication
+    try:
+        article = public.current_answer(slug, queryset)
+    except public.AnswerWithdrawn as gone:
+        raise ApiError(
+            410,
+            "This answer has been withdrawn from public view.",
+            reason=gone.withdrawal.reason,
+            withdrawn_at=gone.withdrawal.at.isoformat(),
+        ) from None
+    return article, article.current_publication
 
 
 def _grade(code: str) -> dict | None:

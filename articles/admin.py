@@ -17,7 +17,10 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from articles import evidence
+from articles import problems as problems_of
 from articles.answer_page import answer_page_context
+from articles.cadence import article_schedule_review, topic_reschedule_reviews
+from articles.content import article_restore
 from articles.edit_merge import merge_refused_edit
 from articles.follow_ups import follow_up_make_draft
 from articles.models import (
@@ -31,19 +34,14 @@ from articles.models import (
     Topic,
     Withdrawal,
     assert_unlocked,
-    unknown_keys,
 )
+from articles.publishing import article_withdraw_from_public
 from articles.rendering import render_body_html
-from articles.services import (
-    article_restore,
-    article_schedule_review,
-    article_withdraw_from_public,
-    topic_reschedule_reviews,
-)
 from articles.snapshots import load_article, snapshot_article
 from articles.templatetags.oracle import person
 from references.admin import ReferenceAdmin as BaseReferenceAdmin
 from references.models import Reference
+from references.services import unknown_keys
 
 
 class ReadOnlyAdminMixin:
@@ -427,7 +425,7 @@ class ArticleAdmin(VersionAdmin, nested_admin.NestedModelAdmin):
             return _("Save the article to check its citations.")
         loaded = load_article(obj.pk)
         problems = loaded.citation_problems()
-        uncited = loaded.uncited_claims() if settings.ORACLE_REQUIRE_CITED_CLAIMS else []
+        uncited = problems_of.uncited_claims(loaded) if settings.ORACLE_REQUIRE_CITED_CLAIMS else []
         if not problems and not uncited:
             return format_html('<span class="citations-ok">✓ {}</span>', _("Every claim cites a source that exists."))
         return format_html(

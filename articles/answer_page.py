@@ -1,19 +1,28 @@
-"""The context of an answer page, shared by the public view and the staff preview."""
+"""The answer page: the one renderer every path calls.
+
+- `render_answer_parts` renders a publication's head and article HTML; it runs when the
+  publication is made and when its stored page is re-rendered (a source notice, a due-for-review
+  notice, a template change), and live only while an update is in review.
+- `current_answer_document` is the whole page readers get for an answer now: what the public view
+  sends and what `articles.published_files` writes for nginx (no HTTP request is faked).
+- `preview_context` is the page of unpublished content (the admin's previews, a pending answer).
+- `answer_document` puts head and article into the site's frame.
+"""
 
 import re
-from datetime import timedelta
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from articles import cadence
 from articles.audiences import Audience
-from articles.rendering import to_plain
+from articles.rendering import render_body_html, to_plain
 
 TRACKER_STEPS = [("submitted", "Submitted"), ("under_review", "Under Review"), ("approved", "Approved")]
 
@@ -75,14 +84,6 @@ def reviewed_note(publication) -> str:
         return f"Approved by the Medical Advisory Board on {day}."
     who = " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
     return f"Reviewed by {who} on {day}."
-
-
-def is_overdue_for_readers(next_review_due, today=None) -> bool:
-    """Whether readers are told the answer is due for review: past its due date plus the grace period."""
-    if next_review_due is None:
-        return False
-    today = today or timezone.localdate()
-    return today > next_review_due + timedelta(days=settings.ORACLE_REVIEW_GRACE_DAYS)
 
 
 def source_notices(publication) -> dict[int, str]:
@@ -154,8 +155,94 @@ def render_answer_parts(publication, *, slug: str, review_status: str, next_revi
         article_slug=slug,
         site_name=settings.ORACLE_SITE_NAME,
         flagged_sources=len(notices),
-        review_overdue=is_overdue_for_readers(next_review_due),
+        review_overdue=cadence.is_overdue_for_readers(next_review_due),
     )
     head = render_to_string("articles/includes/_answer_head.html", context)
     article = render_to_string("articles/includes/_answer_page.html", context)
     return head, article
+
+
+def preview_context(content: dict, *, review_state: str, page_path: str, is_pending: bool = False) -> dict:
+    """The answer page's context for content not (yet) published: a content snapshot
+    (`articles.snapshots.snapshot_article`, or a review's pinned copy), rendered exactly as the
+    public page will render it once approved."""
+    return answer_page_context(
+        question=content["question"],
+        summary=content["summary"],
+        body_html=render_body_html(content),
+        reviewed_on=None,
+        review_state=review_state,
+        page_path=page_path,
+        is_preview=not is_pending,
+        is_pending=is_pending,
+    )
+
+
+_FRAME_MARKS = ("\x00question\x00", "\x00head\x00", "\x00article\x00")
+_FRAMES: dict = {}
+
+
+def _frame() -> tuple[str, str, str, str] | None:
+    """articles/article_detail.html rendered once per process with markers where an answer's
+    question, head and article go, split there; None if the template cannot be split so (then
+    the page is rendered as usual). Nothing in the frame depends on the request or the answer."""
+    key = settings.ORACLE_SITE_NAME
+    if key not in _FRAMES:
+        question, head, article = _FRAME_MARKS
+        html = _render_document(question, head, article, audience="")
+        parts = None
+        if all(html.count(mark) == 1 for mark in _FRAME_MARKS):
+            first, rest = html.split(question)
+            second, rest = rest.split(head)
+            third, fourth = rest.split(article)
+            parts = (first, second, third, fourth)
+        _FRAMES[key] = parts
+    return _FRAMES[key]
+
+
+def _render_document(question: str, head_html: str, article_html: str, *, audience: str) -> str:
+    context = {
+        "site_name": settings.ORACLE_SITE_NAME,
+        "question": question,
+        # Rendered by render_answer_parts from sanitised Markdown and auto-escaped fields.
+        "head_html": mark_safe(head_html),
+        "article_html": mark_safe(article_html),
+        "audience": audience,
+    }
+    return render_to_string("articles/article_detail.html", context)
+
+
+def answer_document(question: str, head_html: str, article_html: str, *, audience: str = "") -> str:
+    """The whole HTML document of an answer page. The frame is the same for every answer, so
+    without an audience it is assembled around the parts, not rendered."""
+    frame = None if audience else _frame()
+    if frame is None:
+        return _render_document(question, head_html, article_html, audience=audience)
+    before_title, before_head, before_article, after = frame
+    return f"{before_title}{escape(question)}{before_head}{head_html}{before_article}{article_html}{after}"
+
+
+@dataclass(frozen=True)
+class AnswerDocument:
+    html: str
+    etag: str
+    last_modified: float  # a timestamp
+
+
+def current_answer_document(article, *, audience: str = "") -> AnswerDocument:
+    """The page readers get for `article` now (it must have a current publication)."""
+    publication = article.current_publication
+    if article.has_open_review:
+        # An update is in review: the tracker and a note say so (rare; rendered live).
+        head_html, article_html = render_answer_parts(
+            publication, slug=article.slug, review_status=article.review_status, next_review_due=article.next_review_due
+        )
+    else:
+        head_html, article_html = publication.head_html, publication.page_html
+    return AnswerDocument(
+        html=answer_document(publication.question, head_html, article_html, audience=audience),
+        # A publication never changes; the review state is the only other input to the page
+        # (its stored page changes only when re-rendered for a notice: the checksum covers that).
+        etag=f'"pub-{publication.page_etag}-{article.review_status}"',
+        last_modified=publication.page_modified_at.timestamp(),
+    )

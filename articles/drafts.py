@@ -14,11 +14,12 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from articles.audiences import Audience
-from articles.models import Article, Claim, Section, Topic, assert_unlocked, unknown_keys
+from articles.content import content_build, content_save
+from articles.models import Article, Claim, Section, Topic, assert_unlocked
 from references.citations import MARKER_RE, extract_keys, format_marker, keys_in_marker
 from references.identifiers import normalise_doi, normalise_pmid
 from references.models import Reference
-from references.services import reference_find_duplicate, reference_make_key
+from references.services import reference_find_duplicate, reference_make_key, unknown_keys
 
 CREATE_PERMISSIONS = ("articles.add_article", "articles.add_section", "articles.add_claim")
 UPDATE_PERMISSIONS = (
@@ -129,8 +130,8 @@ def _save(draft: DraftInput, *, by, article: Article | None, expected_version: i
     else:
         current = Article.objects.select_for_update().get(pk=article.pk)
         assert_unlocked(current.pk)
-        version = getattr(current, "edit_version", None)
-        if expected_version is not None and version is not None and expected_version != version:
+        version = current.edit_version
+        if expected_version is not None and expected_version != version:
             raise DraftConflict(
                 f"The article was changed since version {expected_version} (it is now at version {version}); "
                 "nothing was written. Read it again and reapply your changes."
@@ -152,20 +153,7 @@ def _save(draft: DraftInput, *, by, article: Article | None, expected_version: i
         raise UnknownCitations(places)
 
     current.save()
-    kept_sections, kept_claims = set(), set()
-    for section, claims in sections:
-        section.article = current
-        section.save()
-        kept_sections.add(section.pk)
-        for claim in claims:
-            claim.section = section
-            claim.save()
-            kept_claims.add(claim.pk)
-    if article is not None:
-        Claim.objects.filter(section__article=current).exclude(pk__in=kept_claims).delete()
-        current.sections.exclude(pk__in=kept_sections).delete()
-    # Re-add the article last so the revision follows exactly the sections and claims it now has.
-    reversion.add_to_revision(current)
+    content_save(current, sections)
     return current
 
 
@@ -321,34 +309,31 @@ def _free_slug(question: str) -> str:
 
 
 def _build_sections(current: Article, draft: DraftInput, texts, errors) -> list[tuple[Section, list[Claim]]]:
-    """The sections and claims to save, reusing the existing rows by position (so the history's
-    diffs compare a section with its own earlier text), validated but not saved. A claim keeps its
-    evidence grade only while its text is unchanged: grades are confirmed by editors, never sent."""
-    existing = []
-    if current.pk is not None:
-        existing = [(section, list(section.claims.all())) for section in current.sections.prefetch_related("claims")]
-    built = []
-    for s_index, given in enumerate(draft.sections):
-        section, old_claims = existing[s_index] if s_index < len(existing) else (Section(), [])
-        section.heading, section.audience, section.position = given.heading, given.audience, s_index
-        try:
-            section.clean_fields(exclude=["article"])
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                errors.setdefault(f"sections[{s_index}].{name}", []).extend(messages)
-        claims = []
-        for c_index in range(len(given.claims)):
-            claim = old_claims[c_index] if c_index < len(old_claims) else Claim()
-            text = texts[f"sections[{s_index}].claims[{c_index}].text"]
-            if claim.text != text:
-                # An editor confirmed the grade for the old statement, not for this one.
-                claim.grade = ""
-            claim.text, claim.position = text, c_index
-            try:
-                claim.clean_fields(exclude=["section"])
-            except ValidationError as exc:
-                for name, messages in exc.message_dict.items():
-                    errors.setdefault(f"sections[{s_index}].claims[{c_index}].{name}", []).extend(messages)
-            claims.append(claim)
-        built.append((section, claims))
+    """The sections and claims to save (`articles.content.content_build`), validated, not saved."""
+    built = content_build(
+        current,
+        [
+            {
+                "heading": given.heading,
+                "audience": given.audience,
+                "claims": [
+                    {"text": texts[f"sections[{s_index}].claims[{c_index}].text"]}
+                    for c_index in range(len(given.claims))
+                ],
+            }
+            for s_index, given in enumerate(draft.sections)
+        ],
+    )
+    for s_index, (section, claims) in enumerate(built):
+        _collect(errors, f"sections[{s_index}]", section, exclude=["article"])
+        for c_index, claim in enumerate(claims):
+            _collect(errors, f"sections[{s_index}].claims[{c_index}]", claim, exclude=["section"])
     return built
+
+
+def _collect(errors, where: str, obj, *, exclude) -> None:
+    try:
+        obj.clean_fields(exclude=exclude)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(f"{where}.{name}", []).extend(messages)

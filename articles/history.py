@@ -11,19 +11,11 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from reversion.models import Version
 
+from articles.content import CONTENT_FIELDS
 from articles.models import Article, Claim, Section
 from references.citations import extract_keys
 from references.models import Reference
 
-CONTENT_FIELDS = [
-    ("question", "Question"),
-    ("slug", "Address (slug)"),
-    ("summary_heading", "Summary heading"),
-    ("summary", "Summary answer"),
-    ("summary_patient", "Summary for patients and caregivers"),
-    ("summary_professional", "Summary for healthcare professionals"),
-    ("summary_student", "Summary for students"),
-]
 EMPTY = {name: "" for name, _ in CONTENT_FIELDS} | {"sections": []}
 
 

@@ -10,16 +10,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
-from django.utils.html import escape
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from articles import evidence
+from articles import evidence, public
 from articles.answer_page import (
+    answer_document,
     answer_page_context,
-    render_answer_parts,
+    current_answer_document,
+    preview_context,
     reviewed_note,
     source_notices,
     with_source_notices,
@@ -28,7 +28,7 @@ from articles.audiences import AUDIENCE_COOKIE, Audience
 from articles.follow_ups import FollowUpForm, follow_up_create, over_rate_limit
 from articles.models import Article, Publication, ReviewStatus, SitePage, Topic
 from articles.public_cache import cached_public_page
-from articles.rendering import render_body_html, render_trust_page
+from articles.rendering import render_trust_page
 from articles.search import Hit, normalise_query, search_publications
 from articles.snapshots import load_article, snapshot_article
 
@@ -120,87 +120,27 @@ def _audience_param(request) -> str:
 @cached_public_page
 def article_detail_view(request, slug):
     """One indexed lookup and a light frame around the HTML stored when the answer was approved."""
-    article = (
-        Article.objects.select_related("current_publication")
-        .only(
-            "slug",
-            "review_status",
-            "current_publication__question",
-            "current_publication__head_html",
-            "current_publication__page_html",
-            "current_publication__published_at",
-            "current_publication__page_rendered_at",
-            "next_review_due",
-        )
-        .filter(slug=slug)
-        .first()
+    queryset = Article.objects.select_related("current_publication").only(
+        "slug",
+        "review_status",
+        "current_publication__question",
+        "current_publication__head_html",
+        "current_publication__page_html",
+        "current_publication__published_at",
+        "current_publication__page_rendered_at",
+        "next_review_due",
     )
-    if article is None:
-        raise Http404("No published answer at this address.")
-    publication = article.current_publication
-    if publication is None:
-        withdrawal = article.withdrawals.first()
-        if withdrawal is not None:
-            return _withdrawn(request, article, withdrawal)
-        if settings.ORACLE_SHOW_PENDING and article.has_open_review:
-            return _pending_answer(request, article)
-        raise Http404("No published answer at this address.")
-    if article.has_open_review:
-        # An update is in review: the tracker and a note say so (rare; rendered live).
-        head_html, article_html = render_answer_parts(
-            publication, slug=article.slug, review_status=article.review_status, next_review_due=article.next_review_due
-        )
-    else:
-        head_html, article_html = publication.head_html, publication.page_html
-    audience = _audience_param(request)
-    frame = None if audience else _answer_frame(request)
-    if frame is not None:
-        # The frame is the same for every answer: assembled around the stored parts, not rendered.
-        before_title, before_head, before_article, after = frame
-        document = (
-            f"{before_title}{escape(publication.question)}{before_head}{head_html}{before_article}{article_html}{after}"
-        )
-        response = HttpResponse(document, content_type="text/html; charset=utf-8")
-    else:
-        context = {
-            "question": publication.question,
-            # Rendered by articles.answer_page from sanitised Markdown and auto-escaped fields.
-            "head_html": mark_safe(head_html),
-            "article_html": mark_safe(article_html),
-            "audience": audience,
-        }
-        response = render(request, "articles/article_detail.html", context)
-    # A publication never changes; the review state is the only other input to the page.
-    # (its stored page changes only when re-rendered for a notice: the checksum covers that)
-    response["ETag"] = f'"pub-{publication.page_etag}-{article.review_status}"'
-    response["Last-Modified"] = http_date(publication.page_modified_at.timestamp())
+    try:
+        article = public.current_answer(slug, queryset, allow_pending=True)
+    except public.AnswerWithdrawn as gone:
+        return _withdrawn(request, gone.article, gone.withdrawal)
+    if article.current_publication_id is None:
+        return _pending_answer(request, article)
+    document = current_answer_document(article, audience=_audience_param(request))
+    response = HttpResponse(document.html, content_type="text/html; charset=utf-8")
+    response["ETag"] = document.etag
+    response["Last-Modified"] = http_date(document.last_modified)
     return _public(response)
-
-
-_FRAME_MARKS = ("\x00question\x00", "\x00head\x00", "\x00article\x00")
-_FRAMES: dict = {}
-
-
-def _answer_frame(request) -> tuple[str, str, str, str] | None:
-    """articles/article_detail.html rendered once per process with markers where an answer's
-    question, head and article go, split there; None if the template cannot be split so (then
-    the page is rendered as usual). Nothing in the frame depends on the request or the answer."""
-    key = settings.ORACLE_SITE_NAME
-    if key not in _FRAMES:
-        question, head, article = _FRAME_MARKS
-        html = render_to_string(
-            "articles/article_detail.html",
-            {"question": question, "head_html": mark_safe(head), "article_html": mark_safe(article), "audience": ""},
-            request=request,
-        )
-        parts = None
-        if all(html.count(mark) == 1 for mark in _FRAME_MARKS):
-            first, rest = html.split(question)
-            second, rest = rest.split(head)
-            third, fourth = rest.split(article)
-            parts = (first, second, third, fourth)
-        _FRAMES[key] = parts
-    return _FRAMES[key]
 
 
 def _withdrawn(request, article, withdrawal):
@@ -285,25 +225,19 @@ def _pending_answer(request, article):
 
     The article is locked while its cycle is open, so the working copy is the submitted version.
     """
-    article = load_article(article.pk)
-    content = snapshot_article(article)
-    context = answer_page_context(
-        question=article.question,
-        summary=article.summary,
-        body_html=render_body_html(content),
-        reviewed_on=None,
+    context = preview_context(
+        snapshot_article(load_article(article.pk)),
         review_state=article.review_status,
         page_path=request.path,
         is_pending=True,
     )
     context["canonical_url"] = request.build_absolute_uri(request.path)
-    page = {
-        "question": article.question,
-        "head_html": mark_safe(render_to_string("articles/includes/_answer_head.html", context, request)),
-        "article_html": mark_safe(render_to_string("articles/includes/_answer_page.html", context, request)),
-        "audience": _audience_param(request),
-    }
-    response = render(request, "articles/article_detail.html", page)
+    head = render_to_string("articles/includes/_answer_head.html", context, request)
+    body = render_to_string("articles/includes/_answer_page.html", context, request)
+    response = HttpResponse(
+        answer_document(context["question"], head, body, audience=_audience_param(request)),
+        content_type="text/html; charset=utf-8",
+    )
     patch_cache_control(response, public=True, max_age=60)
     return response
 

@@ -68,8 +68,8 @@ def main():
         from django.contrib.auth import get_user_model
         from reversion.models import Version
 
+        from articles.content import article_restore
         from articles.models import Claim
-        from articles.services import article_restore
         from tests.factories import make_article
 
         user = get_user_model().objects.create_superuser("bench", "bench@example.org", "bench-password")

@@ -1,8 +1,11 @@
 """Writes to the bibliography."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
+from references.citations import extract_keys
 from references.identifiers import normalise_doi, normalise_pmid, normalise_title
 from references.models import Reference
 
@@ -42,3 +45,30 @@ def reference_make_key(*, title: str, year: int | None, taken: set[str] = frozen
         suffix += 1
         candidate = f"{base}-{suffix}"
     return candidate
+
+
+def unknown_keys(keys) -> list[str]:
+    """The keys among `keys` that name no reference, in the order given, without repeats."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return []
+    known = set(Reference.objects.filter(key__in=keys).values_list("key", flat=True))
+    return [key for key in keys if key not in known]
+
+
+def validate_citations(text: str, *, field: str, where: str) -> None:
+    """Raise a ValidationError on `field` naming each unknown key cited in `text` and where it is."""
+    missing = unknown_keys(extract_keys(text))
+    if missing:
+        raise ValidationError(
+            {
+                field: [
+                    ValidationError(
+                        _("Unknown reference key “%(key)s” in %(where)s."),
+                        code="unknown_citation",
+                        params={"key": key, "where": where},
+                    )
+                    for key in missing
+                ]
+            }
+        )

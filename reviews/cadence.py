@@ -8,8 +8,8 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from articles.cadence import refresh_overdue_notices
 from articles.models import Article
-from articles.services import publication_rerender_page
 from reviews import notifications
 from reviews.models import ReviewDueNotice, SourceAlert
 
@@ -73,22 +73,3 @@ def review_due_run(today: date | None = None) -> DueRun:
             run.emails_sent = notifications.send_review_due(due=run.notified_due, overdue=run.notified_overdue)
     run.pages_rerendered = refresh_overdue_notices(today)
     return run
-
-
-def refresh_overdue_notices(today: date | None = None) -> int:
-    """Re-render stored pages whose "due for review" notice no longer matches the date."""
-    today = today or timezone.localdate()
-    grace_line = today - timedelta(days=settings.ORACLE_REVIEW_GRACE_DAYS)
-    should_show = Q(next_review_due__lt=grace_line)
-    shows = Q(current_publication__page_html__contains='class="review-due-notice"')
-    stale = (
-        Article.objects.filter(current_publication__isnull=False)
-        .filter((should_show & ~shows) | (~should_show & shows))
-        .select_related("current_publication")
-    )
-    count = 0
-    for article in stale:
-        with transaction.atomic():
-            if publication_rerender_page(article.current_publication, article=article):
-                count += 1
-    return count

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from articles.models import OPEN_REVIEW_STATES, Article, ReviewStatus
+from articles.models import Article, ReviewStatus
+from articles.models.content import OPEN_REVIEW_STATES
 from core.records import AppendOnlyModel
 
 

@@ -21,7 +21,7 @@ from reversion.models import Version
 from articles.models import Article, Publication, ReviewStatus
 from articles.public_cache import invalidate_public_pages
 from articles.published_files import refresh_answer_file
-from articles.services import article_publish
+from articles.publishing import article_publish
 from articles.snapshots import load_article, snapshot_article
 from reviews import notifications
 from reviews.models import BoardMember, Review, ReviewApproval, ReviewTransition

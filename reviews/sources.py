@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, Publication, PublicationCitation
-from articles.services import publication_rerender_page
+from articles.publishing import publication_rerender_page
 from references.models import Reference, SourceEvent
 from reviews import notifications
 from reviews.models import SourceAlert

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def schedule_published(apps, schema_editor):
     """Answers reviewed before cadence existed are due one interval after their last review."""
-    from articles.models import add_months
+    from articles.cadence import add_months
 
     Article = apps.get_model("articles", "Article")
     for article in Article.objects.filter(last_reviewed_on__isnull=False).select_related("topic"):

@@ -1,6 +1,6 @@
 """Parsing answer pages captured as text from the previous site (see docs in README).
 
-Pure functions: nothing here touches the database. `articles.services.import_pages` writes what
+Pure functions: nothing here touches the database. `articles.publishing.import_pages` writes what
 these return, all files in one transaction.
 """
 

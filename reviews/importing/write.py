@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from reversion.models import Version
 
-from articles.models import Article, Claim, Publication, ReviewStatus, Section
-from articles.services import article_publish
+from articles.content import content_replace
+from articles.models import Article, Publication, ReviewStatus
+from articles.publishing import article_publish
 from articles.snapshots import load_article, snapshot_article
 from references.citations import format_marker
 from references.models import Reference
@@ -174,11 +175,7 @@ def _import_page(page: ParsedPage, slug: str, *, publisher, by) -> ImportResult:
             if page.last_updated and not article.current_publication_id:
                 article.last_reviewed_on = page.last_updated
             article.save()
-            article.sections.all().delete()
-            for s_pos, section in enumerate(new_content["sections"]):
-                db_section = Section.objects.create(article=article, heading=section["heading"], position=s_pos)
-                for c_pos, claim in enumerate(section["claims"]):
-                    Claim.objects.create(section=db_section, text=claim["text"], position=c_pos)
+            content_replace(article, new_content["sections"])
     published = None
     if publisher and not problems:
         live = article.current_publication

@@ -2,7 +2,7 @@ import pytest
 from django.utils.http import http_date
 
 from articles.models import Article
-from articles.services import article_withdraw_from_public
+from articles.publishing import article_withdraw_from_public
 
 pytestmark = pytest.mark.django_db
 

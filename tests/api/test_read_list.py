@@ -5,7 +5,7 @@ import reversion
 from django.utils import timezone
 
 from articles.models import Article, Topic
-from articles.services import article_withdraw_from_public
+from articles.publishing import article_withdraw_from_public
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Publication
-from articles.services import article_publish
+from articles.publishing import article_publish
 from reviews.importing.write import review_import_pages
 from tests.factories import ArticleFactory, ClaimFactory, ReferenceFactory, SectionFactory, make_article
 from tests.htmlcheck import assert_no_live_script

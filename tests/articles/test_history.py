@@ -3,9 +3,10 @@ import reversion
 from django.db.models import ProtectedError
 from reversion.models import Version
 
+from articles.content import article_restore
 from articles.history import content_at, diff_content, word_diff
 from articles.models import Article, ArticleLocked, Claim, Publication, Section
-from articles.services import article_restore, article_withdraw_from_public
+from articles.publishing import article_withdraw_from_public
 from references.models import Reference
 from reviews.services import review_approve, review_start, review_submit
 from tests.adminforms import form_fields

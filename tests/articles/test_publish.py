@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from articles.models import Article, Publication
-from articles.services import PublishRefused, article_publish
+from articles.publishing import PublishRefused, article_publish
 from tests.factories import ArticleFactory, ClaimFactory, SectionFactory, make_article
 
 pytestmark = pytest.mark.django_db

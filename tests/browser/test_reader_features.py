@@ -48,7 +48,7 @@ def unexpected(errors, expected_statuses=()):
 
 def publish(article):
     from articles.models import Publication
-    from articles.services import article_publish
+    from articles.publishing import article_publish
 
     return article_publish(article=article, origin=Publication.Origin.APPROVAL)
 

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Topic, add_months
+from articles.cadence import add_months
+from articles.models import Article, Topic
 from reviews.cadence import queue_counts, rereview_queue, review_due_run
 from reviews.models import ReviewDueNotice
 from tests.factories import make_article
@@ -46,7 +47,7 @@ def test_topic_interval_overrides_the_site_and_answer_interval_overrides_the_top
 
     approved.review_interval_months = 3
     assert approved.review_interval() == 3
-    from articles.services import article_schedule_review
+    from articles.cadence import article_schedule_review
 
     article_schedule_review(approved)
     approved.refresh_from_db()
@@ -56,7 +57,7 @@ def test_topic_interval_overrides_the_site_and_answer_interval_overrides_the_top
 def test_queue_puts_overdue_first_and_counts_them(approved, db):
     today = timezone.localdate()
     later = make_article(question="Later?", slug="later")
-    from articles.services import article_publish
+    from articles.publishing import article_publish
 
     article_publish(article=later, origin="approval")
     _due(later, today + timedelta(days=10))
@@ -119,7 +120,7 @@ def test_readers_see_due_for_review_only_past_the_grace_period(approved, client,
     assert review_due_run().pages_rerendered == 0  # nothing left to change
 
     # re-approval moves the due date and the notice goes
-    from articles.services import article_schedule_review
+    from articles.cadence import article_schedule_review
 
     approved.refresh_from_db()
     Article.objects.filter(pk=approved.pk).update(last_reviewed_on=timezone.localdate())

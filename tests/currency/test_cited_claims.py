@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article, Claim
-from articles.services import publication_rerender_page
+from articles.publishing import publication_rerender_page
 from reviews.cadence import review_due_run
 from reviews.models import Review
 from reviews.services import ReviewRefused, review_submit

@@ -6,7 +6,7 @@ import pytest
 
 from articles.answer_page import render_answer_parts
 from articles.models import Article, Claim, Publication
-from articles.services import article_publish
+from articles.publishing import article_publish
 from articles.snapshots import load_article, snapshot_article
 from reviews.cadence import refresh_overdue_notices, review_due_run
 from reviews.sources import reference_record_event

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Publication
-from articles.services import article_publish
+from articles.publishing import article_publish
 from reviews.sources import reference_record_event
 from tests.factories import make_article
 

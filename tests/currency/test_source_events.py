@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Claim, Publication, ReviewStatus, Withdrawal
-from articles.services import article_publish
+from articles.publishing import article_publish
 from references.models import Reference, SourceEvent
 from reviews.cadence import queue_counts, rereview_queue
 from reviews.models import SourceAlert

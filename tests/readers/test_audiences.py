@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from articles.models import Publication
-from articles.services import article_publish
+from articles.publishing import article_publish
 from tests.factories import SectionFactory, make_article
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 import pytest
 
 from articles.models import Claim, Publication
-from articles.services import article_publish, article_withdraw_from_public
+from articles.publishing import article_publish, article_withdraw_from_public
 from reviews.models import BoardMember
 from reviews.services import review_approve, review_start, review_submit
 from tests.factories import make_article

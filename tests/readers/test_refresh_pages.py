@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from articles.models import Publication
-from articles.services import article_publish
+from articles.publishing import article_publish
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 
 from articles.models import Claim, Publication, Topic
-from articles.services import article_publish
+from articles.publishing import article_publish
 from tests.factories import make_article
 from tests.htmlcheck import assert_no_live_script
 

@@ -5,8 +5,8 @@ from django.db import connection
 
 from articles import search
 from articles.models import Claim, Publication
+from articles.publishing import article_publish
 from articles.search import RankedPublications
-from articles.services import article_publish
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

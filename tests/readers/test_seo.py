@@ -6,7 +6,7 @@ import pytest
 from reversion.models import Version
 
 from articles.models import Publication, SitePage
-from articles.services import article_publish
+from articles.publishing import article_publish
 from reviews.importing.write import review_import_pages
 from reviews.services import review_approve, review_start, review_submit
 from tests.factories import make_article

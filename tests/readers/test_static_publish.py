@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from articles.services import article_withdraw_from_public
+from articles.publishing import article_withdraw_from_public
 from reviews.services import review_approve, review_start, review_submit
 from tests.factories import make_article
 

@@ -11,7 +11,7 @@ from reversion.models import Version
 
 from articles.follow_ups import follow_up_create
 from articles.models import Article, Claim, FollowUpQuestion, SitePage, Topic
-from articles.services import article_withdraw_from_public
+from articles.publishing import article_withdraw_from_public
 from references.citations import MARKER_RE
 from references.models import Reference
 from reviews.services import review_approve, review_request_changes, review_start, review_submit

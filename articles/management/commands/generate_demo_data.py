@@ -9,7 +9,7 @@ from django.utils.text import slugify
 
 from articles.models import Article, Claim, Publication, Section, Topic
 from articles.published_files import write_answer_file
-from articles.services import article_publish
+from articles.publishing import article_publish
 from references.models import Reference
 
 WORDS = (

@@ -1,24 +1,23 @@
-"""Writes to articles and publications. Views, admin actions and commands call these."""
+"""Publishing: freezing an answer into a publication readers see, re-rendering a publication's
+stored page, and withdrawing an answer from public view. Only the review workflow (and the
+importer of already-reviewed pages) publishes."""
 
 from datetime import date
 
-import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from reversion.models import Version
 
+from articles import cadence
 from articles.answer_page import render_answer_parts
 from articles.models import (
     Article,
-    Claim,
     Publication,
     PublicationCitation,
     ReviewStatus,
-    Section,
     Withdrawal,
-    assert_unlocked,
 )
 from articles.public_cache import invalidate_public_pages
 from articles.published_files import refresh_answer_file
@@ -86,6 +85,7 @@ def article_publish(
         publication.head_html, publication.page_html = render_answer_parts(
             publication, slug=locked.slug, review_status=ReviewStatus.APPROVED, next_review_due=next_review_due
         )
+        publication.shows_overdue_notice = cadence.is_overdue_for_readers(next_review_due)
         publication.save()
         if connection.vendor == "postgresql":
             # The search document is derived data, written once next to the immutable snapshot.
@@ -120,7 +120,9 @@ def _flag_sources_recorded_meanwhile(publication_id: int, keys: list[str]) -> No
             publication_rerender_page(publication)
 
 
-def publication_rerender_page(publication: Publication, *, article: Article | None = None) -> bool:
+def publication_rerender_page(
+    publication: Publication, *, article: Article | None = None, retire_caches: bool = True
+) -> bool:
     """Re-render the stored page of a publication (derived data: the reviewed body is untouched).
 
     Used when something readers must see changes without a new review: a source of the answer
@@ -129,98 +131,23 @@ def publication_rerender_page(publication: Publication, *, article: Article | No
     """
     article = article or publication.article
     is_current = article.current_publication_id == publication.pk
+    next_review_due = article.next_review_due if is_current else None
     head, page = render_answer_parts(
-        publication,
-        slug=article.slug,
-        review_status=ReviewStatus.APPROVED,
-        next_review_due=article.next_review_due if is_current else None,
+        publication, slug=article.slug, review_status=ReviewStatus.APPROVED, next_review_due=next_review_due
     )
     if (head, page) == (publication.head_html, publication.page_html):
         return False
+    overdue = cadence.is_overdue_for_readers(next_review_due)
     # Derived fields only; Publication.save() refuses updates to keep the snapshot immutable.
     Publication.objects.filter(pk=publication.pk).update(
-        head_html=head, page_html=page, page_rendered_at=timezone.now()
+        head_html=head, page_html=page, page_rendered_at=timezone.now(), shows_overdue_notice=overdue
     )
-    publication.head_html, publication.page_html = head, page
-    invalidate_public_pages()
+    publication.head_html, publication.page_html, publication.shows_overdue_notice = head, page, overdue
+    if retire_caches:
+        invalidate_public_pages()
     if is_current:
         refresh_answer_file(article.slug)
     return True
-
-
-def topic_reschedule_reviews(topic) -> int:
-    """After a topic's interval changed: recompute the due date of its answers that inherit it."""
-    count = 0
-    for article in Article.objects.filter(topic=topic, current_publication__isnull=False).select_related(
-        "topic", "current_publication"
-    ):
-        before = article.next_review_due
-        if article_schedule_review(article).next_review_due != before:
-            count += 1
-    return count
-
-
-def article_schedule_review(article: Article) -> Article:
-    """Recompute when the answer is next due for review (after its interval or its topic's changed)."""
-    due = article.due_after(article.last_reviewed_on) if article.current_publication_id else None
-    if due != article.next_review_due:
-        article.next_review_due = due
-        Article.objects.filter(pk=article.pk).update(next_review_due=due)
-        if article.current_publication_id:
-            publication_rerender_page(article.current_publication, article=article)
-    return article
-
-
-# --- history --------------------------------------------------------------------------------
-
-
-def article_restore(*, article: Article, revision, by) -> Article:
-    """Make a past version the working copy again, as a new revision (history is never rewritten).
-
-    Refused while the article is locked by an open review. A published article keeps its
-    address: readers' links and permalinks depend on it.
-    """
-    from articles.history import content_at
-
-    content = content_at(revision, article.pk)
-    with transaction.atomic():
-        current = Article.objects.select_for_update().get(pk=article.pk)
-        assert_unlocked(current.pk)
-        with reversion.create_revision():
-            reversion.set_user(by)
-            when = timezone.localtime(revision.date_created)
-            reversion.set_comment(f"Restored the version of {when:%Y-%m-%d %H:%M} (revision {revision.pk})")
-            for name in (
-                "question",
-                "summary_heading",
-                "summary",
-                "summary_patient",
-                "summary_professional",
-                "summary_student",
-            ):
-                setattr(current, name, content[name])
-            if not current.publications.exists():
-                current.slug = content["slug"]
-            current.save()
-            claim_ids = []
-            for s_pos, section in enumerate(content["sections"]):
-                db_section, _ = Section.objects.update_or_create(
-                    pk=section["id"],
-                    defaults={
-                        "article": current,
-                        "heading": section["heading"],
-                        "audience": section["audience"],
-                        "position": s_pos,
-                    },
-                )
-                for c_pos, claim in enumerate(section["claims"]):
-                    Claim.objects.update_or_create(
-                        pk=claim["id"], defaults={"section": db_section, "text": claim["text"], "position": c_pos}
-                    )
-                    claim_ids.append(claim["id"])
-            Claim.objects.filter(section__article=current).exclude(pk__in=claim_ids).delete()
-            current.sections.exclude(pk__in=[s["id"] for s in content["sections"]]).delete()
-    return current
 
 
 def article_withdraw_from_public(*, article: Article, by, reason: str) -> Withdrawal:

@@ -1,0 +1,24 @@
+"""The articles app's models, one module per concept (Django finds them through this package)."""
+
+from articles.models.content import MAX_CLAIM_CHARS, MAX_SUMMARY_CHARS, Article, Claim, ReviewStatus, Section, Topic
+from articles.models.lock import ArticleLocked, EditConflict, assert_unlocked
+from articles.models.publications import Publication, PublicationCitation, Withdrawal
+from articles.models.readers import FollowUpQuestion, SitePage
+
+__all__ = [
+    "MAX_CLAIM_CHARS",
+    "MAX_SUMMARY_CHARS",
+    "Article",
+    "ArticleLocked",
+    "Claim",
+    "EditConflict",
+    "FollowUpQuestion",
+    "Publication",
+    "PublicationCitation",
+    "ReviewStatus",
+    "Section",
+    "SitePage",
+    "Topic",
+    "Withdrawal",
+    "assert_unlocked",
+]

@@ -1,0 +1,168 @@
+"""What readers see: immutable publications of an answer, the references each cites, and withdrawals."""
+
+import zlib
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from articles.models.content import Article
+from references.models import Reference
+
+
+class PublicationQuerySet(models.QuerySet):
+    def current(self):
+        """The publication each published article shows readers now."""
+        return self.filter(article__current_publication=models.F("pk"))
+
+
+class Publication(models.Model):
+    """An immutable snapshot of an article as readers see it, rendered once when it is created."""
+
+    class Origin(models.TextChoices):
+        APPROVAL = "approval", _("Approved by the Medical Advisory Board")
+        IMPORT = "import", _("Imported from the previous site")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="publications"
+    )
+    number = models.PositiveIntegerField(
+        _("version"), help_text=_("1 for the first publication of the article, then 2, 3, …")
+    )
+    question = models.CharField(_("question"), max_length=300)
+    content = models.JSONField(
+        _("content"), help_text=_("The article's content as published: summary, sections, claims, references.")
+    )
+    html = models.TextField(_("rendered body"))
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices)
+    reviewed_on = models.DateField(_("reviewed on"), help_text=_("Shown to readers as “Last updated”."))
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revision = models.ForeignKey(
+        "reversion.Revision",
+        verbose_name=_("revision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The version of the working copy this publication was made from."),
+    )
+    change_summary = models.CharField(_("change summary"), max_length=500, blank=True)
+    head_html = models.TextField(_("rendered page head"), blank=True, editable=False)
+    page_html = models.TextField(
+        _("rendered page"), blank=True, editable=False, help_text=_("The whole answer as readers see it once approved.")
+    )
+    page_rendered_at = models.DateTimeField(
+        _("page rendered at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the stored page was last re-rendered (a source notice, a due-for-review notice)."),
+    )
+    shows_overdue_notice = models.BooleanField(
+        _("page shows the due-for-review notice"),
+        default=False,
+        editable=False,
+        help_text=_("Whether the stored page tells readers the answer is due for review."),
+    )
+    summary_text = models.TextField(_("summary (plain text)"), blank=True, editable=False)
+    body_text = models.TextField(_("body (plain text)"), blank=True, editable=False)
+    # Filled on PostgreSQL only (full-text search); derived from the fields above.
+    search_vector = SearchVectorField(null=True, editable=False)
+    reviewed_by = models.JSONField(
+        _("reviewed by"),
+        default=list,
+        blank=True,
+        help_text=_("The board members who approved this version, as shown to readers."),
+    )
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["article", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="publication_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.question} (v{self.number}, {self.reviewed_on:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("A publication is immutable: publish a new version instead."))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:version", kwargs={"slug": self.article.slug, "number": self.number})
+
+    @property
+    def page_modified_at(self):
+        """Last-Modified of the stored page: its publication, or its last re-render."""
+        return max(filter(None, [self.published_at, self.page_rendered_at]))
+
+    @property
+    def page_etag(self) -> str:
+
+        return f"{self.pk}-{zlib.crc32(self.page_html.encode()):08x}"
+
+
+class PublicationCitation(models.Model):
+    """A reference cited by a publication: what keeps a cited reference from being deleted."""
+
+    publication = models.ForeignKey(
+        Publication, verbose_name=_("publication"), on_delete=models.CASCADE, related_name="citations"
+    )
+    reference = models.ForeignKey(
+        Reference, verbose_name=_("reference"), on_delete=models.PROTECT, related_name="publication_citations"
+    )
+    number = models.PositiveIntegerField(_("number in the reference list"))
+
+    class Meta:
+        verbose_name = _("citation in a publication")
+        verbose_name_plural = _("citations in publications")
+        ordering = ["publication", "number"]
+        constraints = [models.UniqueConstraint(fields=["publication", "reference"], name="publication_cites_once")]
+
+    def __str__(self):
+        return f"cited as [{self.number}] by “{self.publication.question}”, version {self.publication.number} (published {self.publication.reviewed_on:%Y-%m-%d})"
+
+
+class Withdrawal(models.Model):
+    """A published answer taken out of public view, with the reason readers are shown."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="withdrawals"
+    )
+    publication = models.ForeignKey(
+        Publication, verbose_name=_("withdrawn version"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"), help_text=_("Shown to readers who follow a link to this answer."))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("withdrawal from public view")
+        verbose_name_plural = _("withdrawals from public view")
+        ordering = ["-at"]
+        get_latest_by = "at"
+
+    def __str__(self):
+        return f"{self.article} withdrawn {self.at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("A withdrawal is a record: it cannot be changed."))
+        super().save(*args, **kwargs)
