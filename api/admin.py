@@ -21,7 +21,6 @@ class ApiTokenForm(forms.ModelForm):
         fields = ["owner", "name", "scopes"]
 
 
-@admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     form = ApiTokenForm
     list_display = ["name", "owner", "token_hint", "scope_list", "created_at", "last_used_at", "status"]

@@ -21,6 +21,8 @@ from api.schemas import DraftIn, DraftOut, Error, ReviewStatusOut, SubmitIn, Unk
 from articles.drafts import DraftInput, ReferenceInput, SectionInput, draft_save
 from articles.models import Article
 from articles.snapshots import load_article
+from core import people
+from core.people import display_name
 from reviews.models import Review
 from reviews.services import review_submit
 
@@ -210,18 +212,15 @@ def draft_review(request, article_id: int = Path(..., ge=1, le=MAX_ID)):
 
 
 def _name(user) -> str:
-    if user is None:
-        return ""
-    member = getattr(user, "board_member", None)
-    return member.display_name if member else (user.get_full_name() or user.get_username())
+    return display_name(user)
 
 
 def _review_status(request, article: Article) -> dict:
     article = Article.objects.select_related("current_publication").get(pk=article.pk)
     reviews = (
         Review.objects.filter(article=article)
-        .select_related("submitted_by__board_member", "reviewer__board_member")
-        .prefetch_related("transitions__by__board_member")
+        .select_related(*people.related("submitted_by"), *people.related("reviewer"))
+        .prefetch_related(*people.related("transitions__by"))
         .order_by("-submitted_at", "-id")
     )
     publication = article.current_publication

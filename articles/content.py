@@ -23,6 +23,17 @@ CONTENT_FIELDS = (
     ("summary", "Summary answer"),
     *((f"summary_{a}", f"Summary for {READERS[a]}") for a in Audience.values),
 )
+# What the article form edits: the content fields, with the topic after the address, and the
+# answer's own re-review interval.
+FORM_FIELDS = (
+    "question",
+    "slug",
+    "topic",
+    "summary_heading",
+    "summary",
+    *SUMMARY_VARIANT_FIELDS,
+    "review_interval_months",
+)
 # The article's own text fields that restore and the import set (the slug has rules of its own).
 TEXT_FIELDS = tuple(name for name, _ in CONTENT_FIELDS if name != "slug")
 

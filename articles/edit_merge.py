@@ -12,19 +12,18 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 from reversion.models import Revision
 
+from articles.content import CONTENT_FIELDS, FORM_FIELDS
 from articles.models import Article, Claim, Section
+
+LABELS = {name: label[0].lower() + label[1:] for name, label in CONTENT_FIELDS} | {
+    "topic": "topic",
+    "review_interval_months": "re-review interval",
+}
 
 # the article form's fields that are content: (form field, stored attribute, label)
 ARTICLE_FIELDS = [
-    ("question", "question", "the question"),
-    ("slug", "slug", "the address (slug)"),
-    ("topic", "topic_id", "the topic"),
-    ("summary_heading", "summary_heading", "the summary heading"),
-    ("summary", "summary", "the summary answer"),
-    ("summary_patient", "summary_patient", "the summary for patients and caregivers"),
-    ("summary_professional", "summary_professional", "the summary for healthcare professionals"),
-    ("summary_student", "summary_student", "the summary for students"),
-    ("review_interval_months", "review_interval_months", "the re-review interval"),
+    (name, "topic_id" if name == "topic" else name, f"the {LABELS.get(name, name.replace('_', ' '))}")
+    for name in FORM_FIELDS
 ]
 SECTION_FIELDS = ["heading", "audience"]
 CLAIM_FIELDS = ["text", "grade"]

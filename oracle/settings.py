@@ -51,11 +51,14 @@ INSTALLED_APPS = [
     "axes",
     "reversion",
     "nested_admin",
+    "core",
     "references",
     "articles",
     "reviews",
     "ninja",
     "api",
+    # Last: the site itself, which registers every model with the admin (oracle/admin.py).
+    "oracle",
 ]
 
 MIDDLEWARE = [

@@ -8,10 +8,6 @@ from articles.seo import SITEMAPS, LatestAnswersFeed, robots_txt_view
 from articles.views import audience_view, editorial_policy_view, evidence_grades_view
 from reviews.views import advisory_board_view
 
-admin.site.site_header = "Oracle editorial"
-admin.site.site_title = "Oracle editorial"
-admin.site.index_title = "Answers, references and reviews"
-
 # Error pages in the site's design, without internals (oracle/errors.py).
 handler400 = "oracle.errors.bad_request"
 handler403 = "oracle.errors.permission_denied"

@@ -4,7 +4,8 @@ from reversion.admin import VersionAdmin
 
 
 class ReferenceAdmin(VersionAdmin):
-    """Registered by `articles.admin`, which adds the articles citing each reference."""
+    """The bibliography. Not registered here: `oracle.admin` registers it with what the apps above
+    add (the articles citing a reference, its source events)."""
 
     list_display = ["key", "kind", "title", "source", "year", "doi", "pmid"]
     list_filter = ["kind", "year"]

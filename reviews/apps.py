@@ -7,4 +7,8 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews"
 
     def ready(self):
+        from core import people
         from reviews import signals  # noqa: F401  (connects cache invalidation)
+
+        # Board members are named by their public profile wherever a person is named.
+        people.register_profile("board_member", lambda member: member.display_name)

@@ -23,6 +23,7 @@ from articles.public_cache import invalidate_public_pages
 from articles.published_files import refresh_answer_file
 from articles.publishing import article_publish
 from articles.snapshots import load_article, snapshot_article
+from core.people import display_name
 from reviews import notifications
 from reviews.models import BoardMember, Review, ReviewApproval, ReviewTransition
 
@@ -49,10 +50,7 @@ def required_approvals() -> int:
 
 
 def _who(user) -> str:
-    member = getattr(user, "board_member", None) if user else None
-    if member:
-        return member.display_name
-    return (user.get_full_name() or user.get_username()) if user else "the importer"
+    return display_name(user, default="the importer")
 
 
 def _set_article_status(article_id, status, *, locked_by=None, reason=""):
@@ -265,10 +263,9 @@ def review_approve(*, review: Review, by, comment: str = "") -> Review:
 
 
 def _signature(user) -> dict:
+    """How readers see an approver named: their board profile (with credentials), else their name."""
     member = BoardMember.objects.filter(user=user).first()
-    if member:
-        return {"name": member.display_name, "credentials": member.credentials}
-    return {"name": user.get_full_name() or user.get_username(), "credentials": ""}
+    return {"name": display_name(user), "credentials": member.credentials if member else ""}
 
 
 def review_withdraw(*, review: Review, by, comment: str = "") -> Review:

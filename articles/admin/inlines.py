@@ -1,0 +1,77 @@
+"""The article change form's nested sections and claims (django-nested-admin), lock-aware."""
+
+import nested_admin
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from articles import evidence
+from articles.admin.forms import ClaimForm
+from articles.models import Claim, Section
+
+# Positions are set by dragging rows (nested_admin's sortable), not typed.
+ORDER_BY_DRAGGING = {
+    models.PositiveIntegerField: {"widget": forms.HiddenInput},
+}
+
+
+def is_locked_view(request, obj) -> bool:
+    """Show a locked article read-only; a POST still reaches form validation, which refuses it
+    with the editor's text kept on the page (nothing they typed is lost)."""
+    article = obj.article if isinstance(obj, Section) else obj
+    return bool(article is not None and getattr(article, "is_locked", False) and request.method != "POST")
+
+
+class LockAwareInlineMixin:
+    def has_add_permission(self, request, obj=None):
+        return not is_locked_view(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not is_locked_view(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not is_locked_view(request, obj) and super().has_delete_permission(request, obj)
+
+
+class ClaimInline(LockAwareInlineMixin, nested_admin.NestedTabularInline):
+    model = Claim
+    form = ClaimForm
+    extra = 0
+    fields = ["text", "grade", "suggested_grade", "position"]
+    readonly_fields = ["suggested_grade"]
+    sortable_field_name = "position"
+    formfield_overrides = {
+        **ORDER_BY_DRAGGING,
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 100})},
+    }
+
+
+class SectionInline(LockAwareInlineMixin, nested_admin.NestedStackedInline):
+    model = Section
+    extra = 0
+    fields = ["heading", "audience", "position"]
+    sortable_field_name = "position"
+    formfield_overrides = {
+        **ORDER_BY_DRAGGING,
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 80})},
+    }
+    inlines = [ClaimInline]
+
+
+def _suggested_grade(self, obj):
+    code = obj.suggested_grade() if obj and obj.pk else ""
+    grade = evidence.grade(code)
+    if grade is None:
+        return "—"
+    if obj.grade == code:
+        return format_html('<span class="grade-suggestion grade-suggestion--same">{} ✓</span>', grade.label)
+    return format_html(
+        '<span class="grade-suggestion" title="{}">{}</span>',
+        _("From the kinds of the references this claim cites; confirm or choose another."),
+        grade.label,
+    )
+
+
+ClaimInline.suggested_grade = admin.display(description=_("suggested"))(_suggested_grade)

@@ -1,0 +1,50 @@
+"""The one place every model is registered with the admin.
+
+The apps export admin classes and mixins, lowest first (`references` ← `articles` ← `reviews` ←
+`api`); the screens that several apps contribute to are composed here, so no app reaches above
+itself and nothing depends on the order of INSTALLED_APPS.
+"""
+
+from django.contrib import admin
+
+from api.admin import ApiTokenAdmin
+from api.models import ApiToken
+from articles import admin as articles_admin
+from articles.models import Article, FollowUpQuestion, Publication, SitePage, Topic, Withdrawal
+from references.admin import ReferenceAdmin as BibliographyAdmin
+from references.models import Reference, SourceEvent
+from reviews import admin as reviews_admin
+from reviews.models import BoardMember, ReReviewQueue, Review, ReviewTransition, SourceAlert
+
+admin.site.site_header = "Oracle editorial"
+admin.site.site_title = "Oracle editorial"
+admin.site.index_title = "Answers, references and reviews"
+
+
+class ArticleAdmin(reviews_admin.ReviewPanelMixin, articles_admin.ArticleAdmin):
+    """The article: content (articles) with the review panel, audit trail and source alerts (reviews)."""
+
+
+class ReferenceAdmin(reviews_admin.SourceEventsReferenceMixin, articles_admin.CitedReferenceMixin, BibliographyAdmin):
+    """A reference: the bibliography entry, the articles citing it, and its source events."""
+
+
+REGISTRY = {
+    Reference: ReferenceAdmin,
+    Article: ArticleAdmin,
+    Publication: articles_admin.PublicationAdmin,
+    Withdrawal: articles_admin.WithdrawalAdmin,
+    SitePage: articles_admin.SitePageAdmin,
+    Topic: articles_admin.TopicAdmin,
+    FollowUpQuestion: articles_admin.FollowUpQuestionAdmin,
+    Review: reviews_admin.ReviewAdmin,
+    ReviewTransition: reviews_admin.ReviewTransitionAdmin,
+    BoardMember: reviews_admin.BoardMemberAdmin,
+    ReReviewQueue: reviews_admin.ReReviewQueueAdmin,
+    SourceAlert: reviews_admin.SourceAlertAdmin,
+    SourceEvent: reviews_admin.SourceEventAdmin,
+    ApiToken: ApiTokenAdmin,
+}
+
+for model, model_admin in REGISTRY.items():
+    admin.site.register(model, model_admin)

@@ -1,0 +1,183 @@
+"""The review workflow on the article's admin page: the panel of transitions and the audit trail."""
+
+import bisect
+
+import nested_admin
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from articles.models import Article
+from core.admin import ReadOnlyAdminMixin
+from reviews.models import Review, ReviewTransition
+from reviews.services import (
+    LABELS,
+    TRANSITIONS,
+    ReviewRefused,
+    available_transitions,
+    required_approvals,
+    review_submit,
+)
+
+
+class ReviewTransitionInline(ReadOnlyAdminMixin, nested_admin.NestedTabularInline):
+    model = ReviewTransition
+    fk_name = "article"
+    verbose_name_plural = _("Audit trail")
+    fields = ["at", "name", "source", "target", "by", "comment", "review"]
+    readonly_fields = fields
+    extra = 0
+    ordering = ["-at", "-id"]
+    classes = ["collapse"]
+
+
+class ReviewPanelMixin:
+    """For the article admin: the review panel (the transitions this user may take, approvals,
+    links to the pinned version and its diff), the audit trail, and the answer's source alerts."""
+
+    change_form_template = "reviews/admin/article_change_form.html"
+
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), ReviewTransitionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "source_alert_list"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [*super().get_fieldsets(request, obj), (_("Source alerts"), {"fields": ["source_alert_list"]})]
+
+    @admin.display(description=_("source alerts"))
+    def source_alert_list(self, obj):
+        alerts = list(obj.source_alerts.select_related("event__reference", "resolved_by")[:50]) if obj.pk else []
+        if not alerts:
+            return _("None: no source this answer cites has been retracted or superseded.")
+        return format_html(
+            '<ul class="source-alerts">{}</ul>',
+            format_html_join(
+                "",
+                '<li class="{}"><a href="{}">{}</a> — {}</li>',
+                (
+                    (
+                        "source-alert--open" if a.is_open else "source-alert--resolved",
+                        reverse("admin:reviews_sourcealert_change", args=[a.pk]),
+                        str(a.event),
+                        _("open") if a.is_open else f"{a.get_resolution_display()} ({a.resolution_comment})",
+                    )
+                    for a in alerts
+                ),
+            ),
+        )
+
+    class Media:
+        css = {"all": ["reviews/admin/review.css"]}
+
+    def review_states_at(self, article, dates) -> list[str]:
+        """The article's review state at each date, from the audit trail (one query)."""
+        timeline = list(
+            ReviewTransition.objects.filter(article=article).order_by("at", "id").values_list("at", "target")
+        )
+        moments = [at for at, _ in timeline]
+        labels = dict(Review.State.choices)
+        states = []
+        for when in dates:
+            index = bisect.bisect_right(moments, when)
+            states.append(str(labels[timeline[index - 1][1]] if index else labels[Review.State.NEW]))
+        return states
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(require_POST(self.review_transition_view)),
+                name="articles_article_review",
+            ),
+        ] + super().get_urls()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            review, names = available_transitions(article=obj, user=request.user)
+            context["review_panel"] = {
+                "review": review,
+                "transitions": [{"name": n, "label": LABELS[n]} for n in names],
+                "action_url": reverse("admin:articles_article_review", args=[obj.pk]),
+                "approvals": list(review.approvals.select_related("by")) if review else [],
+                "required_approvals": required_approvals(),
+                "preview_url": reverse("admin:reviews_review_preview", args=[review.pk]) if review else "",
+                "diff_url": review.changes_url() if review else "",
+                "resubmission_diff_url": review.changes_since_previous_submission_url() if review else "",
+                "last_cycle": None
+                if review
+                else (Review.objects.filter(article=obj).exclude(origin=Review.Origin.IMPORT).first()),
+                "last_decision": None
+                if review
+                else (
+                    ReviewTransition.objects.filter(article=obj)
+                    .exclude(name="import")
+                    .select_related("by")
+                    .order_by("-at", "-id")
+                    .first()
+                ),
+                "history_url": reverse("admin:reviews_review_changelist") + f"?article__id__exact={obj.pk}",
+            }
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def review_transition_view(self, request, pk):
+        """Take one review transition from the article page. The service checks everything again."""
+        article = get_object_or_404(Article, pk=pk)
+        name = request.POST.get("transition", "")
+        comment = request.POST.get("comment", "").strip()
+        back = redirect("admin:articles_article_change", article.pk)
+        try:
+            if name == "submit":
+                review_submit(article=article, by=request.user, change_summary=comment)
+            elif name in TRANSITIONS:
+                review = Review.objects.open().filter(article=article).first()
+                if review is None or str(review.pk) != request.POST.get("review", ""):
+                    messages.error(
+                        request, "This review changed while you were looking at it; here is its current state."
+                    )
+                    return back
+                TRANSITIONS[name](review, request.user, comment)
+                if name == "start_review":
+                    # The reviewer lands on what changed since the last approved version.
+                    messages.success(
+                        request,
+                        "Review started. Below: what changed since the version readers see now."
+                        if article.current_publication_id
+                        else "Review started. This answer has never been approved: below is its whole text.",
+                    )
+                    return redirect(review.changes_url())
+            else:
+                messages.error(request, f"Unknown review action “{name}”.")
+                return back
+        except (ReviewRefused, TransitionNotAllowed) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, message)
+            return back
+        except ConcurrentTransition:
+            messages.error(request, "Someone else acted on this review at the same moment; here is its current state.")
+            return back
+        # PermissionDenied propagates: a forged POST gets 403 and changes nothing.
+        if name == "approve":
+            review = Review.objects.get(pk=review.pk)
+            messages.success(
+                request,
+                f"Approved and published as version {review.publication.number}."
+                if review.publication_id
+                else f"Approval recorded ({review.approvals.count()} of {required_approvals()} required).",
+            )
+        else:
+            messages.success(request, DONE[name])
+        return back
+
+
+DONE = {
+    "submit": "Submitted for review: the board has been notified, and the article is locked until the review ends.",
+    "request_changes": "Changes requested: the article is unlocked and the editor has been notified.",
+    "approve": "Approval recorded.",
+    "withdraw": "Withdrawn from review: the article can be edited again.",
+}
