@@ -12,9 +12,9 @@ from api.models import ApiToken
 from articles import admin as articles_admin
 from articles.models import Article, FollowUpQuestion, Publication, SitePage, Topic, Withdrawal
 from references.admin import ReferenceAdmin as BibliographyAdmin
-from references.models import Reference, SourceEvent
+from references.models import Reference
 from reviews import admin as reviews_admin
-from reviews.models import BoardMember, ReReviewQueue, Review, ReviewTransition, SourceAlert
+from reviews.models import BoardMember, ReReviewQueue, Review, ReviewTransition, SourceAlert, SourceEvent
 
 admin.site.site_header = "Oracle editorial"
 admin.site.site_title = "Oracle editorial"

@@ -1,5 +1,4 @@
 import reversion
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -7,7 +6,6 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.records import AppendOnlyModel
 from references.identifiers import normalise_doi, normalise_pmid, normalise_title
 
 KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*"
@@ -164,48 +162,3 @@ class Reference(models.Model):
             "pubmed_url": self.pubmed_url,
             "url": self.url,
         }
-
-
-class SourceEvent(AppendOnlyModel):
-    """Something that happened to a source after answers cited it: a retraction or a replacement.
-
-    Written once, never changed or deleted: the record of why answers were flagged.
-    """
-
-    class Kind(models.TextChoices):
-        RETRACTED = "retracted", _("Retracted")
-        SUPERSEDED = "superseded", _("Superseded")
-
-    reference = models.ForeignKey(
-        Reference, verbose_name=_("reference"), on_delete=models.PROTECT, related_name="events"
-    )
-    kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
-    occurred_on = models.DateField(_("date"))
-    notice_url = models.URLField(_("notice URL"), max_length=500, blank=True)
-    replacement = models.ForeignKey(
-        Reference,
-        verbose_name=_("replaced by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="replacing_events",
-    )
-    note = models.TextField(_("note"), blank=True)
-    source = models.CharField(_("recorded from"), max_length=200, blank=True, help_text=_("admin, or the CSV file"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("source event")
-        verbose_name_plural = _("source events")
-        ordering = ["-recorded_at", "-id"]
-
-    def __str__(self):
-        return f"{self.reference.key} {self.get_kind_display().lower()} on {self.occurred_on}"

@@ -17,7 +17,7 @@ _READ = [
     "reviews.view_reviewtransition",
     "reviews.view_reviewapproval",
     "reviews.view_boardmember",
-    "references.view_sourceevent",
+    "reviews.view_sourceevent",
     "reviews.view_sourcealert",
     "reviews.view_reviewduenotice",
     "reviews.view_rereviewqueue",
@@ -38,7 +38,7 @@ _WRITE_CONTENT = [
     "references.add_reference",
     "references.change_reference",
     # retractions and replacements of sources: recorded by anyone who maintains the bibliography
-    "references.add_sourceevent",
+    "reviews.add_sourceevent",
 ]
 
 ROLE_PERMISSIONS = {

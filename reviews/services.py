@@ -244,7 +244,7 @@ def review_approve(*, review: Review, by, comment: str = "") -> Review:
             )
         review.save()
         if review.state == ReviewStatus.APPROVED:
-            from reviews.sources import alerts_resolve_by_approval
+            from reviews.source_events import alerts_resolve_by_approval
 
             alerts_resolve_by_approval(article_id=review.article_id, publication=review.publication, by=by)
         _log(

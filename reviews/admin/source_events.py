@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from core.admin import ReadOnlyAdminMixin
-from references.models import Reference, SourceEvent
-from reviews.models import SourceAlert
-from reviews.sources import alert_resolve, may_record_events, may_resolve_alerts, reference_record_event
+from references.models import Reference
+from reviews.models import SourceAlert, SourceEvent
+from reviews.source_events import alert_resolve, may_record_events, may_resolve_alerts, reference_record_event
 
 
 class OpenFilter(admin.SimpleListFilter):

@@ -67,7 +67,7 @@ def test_readers_see_a_retraction_on_its_citation_and_the_board_sees_the_alert_f
     page, second_page, live_server, demo_article, screenshot
 ):
     from articles.models import Publication
-    from reviews.sources import reference_record_event
+    from reviews.source_events import reference_record_event
 
     board = UserFactory(username="bo", first_name="Bo", last_name="Reviewer", groups=["Medical Advisory Board"])
     publication = Publication.objects.get(pk=demo_article.current_publication_id)

@@ -8,9 +8,9 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from references.models import Reference, SourceEvent
-from reviews.models import SourceAlert
-from reviews.sources import SourceEventRefused
+from references.models import Reference
+from reviews.models import SourceAlert, SourceEvent
+from reviews.source_events import SourceEventRefused
 from tests.factories import ReferenceFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_a_valid_file_records_every_event_alerts_and_tells_the_board_on_commit(
 
 
 def test_bad_rows_are_all_reported_by_line_and_nothing_is_written(write_page, sources, approved, editor):
-    from reviews.sources import reference_record_event
+    from reviews.source_events import reference_record_event
 
     reference_record_event(reference=sources[3], kind="retracted", occurred_on=date(2023, 1, 1), by=editor)
     future = (timezone.localdate() + timedelta(days=1)).isoformat()
@@ -136,7 +136,7 @@ def test_a_file_that_would_make_a_loop_of_supersessions_is_refused(write_page, s
 def test_a_row_invalidated_while_the_file_is_written_rolls_back_the_whole_file(
     write_page, sources, editor, monkeypatch
 ):
-    from reviews import sources as service
+    from reviews import source_events as service
 
     record = service.reference_record_event
 

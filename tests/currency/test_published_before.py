@@ -9,7 +9,7 @@ from articles.models import Article, Claim, Publication
 from articles.publishing import article_publish
 from articles.snapshots import load_article, snapshot_article
 from reviews.cadence import refresh_overdue_notices, review_due_run
-from reviews.sources import reference_record_event
+from reviews.source_events import reference_record_event
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

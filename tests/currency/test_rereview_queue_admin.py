@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles.models import Article, Publication
 from articles.publishing import article_publish
-from reviews.sources import reference_record_event
+from reviews.source_events import reference_record_event
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

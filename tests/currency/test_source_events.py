@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from articles.models import Article, Claim, Publication, ReviewStatus, Withdrawal
 from articles.publishing import article_publish
-from references.models import Reference, SourceEvent
+from references.models import Reference
 from reviews.cadence import queue_counts, rereview_queue
-from reviews.models import SourceAlert
+from reviews.models import SourceAlert, SourceEvent
 from reviews.services import review_approve, review_request_changes, review_start, review_submit
-from reviews.sources import SourceEventRefused, alert_resolve, reference_record_event
+from reviews.source_events import SourceEventRefused, alert_resolve, reference_record_event
 from tests.currency.conftest import published_file, reapprove
 from tests.factories import ReferenceFactory, UserFactory, make_article
 
@@ -380,11 +380,11 @@ def test_events_and_alerts_are_read_only_in_the_admin(client, approved, editor, 
     [alert] = _retract(_cited(approved), editor).alerts
     client.force_login(admin_user)
 
-    events = client.get(reverse("admin:references_sourceevent_changelist")).content.decode()
+    events = client.get(reverse("admin:reviews_sourceevent_changelist")).content.decode()
     alerts = client.get(reverse("admin:reviews_sourcealert_changelist") + "?open=yes").content.decode()
 
     assert _cited(approved).key in events and approved.question in alerts
-    assert client.get(reverse("admin:references_sourceevent_add")).status_code == 403
+    assert client.get(reverse("admin:reviews_sourceevent_add")).status_code == 403
     delete = reverse("admin:reviews_sourcealert_delete", args=[alert.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert SourceAlert.objects.filter(pk=alert.pk).exists()

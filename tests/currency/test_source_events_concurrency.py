@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from references.models import Reference, SourceEvent
-from reviews.models import SourceAlert
-from reviews.sources import RecordedEvent, reference_record_event
+from references.models import Reference
+from reviews.models import SourceAlert, SourceEvent
+from reviews.source_events import RecordedEvent, reference_record_event
 from tests.reviews.test_concurrency import race
 
 pytestmark = [

@@ -217,8 +217,7 @@ def world(db, settings, django_capture_on_commit_callbacks):
 def state_fingerprint() -> tuple:
     """Everything an action could change that matters: counts, workflow states, powers."""
     from articles.models import Publication, Section, Withdrawal
-    from references.models import SourceEvent
-    from reviews.models import Review, ReviewApproval, ReviewTransition, SourceAlert
+    from reviews.models import Review, ReviewApproval, ReviewTransition, SourceAlert, SourceEvent
 
     User = get_user_model()
     counts = tuple(

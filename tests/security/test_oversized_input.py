@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from articles.models import MAX_CLAIM_CHARS, MAX_SUMMARY_CHARS, Article, Claim
-from references.models import SourceEvent
 from reviews.importing.write import review_import_pages
+from reviews.models import SourceEvent
 from tests.adminforms import form_fields
 from tests.factories import make_article
 

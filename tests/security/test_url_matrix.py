@@ -96,7 +96,7 @@ ADMIN_MODELS = {
     "reviews/reviewtransition": ("v", "v", "v", lambda w: ReviewTransition.objects.first(), False),
     "reviews/boardmember": ("v", "v", "vacd", lambda w: BoardMember.objects.get(user=w.board), False),
     # source events and their alerts are permanent records: recorded and resolved by their own views
-    "references/sourceevent": ("v", "v", "v", lambda w: w.extra["source_event"], False),
+    "reviews/sourceevent": ("v", "v", "v", lambda w: w.extra["source_event"], False),
     "reviews/sourcealert": ("v", "v", "v", lambda w: w.extra["source_alert"], False),
     # the re-review queue is a read-only view of the published answers
     "reviews/rereviewqueue": ("v", "v", "v", lambda w: w.published, False),
@@ -633,7 +633,7 @@ def _extra_world(world):
 
     from datetime import date
 
-    from reviews.sources import reference_record_event
+    from reviews.source_events import reference_record_event
 
     recorded = reference_record_event(
         reference=world.reference_cited,

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reviews.sources import MAX_CSV_BYTES, SourceEventRefused, import_source_events
+from reviews.source_events import MAX_CSV_BYTES, SourceEventRefused, import_source_events
 
 
 class Command(BaseCommand):

@@ -1,12 +1,14 @@
+"""The review workflow's records: a review cycle of one article (a django-fsm-2 state machine), its
+append-only audit trail and the board's approvals."""
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from articles.models import Article, ReviewStatus
+from articles.models import ReviewStatus
 from articles.models.content import OPEN_REVIEW_STATES
 from core.records import AppendOnlyModel
 
@@ -252,137 +254,3 @@ class ReviewApproval(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.by} approved {self.review_id} at {self.at:%Y-%m-%d %H:%M}"
-
-
-class BoardMemberQuerySet(models.QuerySet):
-    def listed(self):
-        return self.filter(is_listed=True).select_related("user").order_by("display_name")
-
-
-class BoardMember(models.Model):
-    """A Medical Advisory Board member's public profile."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="board_member"
-    )
-    display_name = models.CharField(
-        _("display name"), max_length=150, help_text=_("As readers see it, e.g. “Dr. Jane Smith”.")
-    )
-    credentials = models.CharField(_("credentials"), max_length=100, blank=True, help_text=_("e.g. “MD, FACP”."))
-    specialty = models.CharField(_("specialty"), max_length=150, blank=True)
-    bio = models.TextField(_("short bio"), blank=True)
-    disclosures = models.TextField(
-        _("disclosures"), blank=True, help_text=_("Conflicts of interest, or “None declared”.")
-    )
-    is_listed = models.BooleanField(_("listed publicly"), default=True)
-
-    objects = BoardMemberQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("board member")
-        verbose_name_plural = _("board members")
-        ordering = ["display_name"]
-
-    def __str__(self):
-        return self.signature
-
-    @property
-    def signature(self) -> str:
-        return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
-
-
-class SourceAlertQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(resolved_at__isnull=True)
-
-
-class SourceAlert(models.Model):
-    """An answer whose current publication cites a source that was retracted or superseded.
-
-    Opened when the event is recorded; resolved once, by the board: when it approves a new version
-    of the answer, or explicitly with a reason. The open/resolve record is never changed afterwards.
-    """
-
-    class Resolution(models.TextChoices):
-        NEW_VERSION = "new_version", _("new version approved")
-        NO_CHANGE = "no_change", _("reviewed, no change needed")
-
-    article = models.ForeignKey(
-        "articles.Article", verbose_name=_("answer"), on_delete=models.PROTECT, related_name="source_alerts"
-    )
-    event = models.ForeignKey(
-        "references.SourceEvent", verbose_name=_("source event"), on_delete=models.PROTECT, related_name="alerts"
-    )
-    publication = models.ForeignKey(
-        "articles.Publication",
-        verbose_name=_("publication citing it"),
-        on_delete=models.PROTECT,
-        related_name="source_alerts",
-    )
-    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
-    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("resolved by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    resolution = models.CharField(_("resolution"), max_length=16, choices=Resolution.choices, blank=True)
-    resolution_comment = models.TextField(_("resolution comment"), blank=True)
-
-    objects = SourceAlertQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("source alert")
-        verbose_name_plural = _("source alerts")
-        permissions = [("resolve_sourcealert", _("Can resolve a source alert after re-checking the answer"))]
-        ordering = ["resolved_at", "-opened_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["article", "event"], name="one_alert_per_answer_and_event"),
-        ]
-
-    def __str__(self):
-        return f"{self.event} — {self.article}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            stored = type(self).objects.filter(pk=self.pk).values_list("resolved_at", flat=True).first()
-            if stored is not None:
-                raise ValidationError(_("A resolved source alert is a permanent record and cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Source alerts are part of the audit trail and cannot be deleted."))
-
-    @property
-    def is_open(self) -> bool:
-        return self.resolved_at is None
-
-
-class ReviewDueNotice(AppendOnlyModel):
-    """The board was told that this answer is due for re-review on this date (sent once)."""
-
-    article = models.ForeignKey(
-        "articles.Article", verbose_name=_("answer"), on_delete=models.CASCADE, related_name="review_due_notices"
-    )
-    due_on = models.DateField(_("due on"))
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("re-review notice")
-        verbose_name_plural = _("re-review notices")
-        constraints = [models.UniqueConstraint(fields=["article", "due_on"], name="one_due_notice_per_due_date")]
-
-    def __str__(self):
-        return f"{self.article} due {self.due_on}"
-
-
-class ReReviewQueue(Article):
-    """Published answers due for re-review or standing on a flagged source (an admin view of Article)."""
-
-    class Meta:
-        proxy = True
-        verbose_name = _("answer due for re-review")
-        verbose_name_plural = _("due for re-review")

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from articles.models import Article, Publication, PublicationCitation
 from articles.publishing import publication_rerender_page
-from references.models import Reference, SourceEvent
+from references.models import Reference
 from reviews import notifications
-from reviews.models import SourceAlert
+from reviews.models import SourceAlert, SourceEvent
 
 
 class SourceEventRefused(ValidationError):
@@ -75,7 +75,7 @@ def _check_event(reference, kind, occurred_on, replacement, planned=None) -> lis
 
 
 def may_record_events(user) -> bool:
-    return user.has_perm("references.add_sourceevent")
+    return user.has_perm("reviews.add_sourceevent")
 
 
 def reference_record_event(

@@ -1,0 +1,16 @@
+"""The reviews app's models, one module per concept (Django finds them through this package)."""
+
+from reviews.models.board import BoardMember
+from reviews.models.currency import ReReviewQueue, ReviewDueNotice, SourceAlert, SourceEvent
+from reviews.models.workflow import Review, ReviewApproval, ReviewTransition
+
+__all__ = [
+    "BoardMember",
+    "ReReviewQueue",
+    "Review",
+    "ReviewApproval",
+    "ReviewDueNotice",
+    "ReviewTransition",
+    "SourceAlert",
+    "SourceEvent",
+]
