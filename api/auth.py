@@ -5,12 +5,12 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from ninja.security import HttpBearer
 
 from api.errors import ApiError, error_response
 from api.models import ApiToken, hash_secret
+from core.rate_limits import count_in_window
 
 DEFAULT_RATE_LIMIT = 120  # requests per token per minute
 DEFAULT_MAX_BYTES = 512 * 1024
@@ -54,13 +54,7 @@ def _count_request(api_token: ApiToken) -> None:
     """A fixed one-minute window per token in the shared cache; over the limit is a 429."""
     now = time.time()
     window = int(now // 60)
-    key = f"oracle:api-rate:{api_token.pk}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
+    count = count_in_window(f"oracle:api-rate:{api_token.pk}:{window}", seconds=120)
     limit = rate_limit()
     if count > limit:
         retry_after = max(1, int(60 - now % 60) + 1)

@@ -34,6 +34,16 @@ FORM_FIELDS = (
     *SUMMARY_VARIANT_FIELDS,
     "review_interval_months",
 )
+# What changing an answer's content takes (the write API checks them; the Editors role has them).
+EDIT_CONTENT_PERMISSIONS = (
+    "articles.change_article",
+    "articles.add_section",
+    "articles.change_section",
+    "articles.delete_section",
+    "articles.add_claim",
+    "articles.change_claim",
+    "articles.delete_claim",
+)
 # The article's own text fields that restore and the import set (the slug has rules of its own).
 TEXT_FIELDS = tuple(name for name, _ in CONTENT_FIELDS if name != "slug")
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from articles.audiences import Audience
-from articles.content import content_build, content_save
+from articles.content import EDIT_CONTENT_PERMISSIONS, content_build, content_save
 from articles.models import Article, Claim, Section, Topic, assert_unlocked
 from references.citations import MARKER_RE, extract_keys, format_marker, keys_in_marker
 from references.identifiers import normalise_doi, normalise_pmid
@@ -22,15 +22,7 @@ from references.models import Reference
 from references.services import reference_find_duplicate, reference_make_key, unknown_keys
 
 CREATE_PERMISSIONS = ("articles.add_article", "articles.add_section", "articles.add_claim")
-UPDATE_PERMISSIONS = (
-    "articles.change_article",
-    "articles.add_section",
-    "articles.change_section",
-    "articles.delete_section",
-    "articles.add_claim",
-    "articles.change_claim",
-    "articles.delete_claim",
-)
+UPDATE_PERMISSIONS = EDIT_CONTENT_PERMISSIONS
 REFERENCE_PERMISSION = "references.add_reference"
 
 

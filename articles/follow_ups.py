@@ -5,13 +5,13 @@ import hashlib
 import reversion
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.text import slugify
 
 from articles.audiences import Audience
 from articles.models import Article, FollowUpQuestion
 from core.client_address import client_ip_address
+from core.rate_limits import count_in_window
 
 
 class FollowUpForm(forms.Form):
@@ -50,13 +50,7 @@ def client_key(request) -> str:
 
 def over_rate_limit(request) -> bool:
     """Count this attempt; True when the client has made more than the limit in the past hour."""
-    key = f"follow-up-rate:{client_key(request)}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        attempts = 1
+    attempts = count_in_window(f"follow-up-rate:{client_key(request)}", seconds=3600)
     return attempts > settings.ORACLE_FOLLOW_UP_RATE_LIMIT
 
 

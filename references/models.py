@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_link
 from references.identifiers import normalise_doi, normalise_pmid, normalise_title
 
 KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*"
@@ -64,15 +65,7 @@ class Reference(models.Model):
     # Source events, as recorded by references.services.reference_record_event (never edited here).
     retracted_on = models.DateField(_("retracted on"), null=True, blank=True, editable=False)
     retraction_notice_url = models.URLField(_("retraction notice"), max_length=500, blank=True, editable=False)
-    superseded_by = models.ForeignKey(
-        "self",
-        verbose_name=_("superseded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="supersedes",
-        editable=False,
-    )
+    superseded_by = optional_link("self", _("superseded by"), related_name="supersedes", editable=False)
     superseded_on = models.DateField(_("superseded on"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -1,5 +1,7 @@
 """The editorial roles and exactly the permissions each holds. Applied by a data migration."""
 
+from articles.content import EDIT_CONTENT_PERMISSIONS
+
 EDITORS = "Editors"
 BOARD = "Medical Advisory Board"
 
@@ -28,13 +30,7 @@ _WRITE_CONTENT = [
     "articles.change_topic",
     "articles.change_sitepage",
     "articles.add_article",
-    "articles.change_article",
-    "articles.add_section",
-    "articles.change_section",
-    "articles.delete_section",
-    "articles.add_claim",
-    "articles.change_claim",
-    "articles.delete_claim",
+    *EDIT_CONTENT_PERMISSIONS,
     "references.add_reference",
     "references.change_reference",
     # retractions and replacements of sources: recorded by anyone who maintains the bibliography

@@ -1,4 +1,4 @@
-"""The review workflow's writes. The admin, commands and (later) the API call only these.
+"""The review workflow's writes. The admin, the commands and the API call only these.
 
 Every transition runs in one transaction that locks the review row, checks the permission and
 the conditions, applies the django-fsm transition, saves (ConcurrentTransitionMixin refuses a
@@ -152,22 +152,36 @@ def review_submit(*, article: Article, by, change_summary: str = "") -> Review:
 # --- the board's transitions ----------------------------------------------------------------
 
 
+def _take(review: Review, name: str, *, by, comment: str, apply, lock_reason=None) -> Review:
+    """One simple transition, in one transaction: lock the review row, check the permission, apply
+    the django-fsm transition, save, append to the audit trail, mirror the state onto the article
+    (locked with `lock_reason(review)` when given, else unlocked). Must run inside an atomic block."""
+    review = _locked_review(review)
+    _check_permission(review, name, by)
+    source = review.state
+    apply(review)
+    review.save()
+    _log(review, name, source, by=by, comment=comment)
+    if lock_reason is None:
+        _set_article_status(review.article_id, review.state)
+    else:
+        _set_article_status(review.article_id, review.state, locked_by=by, reason=lock_reason(review))
+    return review
+
+
 def review_start(*, review: Review, by, comment: str = "") -> Review:
     """A board member takes the submitted cycle under review."""
     with transaction.atomic():
-        review = _locked_review(review)
-        _check_permission(review, "start_review", by)
-        source = review.state
-        review.start_review(by=by)
-        review.save()
-        _log(review, "start_review", source, by=by, comment=comment)
-        _set_article_status(
-            review.article_id,
-            review.state,
-            locked_by=by,
-            reason=f"under review by {_who(by)} since {date_format(timezone.localtime(review.started_at), 'DATE_FORMAT')}.",
+        return _take(
+            review,
+            "start_review",
+            by=by,
+            comment=comment,
+            apply=lambda r: r.start_review(by=by),
+            lock_reason=lambda r: (
+                f"under review by {_who(by)} since {date_format(timezone.localtime(r.started_at), 'DATE_FORMAT')}."
+            ),
         )
-    return review
 
 
 def review_request_changes(*, review: Review, by, comment: str) -> Review:
@@ -175,13 +189,7 @@ def review_request_changes(*, review: Review, by, comment: str) -> Review:
     if not (comment or "").strip():
         raise ReviewRefused("Say what needs to change: a comment is required to request changes.")
     with transaction.atomic():
-        review = _locked_review(review)
-        _check_permission(review, "request_changes", by)
-        source = review.state
-        review.request_changes()
-        review.save()
-        _log(review, "request_changes", source, by=by, comment=comment.strip())
-        _set_article_status(review.article_id, review.state)
+        review = _take(review, "request_changes", by=by, comment=comment.strip(), apply=Review.request_changes)
         transaction.on_commit(lambda: notifications.notify_changes_requested(review_id=review.pk))
     return review
 
@@ -271,14 +279,7 @@ def _signature(user) -> dict:
 def review_withdraw(*, review: Review, by, comment: str = "") -> Review:
     """The submitting editor (or an admin) takes the cycle back; the article is editable again."""
     with transaction.atomic():
-        review = _locked_review(review)
-        _check_permission(review, "withdraw", by)
-        source = review.state
-        review.withdraw()
-        review.save()
-        _log(review, "withdraw", source, by=by, comment=comment)
-        _set_article_status(review.article_id, review.state)
-    return review
+        return _take(review, "withdraw", by=by, comment=comment, apply=Review.withdraw)
 
 
 # In the order their buttons appear.

@@ -6,7 +6,6 @@ re-review dates in `articles.cadence`; the lock in `articles.models.lock`.
 """
 
 import reversion
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -24,6 +23,7 @@ from articles.models.lock import (
     _article_of_section,
     assert_unlocked,
 )
+from core.fields import optional_link, person_link
 from references.citations import extract_keys
 from references.models import Reference
 from references.services import validate_citations
@@ -63,6 +63,12 @@ MAX_SUMMARY_CHARS = 5_000
 
 def _at_most(limit: int):
     return [MaxLengthValidator(limit)]
+
+
+def _summary_version(label, help_text):
+    return models.TextField(
+        label, blank=True, max_length=MAX_SUMMARY_CHARS, validators=_at_most(MAX_SUMMARY_CHARS), help_text=help_text
+    )
 
 
 class ReviewStatus(models.TextChoices):
@@ -119,35 +125,16 @@ class Article(models.Model):
         validators=_at_most(MAX_SUMMARY_CHARS),
         help_text=_("The short, bold answer. Markdown; cite sources as [@key] or [@key1; @key2]."),
     )
-    summary_patient = models.TextField(
+    # One version of the summary per audience (articles.audiences), each optional.
+    summary_patient = _summary_version(
         _("summary for patients and caregivers"),
-        blank=True,
-        max_length=MAX_SUMMARY_CHARS,
-        validators=_at_most(MAX_SUMMARY_CHARS),
-        help_text=_("Optional: the summary answer in plain language. Readers who chose this audience see it instead."),
+        _("Optional: the summary answer in plain language. Readers who chose this audience see it instead."),
     )
-    summary_professional = models.TextField(
-        _("summary for healthcare professionals"),
-        blank=True,
-        max_length=MAX_SUMMARY_CHARS,
-        validators=_at_most(MAX_SUMMARY_CHARS),
-        help_text=_("Optional: the summary answer for clinicians."),
+    summary_professional = _summary_version(
+        _("summary for healthcare professionals"), _("Optional: the summary answer for clinicians.")
     )
-    summary_student = models.TextField(
-        _("summary for students"),
-        blank=True,
-        max_length=MAX_SUMMARY_CHARS,
-        validators=_at_most(MAX_SUMMARY_CHARS),
-        help_text=_("Optional: the summary answer for students."),
-    )
-    topic = models.ForeignKey(
-        "articles.Topic",
-        verbose_name=_("topic"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="articles",
-    )
+    summary_student = _summary_version(_("summary for students"), _("Optional: the summary answer for students."))
+    topic = optional_link("articles.Topic", _("topic"), related_name="articles")
     last_reviewed_on = models.DateField(
         _("last reviewed on"), null=True, blank=True, help_text=_("Shown to readers as “Last updated”.")
     )
@@ -157,15 +144,7 @@ class Article(models.Model):
         blank=True,
         help_text=_("Citation problems recorded when the page was imported; they block publication until fixed."),
     )
-    current_publication = models.ForeignKey(
-        "articles.Publication",
-        verbose_name=_("current publication"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    current_publication = optional_link("articles.Publication", _("current publication"), editable=False)
     review_status = models.CharField(
         _("review status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.NEW, editable=False
     )
@@ -176,15 +155,7 @@ class Article(models.Model):
         editable=False,
         help_text=_("Set while a review cycle is open; the content cannot be edited then."),
     )
-    locked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("locked by"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    locked_by = person_link(_("locked by"), editable=False)
     review_interval_months = models.PositiveSmallIntegerField(
         _("re-review interval (months)"),
         null=True,

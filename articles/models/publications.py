@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles.models.content import Article
+from core.fields import optional_link, person_link
 from references.models import Reference
 
 
@@ -40,21 +41,10 @@ class Publication(models.Model):
     origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices)
     reviewed_on = models.DateField(_("reviewed on"), help_text=_("Shown to readers as “Last updated”."))
     published_at = models.DateTimeField(_("published at"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("published by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    revision = models.ForeignKey(
+    published_by = person_link(_("published by"))
+    revision = optional_link(
         "reversion.Revision",
-        verbose_name=_("revision"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+        _("revision"),
         help_text=_("The version of the working copy this publication was made from."),
     )
     change_summary = models.CharField(_("change summary"), max_length=500, blank=True)

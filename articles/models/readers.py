@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.audiences import Audience
 from articles.models.content import Article
+from core.fields import optional_link
 
 
 class FollowUpQuestion(models.Model):
@@ -25,13 +26,10 @@ class FollowUpQuestion(models.Model):
     audience = models.CharField(_("reader's audience"), max_length=20, choices=Audience.choices, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
     created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
-    draft = models.ForeignKey(
+    draft = optional_link(
         Article,
-        verbose_name=_("draft answer"),
-        null=True,
-        blank=True,
+        _("draft answer"),
         on_delete=models.SET_NULL,
-        related_name="+",
         help_text=_("The draft article created from this question."),
     )
 

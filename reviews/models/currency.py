@@ -1,13 +1,13 @@
 """Keeping answers current: source events (a cited reference retracted or superseded), the alerts
 they open on the answers citing it, the notices of reviews falling due, and the re-review queue."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+from core.fields import optional_link, person_link
 from core.records import AppendOnlyModel
 from references.models import Reference
 
@@ -28,24 +28,10 @@ class SourceEvent(AppendOnlyModel):
     kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
     occurred_on = models.DateField(_("date"))
     notice_url = models.URLField(_("notice URL"), max_length=500, blank=True)
-    replacement = models.ForeignKey(
-        Reference,
-        verbose_name=_("replaced by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="replacing_events",
-    )
+    replacement = optional_link(Reference, _("replaced by"), related_name="replacing_events")
     note = models.TextField(_("note"), blank=True)
     source = models.CharField(_("recorded from"), max_length=200, blank=True, help_text=_("admin, or the CSV file"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = person_link(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -87,14 +73,7 @@ class SourceAlert(models.Model):
     )
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("resolved by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    resolved_by = person_link(_("resolved by"))
     resolution = models.CharField(_("resolution"), max_length=16, choices=Resolution.choices, blank=True)
     resolution_comment = models.TextField(_("resolution comment"), blank=True)
 

@@ -10,6 +10,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from articles.models import ReviewStatus
 from articles.models.content import OPEN_REVIEW_STATES
+from core.fields import optional_link, person_link
 from core.records import AppendOnlyModel
 
 
@@ -59,33 +60,12 @@ class Review(ConcurrentTransitionMixin, models.Model):
         _("content under review"), help_text=_("The pinned revision's content, as readers would see it.")
     )
     content_hash = models.CharField(_("content fingerprint"), max_length=64)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    submitted_by = person_link(_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewer"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    reviewer = person_link(_("reviewer"))
     started_at = models.DateTimeField(_("review started at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    publication = models.OneToOneField(
-        "articles.Publication",
-        verbose_name=_("publication"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="review",
-    )
+    publication = optional_link("articles.Publication", _("publication"), related_name="review", one_to_one=True)
     change_summary = models.CharField(
         _("change summary"), max_length=500, blank=True, help_text=_("What changed since the last approved version.")
     )
@@ -217,14 +197,7 @@ class ReviewTransition(AppendOnlyModel):
     name = models.CharField(_("transition"), max_length=30)
     source = models.CharField(_("from"), max_length=20, choices=ReviewStatus.choices)
     target = models.CharField(_("to"), max_length=20, choices=ReviewStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    by = person_link(_("by"))
     at = models.DateTimeField(_("at"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
 
