@@ -323,6 +323,19 @@ def test_allow_missing_on_a_published_answer_says_the_working_copy_changed_and_r
     assert client.get(article.get_absolute_url()).status_code == 200
 
 
+def test_publish_of_the_page_readers_already_see_says_so_rather_than_still_see(demo_page, example_page, capsys):
+    call_command("import_article", str(demo_page), "--publish")
+    call_command("import_article", str(example_page), "--allow-missing")  # the working copy moves away
+    capsys.readouterr()
+
+    call_command("import_article", str(demo_page), "--publish")
+
+    assert capsys.readouterr().out.endswith(
+        " — working copy updated; readers already see this page's content (version 1)\n"
+    )
+    assert Publication.objects.count() == 1
+
+
 def test_reimporting_an_unchanged_draft_says_so(demo_page, capsys):
     call_command("import_article", str(demo_page))
     capsys.readouterr()

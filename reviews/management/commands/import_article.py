@@ -39,7 +39,11 @@ class Command(BaseCommand):
                 url = article.get_absolute_url()
             else:
                 url = reverse("admin:articles_article_change", args=[article.pk])
-            self.stdout.write(f"{base}{url}  {article.question} — {result.status}")
+            status = result.status
+            if publish and result.changed and result.live_number and not (result.published or result.problems):
+                # --publish publishes whatever differs from what readers see: nothing did.
+                status = f"working copy updated; readers already see this page's content (version {result.live_number})"
+            self.stdout.write(f"{base}{url}  {article.question} — {status}")
             for problem in result.problems:
                 self.stdout.write(f"    problem: {problem['message']}")
         unpublished = [(path, result) for path, result in zip(paths, results, strict=True) if result.problems]
@@ -52,8 +56,8 @@ class Command(BaseCommand):
                     f"reference list — {result.status}"
                 )
             lines.append(
-                "They were imported as drafts with the problems recorded. To publish one, add the missing entries to "
-                "the page's reference list and import it again with --publish, or fix its citations in the admin "
-                "and submit it for review."
+                "Each was saved as a draft (or a published answer's working copy) with its problems recorded; readers "
+                "see nothing new. To publish one, add the missing entries to the page's reference list and import it "
+                "again with --publish, or fix its citations in the admin and submit it for review."
             )
             raise CommandError("\n".join(lines))
