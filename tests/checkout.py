@@ -24,6 +24,8 @@ LEFT_OUT = {
     "__pycache__",
     ".pytest_cache",
     ".hypothesis",
+    "results",  # bench/results/
+    "screenshots",  # tests/browser/screenshots/
 }
 PRINT_SETTINGS = (
     "import json; from django.conf import settings as s; print(json.dumps({name: getattr(s, name) for name in %r}))"
