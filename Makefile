@@ -4,8 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# Development settings for this checkout's manage.py (read by manage.py only; git-ignored).
+DOTENV ?= .env
 
-.PHONY: run test install check lint bench clean
+.PHONY: run dotenv test install check lint bench clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Oracle needs Python 3.11 or newer (found %s)" % sys.version.split()[0])'
@@ -17,18 +19,34 @@ $(STAMP): requirements.txt
 install: $(STAMP)
 
 ## Set up (once) and serve the site with demo content at http://127.0.0.1:$(PORT)/
-run: $(STAMP)
-	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=1 PORT=$(PORT) $(PY) manage.py setup_demo
-	DJANGO_DEBUG=1 PORT=$(PORT) $(PY) manage.py refresh_published_pages
-	DJANGO_DEBUG=1 PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+run: $(STAMP) dotenv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py refresh_published_pages
+	$(PY) manage.py setup_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## Write .env: this checkout's manage.py uses the development settings and the address `make run` serves on.
+## Lines you add to .env are kept; the two below are rewritten (with the current PORT) on every run.
+dotenv:
+	@{ echo '# (make run) Development settings for manage.py in this checkout; gunicorn never reads this file.'; \
+	   echo '# (make run) The next two lines are rewritten by every `make run`; lines you add are kept.'; \
+	   echo '# (make run) A variable set in your environment wins over this file.'; \
+	   echo 'DJANGO_SETTINGS_MODULE=oracle.settings_dev'; \
+	   echo 'ORACLE_BASE_URL=http://127.0.0.1:$(PORT)'; \
+	   if [ -f '$(DOTENV)' ]; then \
+	     grep -v -e '^# (make run)' -e '^DJANGO_SETTINGS_MODULE=' -e '^ORACLE_BASE_URL=' '$(DOTENV)' || true; \
+	   fi; \
+	 } > '$(DOTENV).new' && mv '$(DOTENV).new' '$(DOTENV)'
+	@echo '$(DOTENV): manage.py now uses the development settings (oracle.settings_dev), site at http://127.0.0.1:$(PORT)/'
 
 ## The whole test suite (SQLite by default; set DATABASE_URL=postgres://... for PostgreSQL)
 test: $(STAMP)
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
 
 ## Django's system checks with production settings
+## (explicitly oracle.settings with DEBUG off: a development .env does not apply)
 check: $(STAMP)
+	DJANGO_SETTINGS_MODULE=oracle.settings DJANGO_DEBUG=0 \
 	DJANGO_SECRET_KEY=check-only-$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n') DJANGO_ALLOWED_HOSTS=example.org \
 		$(PY) manage.py check --deploy --fail-level WARNING
 

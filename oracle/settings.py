@@ -1,7 +1,9 @@
-"""Oracle settings, configured entirely by environment variables.
+"""Oracle settings, configured entirely by environment variables: production unless told otherwise.
 
-Development defaults are what `make run` sets (DJANGO_DEBUG=1); with DEBUG off the site refuses
-to start without a real secret key and turns on the secure defaults `check --deploy` asks for.
+With DJANGO_DEBUG off (the default) the site refuses to start without a real secret key and turns
+on the secure defaults `check --deploy` asks for. gunicorn (oracle.wsgi) and `make check` use this
+module. A developer's `manage.py` uses oracle.settings_dev, which turns DEBUG on: the `.env` that
+`make run` writes names it, and only manage.py reads `.env` (see manage.py).
 """
 
 import os
@@ -30,7 +32,9 @@ DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (these are the production settings)."
+        )
     # Development only: a fixed, obviously insecure key so sessions survive restarts.
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 elif not DEBUG and SECRET_KEY.startswith("django-insecure-"):
@@ -253,10 +257,12 @@ ORACLE_CLIENT_IP_HEADER = os.environ.get("ORACLE_CLIENT_IP_HEADER", "")
 # gunicorn); from anyone else it would be a client's claim, and a way round the lockout.
 ORACLE_TRUSTED_PROXIES = env_list("ORACLE_TRUSTED_PROXIES", "127.0.0.1,::1")
 # Whole-page cache of public pages (answers, home, topics, feed); invalidated on every publication.
-# On by default only where every process shares one cache (Redis) or there is one process
-# (development): a per-process memory cache under several gunicorn workers would be invalidated
-# in the publishing worker alone, and the others would serve the old page.
-ORACLE_PAGE_CACHE = env_bool("ORACLE_PAGE_CACHE", default=bool(os.environ.get("REDIS_URL")) or DEBUG)
+# On by default only where every process shares one cache (Redis). A per-process memory cache is
+# invalidated in the process that publishes alone: under several gunicorn workers the others would
+# serve the old page, and in development the server would never hear of a publication made by a
+# command (`import_article --publish`, `import_source_events`, `manage.py shell`). Without the
+# cache an answer page is still one query, so development loses nothing it would notice.
+ORACLE_PAGE_CACHE = env_bool("ORACLE_PAGE_CACHE", default=bool(os.environ.get("REDIS_URL")))
 ORACLE_PAGE_CACHE_SECONDS = int(os.environ.get("ORACLE_PAGE_CACHE_SECONDS", "86400"))
 # Static publishing: public answer pages are also written here for nginx (deploy/nginx.conf); "" turns it off.
 ORACLE_PUBLISH_DIR = os.environ.get("ORACLE_PUBLISH_DIR", str(BASE_DIR / "publish"))

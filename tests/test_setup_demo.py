@@ -31,6 +31,25 @@ def test_first_run_creates_accounts_with_printed_passwords_and_publishes_the_dem
     assert client.get("/articles/is-baclofen-safe-for-treating-back-pain/").status_code == 200
 
 
+def test_every_run_prints_the_addresses_the_accounts_and_how_to_set_a_new_password(capsys, settings):
+    settings.ORACLE_BASE_URL = "http://127.0.0.1:8123"  # what `PORT=8123 make run` writes into .env
+    first = run_setup(capsys)
+
+    second = run_setup(capsys)
+
+    for out in (first, second):
+        assert "Site:         http://127.0.0.1:8123/\n" in out
+        assert "Admin:        http://127.0.0.1:8123/admin/" in out
+        assert "Demo answer:  http://127.0.0.1:8123/articles/is-baclofen-safe-for-treating-back-pain/\n" in out
+        assert re.findall(r"^  (\w+) +(Editors|Medical Advisory Board|administrator)\b", out, re.M) == [
+            ("editor", "Editors"),
+            ("board", "Medical Advisory Board"),
+            ("admin", "administrator"),
+        ]
+        assert "Set a new one with: .venv/bin/python manage.py changepassword editor  (or board, admin)" in out
+    assert "shown this once" in first and "printed on the first run" in second
+
+
 def test_second_run_keeps_passwords_and_duplicates_nothing(capsys):
     first = run_setup(capsys)
     hashes = dict(get_user_model().objects.values_list("username", "password"))

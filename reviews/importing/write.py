@@ -37,14 +37,33 @@ class ImportResult:
     problems: list[dict]
 
     @property
+    def live_number(self) -> int | None:
+        """The version readers see, if any (after this import)."""
+        live = self.article.current_publication if self.article.current_publication_id else None
+        return live.number if live else None
+
+    @property
     def status(self) -> str:
-        if self.problems:
-            return "imported as a draft with citation problems; it cannot be published until they are fixed"
+        """What the import did, as the user should read it: to the working copy, and to what readers see."""
         if self.published:
             return f"published (version {self.published.number})"
-        if self.article.current_publication_id:
-            return "unchanged" if not self.changed else "draft updated; the published version is unchanged"
-        return "imported as a draft (not public until published)"
+        live = self.live_number
+        readers = f"readers still see version {live}" if live else "not public"
+        if self.problems:
+            count = len(self.problems)
+            problems = f"{count} citation problem{'s' if count > 1 else ''}"
+            if self.created:
+                done = f"imported as a draft with {problems}"
+            elif self.changed:
+                done = f"{'working copy' if live else 'draft'} updated, with {problems}"
+            else:
+                done = f"unchanged; the {'working copy' if live else 'draft'} still has {problems}"
+            return f"{done}; {readers}; it cannot be published until they are fixed"
+        if self.created:
+            return "imported as a draft (not public until published)"
+        if not self.changed:
+            return "unchanged" if live else "unchanged draft (not public until published)"
+        return f"{'working copy' if live else 'draft'} updated; {readers}"
 
 
 class ImportRefused(Exception):

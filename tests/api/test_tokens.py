@@ -131,8 +131,27 @@ def test_revoked_token_is_401(api, draft):
 def test_create_api_token_command_prints_a_working_token(editor, draft, as_token, capsys):
     call_command("create_api_token", "editor", "--name", "demo", "--scope", "reviews:read")
 
-    secret = capsys.readouterr().out.strip()
+    out = capsys.readouterr().out
+    secret = out.strip()
+    assert out == secret + "\n"  # alone on stdout: TOKEN=$(manage.py create_api_token …) captures just it
     token = ApiToken.objects.get()
     assert token.token_hash == hash_secret(secret) and token.scopes == ["reviews:read"]
     assert as_token(secret).get(REVIEW.format(draft.pk)).status_code == 200
     assert token.created_at <= timezone.now()
+
+
+def test_create_api_token_command_says_what_the_token_is_and_how_to_use_it_without_repeating_it(
+    editor, capsys, settings
+):
+    settings.ORACLE_BASE_URL = "http://127.0.0.1:8123"
+
+    call_command("create_api_token", "editor", "--name", "literature pipeline")
+
+    captured = capsys.readouterr()
+    secret, said = captured.out.strip(), captured.err
+    assert "API token “literature pipeline” for editor" in said
+    assert "scopes: drafts:write, reviews:read" in said
+    assert "Only a hash of it is stored, so this is the only time it is shown" in said
+    assert "Authorization: Bearer <token>" in said
+    assert "--url http://127.0.0.1:8123 examples/draft.json" in said
+    assert secret.startswith("oracle_") and secret not in said  # a script's log keeps no copy of it

@@ -253,12 +253,96 @@ def test_a_minimal_valid_page_imports(write_page):
     assert Reference.objects.get().key == "trial-x-2020"
 
 
-def test_command_prints_the_public_url(demo_page, capsys):
+def test_command_prints_the_public_url_on_the_address_the_site_runs_on(demo_page, capsys, settings):
+    settings.ORACLE_BASE_URL = "http://127.0.0.1:8123"  # what `PORT=8123 make run` writes into .env
+
     call_command("import_article", str(demo_page), "--publish")
 
     out = capsys.readouterr().out
-    assert "http://127.0.0.1:8000/articles/is-baclofen-safe-for-treating-back-pain/" in out
-    assert "published (version 1)" in out
+    assert out.startswith(
+        "http://127.0.0.1:8123/articles/is-baclofen-safe-for-treating-back-pain/  "
+        "Is baclofen safe for treating back pain? — published (version 1)\n"
+    )
+
+
+def test_command_prints_a_drafts_admin_page_not_a_public_url_that_would_be_404(demo_page, capsys, settings):
+    settings.ORACLE_BASE_URL = "http://127.0.0.1:8123"
+
+    call_command("import_article", str(demo_page))
+
+    article = Article.objects.get()
+    assert capsys.readouterr().out == (
+        f"http://127.0.0.1:8123/admin/articles/article/{article.pk}/change/  "
+        "Is baclofen safe for treating back pain? — imported as a draft (not public until published)\n"
+    )
+
+
+def test_publish_with_allow_missing_exits_nonzero_naming_each_page_not_published_and_why(
+    example_page, write_page, capsys
+):
+    fine = write_page(HEADER + SUMMARY + SECTION + REFS, name="fine.txt")
+
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_article", str(fine), str(example_page), "--publish", "--allow-missing")
+
+    message = str(excinfo.value)
+    assert message.startswith("1 of 2 pages not published:\n")
+    assert f"  {example_page}: cites references 5, 6, 7 missing from its reference list" in message
+    assert str(fine) not in message
+    out = capsys.readouterr().out
+    assert "Is X safe? — published (version 1)" in out
+    assert "Is baclofen safe for treating back pain? — imported as a draft with 3 citation problems; not public" in out
+    # --allow-missing did what it says: the draft is kept, with its problems, and the other page is public.
+    assert Article.objects.get(slug="is-baclofen-safe-for-treating-back-pain").current_publication is None
+    assert Article.objects.get(slug="is-x-safe").current_publication.number == 1
+
+
+def test_allow_missing_without_publish_is_not_a_failure(example_page, capsys):
+    call_command("import_article", str(example_page), "--allow-missing")
+
+    assert "imported as a draft with 3 citation problems" in capsys.readouterr().out
+
+
+def test_allow_missing_on_a_published_answer_says_the_working_copy_changed_and_readers_still_see_it(
+    demo_page, example_page, capsys, client
+):
+    call_command("import_article", str(demo_page), "--publish")
+    capsys.readouterr()
+
+    call_command("import_article", str(example_page), "--allow-missing")
+
+    out = capsys.readouterr().out
+    assert (
+        "Is baclofen safe for treating back pain? — working copy updated, with 3 citation problems; "
+        "readers still see version 1; it cannot be published until they are fixed"
+    ) in out
+    assert "/articles/is-baclofen-safe-for-treating-back-pain/  " in out  # the page readers still see
+    article = Article.objects.get()
+    assert [p["number"] for p in article.import_problems] == [5, 6, 7]
+    assert Publication.objects.count() == 1 and article.current_publication.number == 1
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_publish_of_the_page_readers_already_see_says_so_rather_than_still_see(demo_page, example_page, capsys):
+    call_command("import_article", str(demo_page), "--publish")
+    call_command("import_article", str(example_page), "--allow-missing")  # the working copy moves away
+    capsys.readouterr()
+
+    call_command("import_article", str(demo_page), "--publish")
+
+    assert capsys.readouterr().out.endswith(
+        " — working copy updated; readers already see this page's content (version 1)\n"
+    )
+    assert Publication.objects.count() == 1
+
+
+def test_reimporting_an_unchanged_draft_says_so(demo_page, capsys):
+    call_command("import_article", str(demo_page))
+    capsys.readouterr()
+
+    call_command("import_article", str(demo_page))
+
+    assert capsys.readouterr().out.endswith(" — unchanged draft (not public until published)\n")
 
 
 def test_command_fails_with_the_report_and_nonzero_status(example_page):

@@ -16,6 +16,8 @@ from reviews.roles import BOARD, EDITORS
 from reviews.services import review_approve, review_start, review_submit
 
 DEMO_PAGE = Path(settings.BASE_DIR) / "demo" / "baclofen-back-pain.demo.txt"
+DEMO_SLUG = "is-baclofen-safe-for-treating-back-pain"  # the address the importer gives DEMO_PAGE's question
+RESET_PASSWORD = ".venv/bin/python manage.py changepassword {username}"
 DEMO_ACCOUNTS = [
     # username, group, is_superuser, first name, last name
     ("editor", EDITORS, False, "Erin", "Editor"),
@@ -51,13 +53,16 @@ DEMO_STUDENT_SUMMARY = (
 
 
 class Command(BaseCommand):
-    help = "Load the demo content and accounts once. Running it again changes nothing."
+    help = (
+        "Load the demo content and accounts once (running it again changes nothing), and print where the site, "
+        "the admin and the demo answer are, the demo accounts, and how to set a new password for one."
+    )
 
     # The demo's own review would otherwise print its notification emails over the passwords.
     @override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
     def handle(self, *args, **options):
         User = get_user_model()
-        created = []
+        created = {}
         with transaction.atomic():
             for username, group, is_superuser, first_name, last_name in DEMO_ACCOUNTS:
                 if User.objects.filter(username=username).exists():
@@ -76,18 +81,41 @@ class Command(BaseCommand):
                     user.groups.add(Group.objects.get(name=group))
                 if group == BOARD:
                     BoardMember.objects.create(user=user, **DEMO_BOARD_PROFILE)
-                created.append((username, group or "administrator", password))
+                created[username] = password
             if not Article.objects.exists():
                 [result] = review_import_pages([DEMO_PAGE], publish=True)
                 self._review_audience_versions(result.article)
-                self.stdout.write(f"Demo answer: {settings.ORACLE_BASE_URL}{result.article.get_absolute_url()}")
+        self._print_summary(created)
+
+    def _print_summary(self, created: dict[str, str]) -> None:
+        """Every run: the addresses and the accounts; the passwords only when they were just made."""
+        base = settings.ORACLE_BASE_URL.rstrip("/")
+        existing = set(
+            get_user_model()
+            .objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS])
+            .values_list("username", flat=True)
+        )
+        accounts = [
+            (username, group or "administrator") for username, group, *_ in DEMO_ACCOUNTS if username in existing
+        ]
         if created:
             self.stdout.write(self.style.WARNING("Demo accounts (passwords are shown this once; write them down):"))
-            for username, role, password in created:
-                self.stdout.write(f"  {username:<8} {role:<24} password: {password}")
-            self.stdout.write(f"Sign in at {settings.ORACLE_BASE_URL}/admin/")
         else:
-            self.stdout.write("Demo accounts already exist (their passwords were printed on the first run).")
+            self.stdout.write("Demo accounts already exist (their passwords were printed on the first run):")
+        for username, role in accounts:
+            password = f"password: {created[username]}" if username in created else ""
+            self.stdout.write(f"  {username:<8} {role:<24} {password}".rstrip())
+        if accounts:
+            others = ", ".join(username for username, _ in accounts[1:])
+            self.stdout.write(
+                f"Forgot a password? Set a new one with: {RESET_PASSWORD.format(username=accounts[0][0])}"
+                + (f"  (or {others})" if others else "")
+            )
+        self.stdout.write(f"Site:         {base}/")
+        self.stdout.write(f"Admin:        {base}/admin/  (sign in with a demo account)")
+        demo = Article.objects.filter(slug=DEMO_SLUG, current_publication__isnull=False).first()
+        if demo is not None:
+            self.stdout.write(f"Demo answer:  {base}{demo.get_absolute_url()}")
 
     def _review_audience_versions(self, article):
         """The editor adds versions for patients and students; the board reviews and approves them,
