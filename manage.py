@@ -46,6 +46,12 @@ def main():
     """Run administrative tasks."""
     for name, value in read_dotenv(DOTENV).items():
         os.environ.setdefault(name, value)
+    # `--settings X` on the command line wins, as Django's own option does.
+    for index, argument in enumerate(sys.argv):
+        if argument.startswith("--settings="):
+            os.environ["DJANGO_SETTINGS_MODULE"] = argument.split("=", 1)[1]
+        elif argument == "--settings" and index + 1 < len(sys.argv):
+            os.environ["DJANGO_SETTINGS_MODULE"] = sys.argv[index + 1]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oracle.settings")
     try:
         from django.conf import settings

@@ -12,18 +12,16 @@ from api.errors import ApiError, error_response
 from api.models import ApiToken, hash_secret
 from core.rate_limits import count_in_window
 
-DEFAULT_RATE_LIMIT = 120  # requests per token per minute
-DEFAULT_MAX_BYTES = 512 * 1024
 # Recording every use would write a row per request; to the minute is enough to spot unused tokens.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def rate_limit() -> int:
-    return int(getattr(settings, "ORACLE_API_RATE_LIMIT", DEFAULT_RATE_LIMIT))
+    return settings.ORACLE_API_RATE_LIMIT
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "ORACLE_API_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return settings.ORACLE_API_MAX_BYTES
 
 
 class TokenAuth(HttpBearer):

@@ -94,7 +94,7 @@ def _draft_out(request, article: Article) -> dict:
         ],
         "review_status": article.review_status,
         "locked": article.is_locked,
-        "version": getattr(article, "edit_version", None),
+        "version": article.edit_version,
         "problems": article.publication_problems(),
         "admin_url": request.build_absolute_uri(reverse("admin:articles_article_change", args=[article.pk])),
         "review_url": request.build_absolute_uri(reverse("api:draft_review", kwargs={"article_id": article.pk})),

@@ -185,9 +185,11 @@ _FRAMES: dict = {}
 def _frame() -> tuple[str, str, str, str] | None:
     """articles/article_detail.html rendered once per process with markers where an answer's
     question, head and article go, split there; None if the template cannot be split so (then
-    the page is rendered as usual). Nothing in the frame depends on the request or the answer."""
+    the page is rendered as usual). Nothing in the frame depends on the request or the answer.
+    Kept per process in production, where templates change only with a deployment (a restart)."""
     key = settings.ORACLE_SITE_NAME
-    if key not in _FRAMES:
+    # In development templates change under the running server: render the frame every time.
+    if settings.DEBUG or key not in _FRAMES:
         question, head, article = _FRAME_MARKS
         html = _render_document(question, head, article, audience="")
         parts = None

@@ -70,7 +70,7 @@ _GRADE_SUGGESTION = {4: "high", 3: "moderate", 2: "low", 1: "very_low"}
 
 
 def scheme_key() -> str:
-    key = getattr(settings, "ORACLE_EVIDENCE_SCHEME", "grade")
+    key = settings.ORACLE_EVIDENCE_SCHEME
     return key if key in SCHEMES else "grade"
 
 

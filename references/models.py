@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import optional_link
-from references.identifiers import normalise_doi, normalise_pmid, normalise_title
+from references.identifiers import normalise_doi, normalise_pmid
 
 KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*"
 
@@ -15,11 +15,6 @@ key_validator = RegexValidator(
     rf"^{KEY_PATTERN}\Z",
     _("A key uses letters, digits, hyphens and underscores, and starts with a letter or digit."),
 )
-
-
-class ReferenceQuerySet(models.QuerySet):
-    def with_keys(self, keys):
-        return self.filter(key__in=keys)
 
 
 @reversion.register()
@@ -70,8 +65,6 @@ class Reference(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = ReferenceQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("reference")
         verbose_name_plural = _("references")
@@ -120,10 +113,6 @@ class Reference(models.Model):
     @property
     def pubmed_url(self) -> str:
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
-
-    @property
-    def normalised_title(self) -> str:
-        return normalise_title(self.title)
 
     @property
     def has_event(self) -> bool:

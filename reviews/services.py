@@ -46,7 +46,7 @@ def content_fingerprint(content: dict) -> str:
 
 
 def required_approvals() -> int:
-    return max(1, int(getattr(settings, "ORACLE_REQUIRED_APPROVALS", 1)))
+    return max(1, settings.ORACLE_REQUIRED_APPROVALS)
 
 
 def _who(user) -> str:

@@ -117,3 +117,13 @@ def test_the_page_cache_is_on_by_default_only_with_a_cache_every_process_shares(
     )
 
     assert seen["ORACLE_PAGE_CACHE"] is cached
+
+
+def test_the_settings_option_chooses_the_settings_even_without_dotenv(checkout):
+    # Django's own `--settings` must still work when manage.py loads the settings early for its message.
+    done = manage(checkout, "check", "--settings=oracle.settings_test")
+    assert done.returncode == 0, done.stderr
+    assert "no issues" in done.stdout
+
+    done = manage(checkout, "check", "--settings", "oracle.settings_test")
+    assert done.returncode == 0, done.stderr
