@@ -17,9 +17,11 @@ READERS = {
     Audience.STUDENT: _("students"),
 }
 
-# schema.org audience types for the JSON-LD.
+# Each audience as a schema.org Audience for the JSON-LD. A MedicalAudience's audienceType is a
+# MedicalAudienceType (Clinician, MedicalResearcher, Patient): none of them is a student, so
+# students are an EducationalAudience in the role of student.
 SCHEMA_AUDIENCE = {
-    Audience.PATIENT: "Patient",
-    Audience.PROFESSIONAL: "Clinician",
-    Audience.STUDENT: "MedicalAudience",
+    Audience.PATIENT: {"@type": "MedicalAudience", "audienceType": "Patient"},
+    Audience.PROFESSIONAL: {"@type": "MedicalAudience", "audienceType": "Clinician"},
+    Audience.STUDENT: {"@type": "EducationalAudience", "educationalRole": "student"},
 }

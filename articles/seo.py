@@ -1,10 +1,12 @@
 """What search engines and feed readers get: Atom feed, sitemap, robots.txt, JSON-LD."""
 
 import json
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.syndication.views import Feed
+from django.db.models import Max
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from articles import evidence
 from articles.audiences import SCHEMA_AUDIENCE, Audience
-from articles.models import Publication
+from articles.models import Publication, Topic
 from articles.rendering import to_plain
 
 # JSON inside <script> must not be able to close the element or open a comment, whatever the content.
@@ -24,13 +26,20 @@ def json_for_script(data) -> str:
     return mark_safe(json.dumps(data, ensure_ascii=False, sort_keys=False).translate(_SCRIPT_SAFE))
 
 
+def absolute(path: str) -> str:
+    """The public address of a path on this site: from ORACLE_BASE_URL, never the request's Host
+    header (a cached feed or sitemap must not carry whatever host one request named)."""
+    return settings.ORACLE_BASE_URL.rstrip("/") + path
+
+
+BOARD_NAME = f"{settings.ORACLE_SITE_NAME} Medical Advisory Board"
+
+
 def medical_web_page(publication, *, url: str) -> dict:
     """schema.org MedicalWebPage for one publication."""
     content = publication.content
     if publication.origin == Publication.Origin.IMPORT:
-        reviewers = [
-            {"@type": "Organization", "name": f"{settings.ORACLE_SITE_NAME} Medical Advisory Board (previous site)"}
-        ]
+        reviewers = [{"@type": "Organization", "name": f"{BOARD_NAME} (previous site)"}]
     else:
         reviewers = [
             {
@@ -39,21 +48,9 @@ def medical_web_page(publication, *, url: str) -> dict:
                 **({"honorificSuffix": r["credentials"]} if r.get("credentials") else {}),
             }
             for r in publication.reviewed_by
-        ] or [{"@type": "Organization", "name": f"{settings.ORACLE_SITE_NAME} Medical Advisory Board"}]
+        ] or [{"@type": "Organization", "name": BOARD_NAME}]
     audiences = [Audience.PROFESSIONAL, *(a for a in content.get("summary_variants", {}) if a != Audience.PROFESSIONAL)]
-    citations = []
-    for ref in content.get("references", {}).values():
-        work = {
-            "@type": "ScholarlyArticle" if ref["kind"] in SCHOLARLY_KINDS else "CreativeWork",
-            "name": ref["title"],
-        }
-        if ref.get("year"):
-            work["datePublished"] = str(ref["year"])
-        if ref.get("source"):
-            work["publisher"] = ref["source"]
-        if ref.get("doi_url") or ref.get("url"):
-            work["url"] = ref.get("doi_url") or ref["url"]
-        citations.append(work)
+    citations = [_cited_work(ref) for ref in content.get("references", {}).values()]
     graded = _graded_claims(content)
     page = {
         "@context": "https://schema.org",
@@ -66,7 +63,7 @@ def medical_web_page(publication, *, url: str) -> dict:
         "dateModified": publication.published_at.isoformat(),
         "reviewedBy": reviewers,
         "citation": citations,
-        "audience": [{"@type": "MedicalAudience", "audienceType": SCHEMA_AUDIENCE[a]} for a in audiences],
+        "audience": [dict(SCHEMA_AUDIENCE[a]) for a in audiences],
         "version": publication.number,
         "publisher": {"@type": "Organization", "name": settings.ORACLE_SITE_NAME},
     }
@@ -76,6 +73,31 @@ def medical_web_page(publication, *, url: str) -> dict:
 
 
 SCHOLARLY_KINDS = {"research", "systematic_review", "randomised_trial", "observational", "case_report"}
+
+
+def _cited_work(ref: dict) -> dict:
+    """A cited reference as schema.org: its DOI and PubMed id as identifiers, and its address."""
+    work = {
+        "@type": "ScholarlyArticle" if ref["kind"] in SCHOLARLY_KINDS else "CreativeWork",
+        "name": ref["title"],
+    }
+    if ref.get("year"):
+        work["datePublished"] = str(ref["year"])
+    if ref.get("source"):
+        work["publisher"] = ref["source"]
+    identifiers = [
+        {"@type": "PropertyValue", "propertyID": scheme, "value": ref[field]}
+        for scheme, field in (("DOI", "doi"), ("PMID", "pmid"))
+        if ref.get(field)
+    ]
+    if identifiers:
+        work["identifier"] = identifiers[0] if len(identifiers) == 1 else identifiers
+    url = ref.get("url") or ref.get("doi_url") or ref.get("pubmed_url")
+    if url:
+        work["url"] = url
+    return work
+
+
 # schema.org's MedicalEvidenceLevel: A (high), B (moderate), C (low, very low)
 _SCHEMA_EVIDENCE = {4: "https://schema.org/EvidenceLevelA", 3: "https://schema.org/EvidenceLevelB"}
 
@@ -100,12 +122,26 @@ def _graded_claims(content: dict) -> list[dict]:
 
 
 class LatestAnswersFeed(Feed):
+    """Atom: every address absolute and from ORACLE_BASE_URL; each entry's id is the permanent
+    address of its version, and its author the Medical Advisory Board that reviewed it."""
+
     feed_type = Atom1Feed
     title = f"{settings.ORACLE_SITE_NAME}: new and updated answers"
     subtitle = "Evidence-based answers reviewed by our Medical Advisory Board."
+    author_name = settings.ORACLE_SITE_NAME
+    item_author_name = BOARD_NAME
 
     def link(self):
-        return reverse("articles:home")
+        return absolute(reverse("articles:home"))
+
+    def feed_url(self):
+        return absolute(reverse("feed"))
+
+    def author_link(self):
+        return absolute(reverse("articles:home"))
+
+    def item_author_link(self):
+        return absolute(reverse("advisory-board"))
 
     def items(self):
         return (
@@ -122,10 +158,11 @@ class LatestAnswersFeed(Feed):
         return item.summary_text
 
     def item_link(self, item):
-        return reverse("articles:detail", kwargs={"slug": item.article.slug})
+        return absolute(reverse("articles:detail", kwargs={"slug": item.article.slug}))
 
     def item_guid(self, item):
-        return reverse("articles:version", kwargs={"slug": item.article.slug, "number": item.number})
+        # The version's permanent address: a new version is a new entry, an unchanged one keeps its id.
+        return absolute(reverse("articles:version", kwargs={"slug": item.article.slug, "number": item.number}))
 
     def item_pubdate(self, item):
         return item.published_at
@@ -134,7 +171,18 @@ class LatestAnswersFeed(Feed):
         return item.published_at
 
 
-class AnswerSitemap(Sitemap):
+class _PublicSitemap(Sitemap):
+    """Addresses from ORACLE_BASE_URL, like the canonical links of the pages they list."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.ORACLE_BASE_URL).scheme or "https"
+
+    def get_domain(self, site=None):
+        base = urlsplit(settings.ORACLE_BASE_URL)
+        return base.netloc + base.path.rstrip("/")
+
+
+class AnswerSitemap(_PublicSitemap):
     changefreq = "monthly"
     priority = 0.8
 
@@ -153,17 +201,34 @@ class AnswerSitemap(Sitemap):
         return item.published_at
 
 
-class PagesSitemap(Sitemap):
+class TopicSitemap(_PublicSitemap):
+    """Topics with at least one published answer (the others show readers an empty page)."""
+
+    changefreq = "weekly"
+    priority = 0.6
+
+    def items(self):
+        return (
+            Topic.objects.filter(articles__current_publication__isnull=False)
+            .annotate(updated=Max("articles__current_publication__published_at"))
+            .order_by("slug")
+        )
+
+    def lastmod(self, item):
+        return item.updated
+
+
+class PagesSitemap(_PublicSitemap):
     priority = 0.5
 
     def items(self):
-        return ["articles:home", "editorial-policy", "advisory-board"]
+        return ["articles:home", "editorial-policy", "advisory-board", "evidence-grades"]
 
     def location(self, item):
         return reverse(item)
 
 
-SITEMAPS = {"answers": AnswerSitemap, "pages": PagesSitemap}
+SITEMAPS = {"answers": AnswerSitemap, "topics": TopicSitemap, "pages": PagesSitemap}
 
 
 @require_safe
@@ -174,6 +239,6 @@ def robots_txt_view(request):
         "Disallow: /search/",
         "Disallow: /audience/",
         "Disallow: /_nested_admin/",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        f"Sitemap: {absolute(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

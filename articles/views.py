@@ -3,7 +3,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Min
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -54,10 +53,11 @@ def _current_publications():
 @require_safe
 @cached_public_page
 def home_view(request):
-    """Newest answers, recently updated ones, and the topics."""
-    current = _current_publications()
-    newest = current.annotate(first_published=Min("article__publications__published_at")).order_by("-first_published")
-    updated = current.filter(number__gt=1).order_by("-published_at")
+    """Newest answers, recently updated ones, and the topics. Each answer is in one list only:
+    "newest" until its first update, then "recently updated"."""
+    current = _current_publications().order_by("-published_at")
+    newest = current.filter(number=1)
+    updated = current.filter(number__gt=1)
     context = {
         "newest": newest[:HOME_LIST_SIZE],
         "updated": updated[:HOME_LIST_SIZE],
@@ -182,6 +182,7 @@ def article_version_view(request, slug, number):
             "content",
             "html",
             "reviewed_on",
+            "published_at",
             "origin",
             "reviewed_by",
             "article__slug",

@@ -3,16 +3,25 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.urls import reverse
 
 from reviews.models import Review
 from reviews.roles import BOARD
 
 
+def _render_text(name: str, context: dict) -> str:
+    """A plain-text template rendered without HTML escaping: an email shows “it's <b>”, not
+    “it&#x27;s &lt;b&gt;”. Nothing in it is ever read as HTML."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def _message(event: str, context: dict, recipients: list[str]):
-    subject = " ".join(render_to_string(f"reviews/email/{event}_subject.txt", context).split())
-    body = render_to_string(f"reviews/email/{event}.txt", context)
+    # One line, whatever the question holds: every run of whitespace, line breaks included
+    # (\r, \n, \u2028…), becomes one space, so no text can start a header of its own.
+    subject = " ".join(_render_text(f"reviews/email/{event}_subject.txt", context).split())
+    body = _render_text(f"reviews/email/{event}.txt", context)
     return (subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 

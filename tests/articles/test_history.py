@@ -1,3 +1,6 @@
+import re
+from datetime import datetime
+
 import pytest
 import reversion
 from django.db.models import ProtectedError
@@ -348,6 +351,69 @@ def test_public_history_lists_versions_with_reviewers_and_summaries(client, arti
     assert 'href="/articles/is-paracetamol-safe/v/1/"' in page
     assert "Reviewed by Dr. Bo Reviewer, MD, FACP" in page
     assert client.get("/articles/is-paracetamol-safe/v/9/").status_code == 404
+
+
+def history_items(html):
+    """The text of each version listed on a public history page, tags dropped."""
+    listing = html.split('class="version-list"')[1].split("</ul>")[0]
+    return [re.sub(r"<[^>]+>", " ", item) for item in listing.split('<li class="version">')[1:]]
+
+
+@pytest.fixture
+def imported_then_approved(editor, board_member, demo_page):
+    """The demo page imported from the previous site (version 1), then approved again (version 2)."""
+    from reviews.importing.write import review_import_pages
+
+    [result] = review_import_pages([demo_page], publish=True)
+    article = result.article
+    article.summary_patient = "Plain words for patients. " + article.summary[article.summary.index("[@") :]
+    save_revision(editor, "Added a summary for patients", article.save)
+    approve(article, editor, board_member)
+    return article
+
+
+def test_public_history_times_are_valid_html_datetimes(client, imported_then_approved):
+    page = client.get(f"/articles/{imported_then_approved.slug}/history/").content.decode()
+
+    stamps = re.findall(r'<time datetime="([^"]+)"', page)
+    assert len(stamps) == 2
+    for stamp in stamps:
+        # HTML allows at most three digits of a second's fraction: none are given.
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:?\d\d)", stamp), stamp
+    published = [p.published_at for p in imported_then_approved.publications.all()]
+    assert {datetime.fromisoformat(s) for s in stamps} == {p.replace(microsecond=0) for p in published}
+
+
+def test_public_history_names_no_import_file_and_each_version_once(client, imported_then_approved):
+    page = client.get(f"/articles/{imported_then_approved.slug}/history/").content.decode()
+
+    assert ".txt" not in page and "baclofen-back-pain.demo" not in page
+    assert "Imported from the previous site</p>" in page
+    # An <ol> would number each entry before its "Version N": the number would be shown twice.
+    assert '<ol class="version-list"' not in page
+    second, first = (" ".join(item.split("published")[0].split()) for item in history_items(page))
+    assert (second, first) == ("Version 2 current —", "Version 1 —")
+
+
+def test_an_old_version_says_when_readers_first_saw_it(client, imported_then_approved):
+    first = imported_then_approved.publications.get(number=1)
+    assert first.reviewed_on != first.published_at.date()  # "Last updated" on the previous site
+
+    page = client.get(f"/articles/{imported_then_approved.slug}/v/1/").content.decode()
+
+    banner = page.split('<div class="version-banner"')[1].split("</div>")[0]
+    shown = f"{first.published_at:%B} {first.published_at.day}, {first.published_at.year}"
+    assert f'as readers saw it from <time datetime="{first.published_at:%Y-%m-%d}">{shown}</time>.' in banner
+    assert "October 17, 2025" not in banner
+
+
+def test_the_version_banner_has_no_stray_punctuation_between_its_links(client, imported_then_approved):
+    page = client.get(f"/articles/{imported_then_approved.slug}/v/1/").content.decode()
+
+    banner = page.split('<div class="version-banner"')[1].split("</div>")[0]
+    links = banner.split('class="version-banner-links">')[1].split("</p>")[0]
+    assert re.sub(r"<a [^>]+>[^<]*</a>", "", links).strip() == ""
+    assert re.findall(r">([^<]+)</a>", links) == ["Read the current version", "All versions"]
 
 
 def test_unpublished_articles_have_no_public_history(client, article):

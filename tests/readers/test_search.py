@@ -134,13 +134,17 @@ def test_topic_page_lists_published_answers_of_the_topic(client, answers):
     assert 'href="/topics/back-pain/"' in client.get("/").content.decode()
 
 
-def test_home_shows_newest_and_recently_updated(client, answers):
+def test_home_lists_each_answer_once_newest_or_recently_updated(client, answers):
     baclofen, ibuprofen, _ = answers
     publish(baclofen)  # version 2
+    cramps = make_article(question="Muscle cramps at night", slug="cramps")
+    publish(cramps)
 
     html = client.get("/").content.decode()
 
     newest = html.split('id="newest-heading"')[1].split("</section>")[0]
     updated = html.split('id="updated-heading"')[1].split("</section>")[0]
-    assert newest.index("Is ibuprofen safe?") < newest.index("Is baclofen safe")
+    assert newest.index("Muscle cramps at night") < newest.index("Is ibuprofen safe?")
     assert "Is baclofen safe" in updated and "Is ibuprofen safe?" not in updated
+    for question in ("Is baclofen safe", "Is ibuprofen safe?", "Muscle cramps at night"):
+        assert html.count(question) == 1, question

@@ -43,6 +43,56 @@ def test_json_ld_is_a_medical_web_page_with_review_citations_and_audience(client
     assert data["url"] == "http://127.0.0.1:8000/articles/is-ibuprofen-safe/"  # ORACLE_BASE_URL, not the Host header
 
 
+# schema.org's MedicalAudienceType: the only audienceType values a MedicalAudience may carry.
+MEDICAL_AUDIENCE_TYPES = {"Clinician", "MedicalResearcher", "Patient"}
+
+
+def test_json_ld_audiences_are_valid_schema_org_audiences(client, editor, board_member):
+    article = make_article(question="Is naproxen safe?", slug="is-naproxen-safe")
+    article.summary_patient = "Usually, for a few days."
+    article.summary_student = "What the trials say."
+    article.save()
+    review_approve(
+        review=review_start(review=review_submit(article=article, by=editor), by=board_member), by=board_member
+    )
+
+    audiences = json_ld(client.get("/articles/is-naproxen-safe/").content.decode())["audience"]
+
+    assert len(audiences) == 3  # professionals (the default summary), patients, students
+    for audience in audiences:
+        if audience["@type"] == "MedicalAudience":
+            assert audience["audienceType"] in MEDICAL_AUDIENCE_TYPES
+    assert {a.get("audienceType") for a in audiences} >= {"Clinician", "Patient"}
+    assert {"@type": "EducationalAudience", "educationalRole": "student"} in audiences
+
+
+def test_json_ld_citations_carry_their_doi_pmid_and_url(client):
+    from references.models import Reference
+
+    article = make_article(question="Is naproxen safe?", slug="is-naproxen-safe", references=3)
+    with_all, doi_only, bare = Reference.objects.order_by("pk")
+    Reference.objects.filter(pk=with_all.pk).update(
+        doi="10.1000/xyz123", pmid="12345678", url="https://example.org/study"
+    )
+    Reference.objects.filter(pk=doi_only.pk).update(doi="10.1000/abc")
+    article_publish(article=article, origin=Publication.Origin.APPROVAL)
+
+    citations = {c["name"]: c for c in json_ld(client.get("/articles/is-naproxen-safe/").content.decode())["citation"]}
+
+    assert citations[with_all.title]["identifier"] == [
+        {"@type": "PropertyValue", "propertyID": "DOI", "value": "10.1000/xyz123"},
+        {"@type": "PropertyValue", "propertyID": "PMID", "value": "12345678"},
+    ]
+    assert citations[with_all.title]["url"] == "https://example.org/study"
+    assert citations[doi_only.title]["identifier"] == {
+        "@type": "PropertyValue",
+        "propertyID": "DOI",
+        "value": "10.1000/abc",
+    }
+    assert citations[doi_only.title]["url"] == "https://doi.org/10.1000/abc"
+    assert "identifier" not in citations[bare.title] and "url" not in citations[bare.title]
+
+
 def test_json_ld_never_breaks_out_of_its_script_element(client):
     article = make_article(question="Is </script><script>alert(1)</script> <!-- safe?", slug="hostile")
     article_publish(article=article, origin=Publication.Origin.APPROVAL)
@@ -79,8 +129,35 @@ def test_atom_feed_lists_new_and_updated_answers(client, approved):
     feed = ET.fromstring(response.content)
     [entry] = feed.findall(f"{ATOM}entry")
     assert entry.find(f"{ATOM}title").text == "Is ibuprofen safe?"
-    assert entry.find(f"{ATOM}link").get("href") == "http://testserver/articles/is-ibuprofen-safe/"
+    assert entry.find(f"{ATOM}link").get("href") == "http://127.0.0.1:8000/articles/is-ibuprofen-safe/"
     assert entry.find(f"{ATOM}updated").text.startswith(str(approved.published_at.year))
+
+
+def test_atom_entries_have_absolute_ids_and_the_board_as_author(client, settings, approved, editor, board_member):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "mirror.example"]
+    article = approved.article
+    article.summary_patient = "Usually, for a few days or less."
+    article.save()
+    review_approve(
+        review=review_start(review=review_submit(article=article, by=editor), by=board_member), by=board_member
+    )
+
+    # Addresses come from ORACLE_BASE_URL, never from the Host header of the request.
+    feed = ET.fromstring(client.get("/feed/", HTTP_HOST="mirror.example").content)
+
+    base = "http://127.0.0.1:8000"
+    assert feed.find(f"{ATOM}id").text == f"{base}/"
+    assert {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")} == {
+        "alternate": f"{base}/",
+        "self": f"{base}/feed/",
+    }
+    [entry] = feed.findall(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}id").text == f"{base}/articles/is-ibuprofen-safe/v/2/"  # a new id for each version
+    assert entry.find(f"{ATOM}link").get("href") == f"{base}/articles/is-ibuprofen-safe/"
+    author = entry.find(f"{ATOM}author")
+    assert author.find(f"{ATOM}name").text == "Oracle Medical Advisory Board"
+    assert author.find(f"{ATOM}uri").text == f"{base}/advisory-board/"
+    assert "mirror.example" not in ET.tostring(feed, encoding="unicode")
 
 
 def test_feed_and_sitemap_hold_no_drafts(client, approved):
@@ -90,20 +167,46 @@ def test_feed_and_sitemap_hold_no_drafts(client, approved):
     assert b"draft-only" not in client.get("/sitemap.xml").content
 
 
-def test_sitemap_has_answers_with_lastmod(client, approved):
+def sitemap_urls(client):
     root = ET.fromstring(client.get("/sitemap.xml").content)
     ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    return {u.find(f"{ns}loc").text: u.find(f"{ns}lastmod") for u in root.findall(f"{ns}url")}
 
-    urls = {u.find(f"{ns}loc").text: u.find(f"{ns}lastmod") for u in root.findall(f"{ns}url")}
-    assert urls["http://testserver/articles/is-ibuprofen-safe/"].text == approved.published_at.date().isoformat()
-    assert "http://testserver/editorial-policy/" in urls
+
+def test_sitemap_has_answers_with_lastmod(client, approved):
+    urls = sitemap_urls(client)
+
+    assert urls["http://127.0.0.1:8000/articles/is-ibuprofen-safe/"].text == approved.published_at.date().isoformat()
+    assert "http://127.0.0.1:8000/editorial-policy/" in urls
+    assert "http://127.0.0.1:8000/advisory-board/" in urls
+
+
+def test_sitemap_lists_the_evidence_grades_and_the_topics_with_answers(client, approved):
+    from articles.models import Topic
+
+    topic = Topic.objects.create(name="Pain relief", slug="pain-relief")
+    Topic.objects.create(name="Empty topic", slug="empty-topic")
+    make_article(
+        question="Is a draft safe?", slug="draft-only", topic=Topic.objects.create(name="Drafts", slug="drafts")
+    )
+    article = approved.article
+    article.topic = topic
+    article.save()
+
+    urls = sitemap_urls(client)
+
+    assert "http://127.0.0.1:8000/evidence-grades/" in urls
+    assert urls["http://127.0.0.1:8000/topics/pain-relief/"].text == approved.published_at.date().isoformat()
+    assert client.get("/topics/pain-relief/").status_code == 200
+    # a topic readers would find empty is not offered to search engines
+    assert not any("/topics/empty-topic/" in url or "/topics/drafts/" in url for url in urls)
 
 
 def test_robots_txt_points_to_the_sitemap(client):
     text = client.get("/robots.txt").content.decode()
 
     assert "Disallow: /admin/" in text
-    assert "Sitemap: http://testserver/sitemap.xml" in text
+    assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in text
 
 
 def test_trust_pages_are_edited_in_the_admin_and_versioned(client, editor):

@@ -54,6 +54,24 @@ def test_submit_emails_the_board_after_commit(draft, editor, board_member, djang
     assert f"/admin/reviews/review/{Review.objects.get().pk}/preview/" in message.body
 
 
+def test_emails_show_the_question_as_typed_on_one_line(editor, board_member, draft, django_capture_on_commit_callbacks):
+    draft.question = "Is it safe to take <b>ibuprofen</b> & paracetamol if I'm pregnant?\r\nBcc: all@example.org"
+    draft.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review_submit(article=draft, by=editor, change_summary="Doesn't cite the <i>2021</i> review")
+
+    [message] = mail.outbox
+    question = "Is it safe to take <b>ibuprofen</b> & paracetamol if I'm pregnant? Bcc: all@example.org"
+    assert message.subject == f"Review requested: {question}"
+    assert "&#x27;" not in message.body and "&lt;" not in message.body and "&amp;" not in message.body
+    assert "<b>ibuprofen</b> & paracetamol if I'm pregnant?" in message.body
+    assert "What changed: Doesn't cite the <i>2021</i> review" in message.body
+    headers = message.message()
+    assert headers["Bcc"] is None and message.bcc == []
+    assert "\n" not in headers["Subject"].replace("\n ", "")  # folded for length at most, never a new header
+
+
 def test_submit_is_refused_listing_every_reason_and_changes_nothing(editor):
     article = ArticleFactory(summary="  ")
     ClaimFactory(section=SectionFactory(article=article, heading="Risks"), text="Bad [@ghost]")
