@@ -124,6 +124,24 @@ def with_source_notices(body_html: str, notices: dict[int, str]) -> str:
     return body_html
 
 
+def publication_context(publication, *, page_path: str, review_state: str = "approved", update_note: str = ""):
+    """The answer page's context for a publication, and the source notices on it (reference
+    number → notice) — the answer page and a version's permalink alike."""
+    notices = source_notices(publication)
+    context = answer_page_context(
+        question=publication.question,
+        summary=publication.content["summary"],
+        body_html=with_source_notices(publication.html, notices) if notices else publication.html,
+        reviewed_on=publication.reviewed_on,
+        review_state=review_state,
+        page_path=page_path,
+        review_note=reviewed_note(publication),
+        update_note=update_note,
+    )
+    context["flagged_sources"] = len(notices)
+    return context, notices
+
+
 def render_answer_parts(publication, *, slug: str, review_status: str, next_review_due=None) -> tuple[str, str]:
     """(head, article) HTML of an answer page for `publication`.
 
@@ -136,15 +154,10 @@ def render_answer_parts(publication, *, slug: str, review_status: str, next_revi
 
     update_pending = review_status in ("submitted", "under_review")
     path = reverse("articles:detail", kwargs={"slug": slug})
-    notices = source_notices(publication)
-    context = answer_page_context(
-        question=publication.question,
-        summary=publication.content["summary"],
-        body_html=with_source_notices(publication.html, notices) if notices else publication.html,
-        reviewed_on=publication.reviewed_on,
-        review_state=review_status if update_pending else "approved",
+    context, notices = publication_context(
+        publication,
         page_path=path,
-        review_note=reviewed_note(publication),
+        review_state=review_status if update_pending else "approved",
         update_note=UPDATE_NOTE if update_pending else "",
     )
     canonical = settings.ORACLE_BASE_URL.rstrip("/") + path
@@ -154,7 +167,6 @@ def render_answer_parts(publication, *, slug: str, review_status: str, next_revi
         history_url=reverse("articles:history", kwargs={"slug": slug}),
         article_slug=slug,
         site_name=settings.ORACLE_SITE_NAME,
-        flagged_sources=len(notices),
         review_overdue=cadence.is_overdue_for_readers(next_review_due),
     )
     head = render_to_string("articles/includes/_answer_head.html", context)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from articles import evidence
 from articles.audiences import SCHEMA_AUDIENCE, Audience
-from articles.models import Publication, Topic
+from articles.models import Publication, SitePage, Topic
 from articles.rendering import to_plain
 
 # JSON inside <script> must not be able to close the element or open a comment, whatever the content.
@@ -141,7 +141,7 @@ class LatestAnswersFeed(Feed):
         return absolute(reverse("articles:home"))
 
     def item_author_link(self):
-        return absolute(reverse("advisory-board"))
+        return absolute(SitePage(slug=SitePage.Slug.ADVISORY_BOARD).get_absolute_url())
 
     def items(self):
         return (
@@ -222,10 +222,10 @@ class PagesSitemap(_PublicSitemap):
     priority = 0.5
 
     def items(self):
-        return ["articles:home", "editorial-policy", "advisory-board", "evidence-grades"]
+        return ["articles:home", "evidence-grades", *SitePage.Slug.values]
 
     def location(self, item):
-        return reverse(item)
+        return reverse(item)  # the trust pages' URLs are named by their slugs
 
 
 SITEMAPS = {"answers": AnswerSitemap, "topics": TopicSitemap, "pages": PagesSitemap}

@@ -16,16 +16,14 @@ from django.views.decorators.http import require_POST, require_safe
 from articles import evidence, public
 from articles.answer_page import (
     answer_document,
-    answer_page_context,
     current_answer_document,
     preview_context,
+    publication_context,
     reviewed_note,
-    source_notices,
-    with_source_notices,
 )
 from articles.audiences import AUDIENCE_COOKIE, Audience
 from articles.follow_ups import FollowUpForm, follow_up_create, over_rate_limit
-from articles.models import Article, Publication, ReviewStatus, SitePage, Topic
+from articles.models import Article, Publication, SitePage, Topic
 from articles.public_cache import cached_public_page
 from articles.rendering import render_trust_page
 from articles.search import Hit, normalise_query, search_publications
@@ -194,24 +192,14 @@ def article_version_view(request, slug, number):
     article = publication.article
     is_current = article.current_publication_id == publication.pk
     # A source retracted or superseded since is flagged on every version, as on the answer page.
-    notices = source_notices(publication)
-    context = answer_page_context(
-        question=publication.question,
-        summary=publication.content["summary"],
-        body_html=with_source_notices(publication.html, notices) if notices else publication.html,
-        reviewed_on=publication.reviewed_on,
-        review_state=ReviewStatus.APPROVED,
-        page_path=request.path,
-        review_note=reviewed_note(publication),
-    )
+    context, notices = publication_context(publication, page_path=request.path)
     context.update(
         version=publication,
         is_current=is_current,
-        flagged_sources=len(notices),
         withdrawal=None if article.current_publication_id else article.withdrawals.first(),
-        canonical_url=request.build_absolute_uri(
-            reverse("articles:detail", kwargs={"slug": slug}) if is_current else request.path
-        ),
+        # From the configured public address, never the request's Host header (cached pages).
+        canonical_url=settings.ORACLE_BASE_URL.rstrip("/")
+        + (reverse("articles:detail", kwargs={"slug": slug}) if is_current else request.path),
     )
     response = render(request, "articles/article_version.html", context)
     flags = zlib.crc32(repr(sorted(notices.items())).encode())

@@ -2,6 +2,7 @@
 
 import reversion
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles.audiences import Audience
@@ -62,6 +63,11 @@ class SitePage(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        # Each trust page is served at the URL named by its slug (oracle/urls.py); the advisory
+        # board's page adds the board's profiles (reviews).
+        return reverse(self.slug)
 
     @classmethod
     def get(cls, slug: str) -> "SitePage":

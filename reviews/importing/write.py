@@ -147,7 +147,7 @@ def _resolve_references(page: ParsedPage, by=None) -> dict[int, Reference]:
                 raise ValidationError(f"line {parsed.line}: {'; '.join(exc.messages)}") from None
             with reversion.create_revision():
                 reversion.set_user(by)
-                reversion.set_comment(f"Imported from {page.path}")
+                reversion.set_comment(f"Imported from {Path(page.path).name}")
                 reference.save()
         taken.add(reference.key)
         by_number[parsed.number] = reference
@@ -185,7 +185,7 @@ def _import_page(page: ParsedPage, slug: str, *, publisher, by) -> ImportResult:
     if changed:
         with reversion.create_revision():
             reversion.set_user(by)
-            reversion.set_comment(f"Imported from {page.path}")
+            reversion.set_comment(f"Imported from {Path(page.path).name}")
             article = article or Article(slug=slug)
             article.question = page.question
             article.summary_heading = page.summary_heading
@@ -236,7 +236,7 @@ def review_record_import(*, article: Article, reviewed_on, source: str, by=None)
         reviewed_on=reviewed_on,
         revision=revision,
         content=content,
-        change_summary=f"Imported from the previous site ({Path(source).name})",
+        change_summary="Imported from the previous site",
     )
     review.save()
     _log(
