@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Development settings for this checkout's manage.py (read by manage.py only; git-ignored).
 DOTENV ?= .env
 
-.PHONY: run dotenv test install check lint bench clean
+.PHONY: run dotenv test install check lint bench clean validators
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Oracle needs Python 3.11 or newer (found %s)" % sys.version.split()[0])'
@@ -42,6 +42,10 @@ dotenv:
 ## The whole test suite (SQLite by default; set DATABASE_URL=postgres://... for PostgreSQL)
 test: $(STAMP)
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+
+## axe-core and the Nu Html Checker for the public-page validity tests (npm; Java 17 runs the checker)
+validators:
+	npm ci --ignore-scripts --no-audit --no-fund
 
 ## Django's system checks with production settings
 ## (explicitly oracle.settings with DEBUG off: a development .env does not apply)
