@@ -201,6 +201,15 @@ def invalidate_public_pages() -> None:
     transaction.on_commit(_bump)
 
 
+def invalidate_answer_pages(slug: str) -> None:
+    """Retire the cached pages that show the answer at `slug` (its page, versions and history, the
+    home page, its topic, the feed, the sitemap, search results), now and after commit.
+
+    Today this retires every page (as `invalidate_public_pages`); callers that change one answer
+    call this, so that narrowing it changes no caller."""
+    invalidate_public_pages()
+
+
 class _LocalPages:
     """A small per-process copy of hot pages, keyed by generation: a hit costs one small cache
     read (the generation) instead of fetching the whole page from Redis."""
