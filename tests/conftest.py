@@ -1,13 +1,6 @@
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
-from tests.factories import UserFactory
-
-DATA = Path(__file__).parent / "data"
-EXAMPLE_PAGE = DATA / "baclofen-back-pain.txt"
-DEMO_PAGE = Path(settings.BASE_DIR) / "demo" / "baclofen-back-pain.demo.txt"
+from tests.helpers import DEMO_PAGE, EXAMPLE_PAGE, UserFactory, make_article
 
 
 @pytest.fixture(autouse=True)
@@ -79,8 +72,6 @@ def second_board_member(db):
 
 @pytest.fixture
 def draft(db):
-    from tests.factories import make_article
-
     return make_article(question="Is ibuprofen safe?", slug="is-ibuprofen-safe")
 
 

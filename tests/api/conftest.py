@@ -8,6 +8,7 @@ import pytest
 
 from api.models import ApiToken, Scope
 from api.services import api_token_create
+from tests.helpers import ReferenceFactory
 
 # The docs' browser test drives Playwright's sync API (an event loop in this thread) beside the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -86,8 +87,6 @@ def published(db, demo_page):
 
 @pytest.fixture
 def reference(db):
-    from tests.factories import ReferenceFactory
-
     return ReferenceFactory(key="acp-lbp-2017", doi="10.7326/M16-2367", pmid="28192789", title="Noninvasive treatments")
 
 

@@ -12,7 +12,7 @@ from api.models import Scope
 from articles.models import Article, Publication
 from reviews.models import Review, ReviewApproval, ReviewTransition
 from reviews.services import review_start
-from tests.factories import UserFactory
+from tests.helpers import UserFactory
 
 pytestmark = pytest.mark.django_db
 

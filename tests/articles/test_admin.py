@@ -4,8 +4,7 @@ from reversion.models import Version
 from articles.models import Article, Claim
 from references.models import Reference
 from reviews.importing.write import review_import_pages
-from tests.adminforms import form_fields
-from tests.factories import ReferenceFactory, UserFactory
+from tests.helpers import ReferenceFactory, UserFactory, form_fields
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ from reversion.models import Version
 
 from articles.models import Article, Claim, EditConflict
 from reviews.importing.write import review_import_pages
-from tests.adminforms import form_fields
-from tests.factories import UserFactory
+from tests.helpers import UserFactory, form_fields
 
 pytestmark = pytest.mark.django_db
 

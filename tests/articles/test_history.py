@@ -12,8 +12,7 @@ from articles.models import Article, ArticleLocked, Claim, Publication, Section
 from articles.publishing import article_withdraw_from_public
 from references.models import Reference
 from reviews.services import review_approve, review_start, review_submit
-from tests.adminforms import form_fields
-from tests.factories import ClaimFactory, ReferenceFactory, SectionFactory, make_article
+from tests.helpers import ClaimFactory, ReferenceFactory, SectionFactory, UserFactory, form_fields, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -218,8 +217,6 @@ def test_diff_page_refuses_revisions_of_other_articles(client, editor, article):
 
 def test_reviewer_starting_a_review_lands_on_the_diff_since_the_last_publication(client, article, editor, board_member):
     first = review_submit(article=article, by=editor)
-    from tests.factories import UserFactory
-
     other = UserFactory(username="board-b", groups=["Medical Advisory Board"])
     review_approve(review=review_start(review=first, by=other), by=other)
     claim = Claim.objects.filter(section__article=article).first()

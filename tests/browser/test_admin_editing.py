@@ -3,8 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in
-from tests.factories import UserFactory
+from tests.helpers import UserFactory, log_in
 
 
 @pytest.fixture

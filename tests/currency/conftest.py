@@ -1,24 +1,9 @@
-"""Shared for keeping answers current: an answer approved by the board, and re-approving it."""
-
-from pathlib import Path
+"""Shared for keeping answers current: an answer approved by the board."""
 
 import pytest
-from django.conf import settings
 
 from articles.models import Article
-from reviews.services import review_approve, review_start, review_submit
-
-
-def reapprove(article, *, editor, board, change_summary="Update") -> Article:
-    """Take the article's working copy through a whole review cycle; the article, re-read."""
-    review = review_submit(article=article, by=editor, change_summary=change_summary)
-    review_start(review=review, by=board)
-    review_approve(review=review, by=board)
-    return Article.objects.select_related("current_publication").get(pk=article.pk)
-
-
-def published_file(article) -> Path:
-    return Path(settings.ORACLE_PUBLISH_DIR) / "articles" / article.slug / "index.html"
+from reviews.services import review_approve
 
 
 @pytest.fixture

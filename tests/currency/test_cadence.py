@@ -12,7 +12,7 @@ from articles.cadence import add_months
 from articles.models import Article, Topic
 from reviews.cadence import queue_counts, rereview_queue, review_due_run
 from reviews.models import ReviewDueNotice
-from tests.factories import make_article
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_answers_not_yet_due_are_not_emailed(approved, board_member):
 
 
 def test_a_failed_email_records_no_notice_so_tomorrow_retries(approved, board_member, settings):
-    settings.EMAIL_BACKEND = "tests.currency.failing_mail.Backend"
+    settings.EMAIL_BACKEND = "tests.helpers.FailingMailBackend"
     _due(approved, timezone.localdate())
     with pytest.raises(ConnectionError):
         review_due_run()

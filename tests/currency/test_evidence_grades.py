@@ -12,9 +12,7 @@ from articles.models import Article, Claim
 from articles.snapshots import load_article, snapshot_article
 from references.models import Reference
 from reviews.services import content_fingerprint, review_approve, review_start, review_submit
-from tests.adminforms import form_fields
-from tests.currency.conftest import reapprove
-from tests.factories import ArticleFactory, ClaimFactory, ReferenceFactory, SectionFactory
+from tests.helpers import ArticleFactory, ClaimFactory, ReferenceFactory, SectionFactory, form_fields, reapprove
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from tests.checkout import copy_checkout, developer_env, make, manage, settings_seen_by_manage_py
+from tests.helpers import copy_checkout, developer_env, make, manage, settings_seen_by_manage_py
 
 SETTINGS = ("SETTINGS_MODULE", "DEBUG", "ORACLE_BASE_URL", "ORACLE_PAGE_CACHE", "EMAIL_BACKEND", "SECRET_KEY")
 

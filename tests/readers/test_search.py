@@ -3,8 +3,7 @@ from django.db import connection
 
 from articles.models import Claim, Publication, Topic
 from articles.publishing import article_publish
-from tests.factories import make_article
-from tests.htmlcheck import assert_no_live_script
+from tests.helpers import assert_no_live_script, make_article
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from articles import search
 from articles.models import Claim, Publication
 from articles.publishing import article_publish
 from articles.search import RankedPublications
-from tests.factories import make_article
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db
 postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL only")

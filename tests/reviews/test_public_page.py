@@ -4,7 +4,7 @@ import pytest
 
 from reviews.models import BoardMember
 from reviews.services import review_approve, review_start, review_submit
-from tests.factories import UserFactory
+from tests.helpers import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.contrib.messages import get_messages
 from articles.models import Article, Claim
 from reviews.models import Review
 from reviews.services import review_approve
-from tests.adminforms import form_fields
+from tests.helpers import form_fields
 
 pytestmark = pytest.mark.django_db
 

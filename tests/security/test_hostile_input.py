@@ -21,9 +21,7 @@ from articles.rendering import render_block, render_body_html, render_inline, re
 from references.citations import MARKER_RE, Numbering, extract_keys, format_marker
 from references.models import KEY_PATTERN, Reference
 from reviews.importing.parse import PageFormatError, parse_page, read_page_text
-from tests.adminforms import form_fields
-from tests.conftest import EXAMPLE_PAGE
-from tests.htmlcheck import assert_no_live_script
+from tests.helpers import EXAMPLE_PAGE, assert_no_live_script, build_world, form_fields
 
 settings.register_profile(
     "security",
@@ -424,6 +422,4 @@ def test_hostile_reader_input_never_fails_the_site(world_once, text, email, quer
 @pytest.fixture
 def world_once(db):
     """The security world, built once per test (hypothesis runs many examples against it)."""
-    from tests.security.conftest import build_world
-
     return build_world()
