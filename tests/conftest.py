@@ -87,3 +87,13 @@ def under_review(submitted, board_member):
     from reviews.services import review_start
 
     return review_start(review=submitted, by=board_member)
+
+
+@pytest.fixture
+def approved(under_review, board_member):
+    """The draft, approved by the board: published as version 1 (re-read with its publication)."""
+    from articles.models import Article
+    from reviews.services import review_approve
+
+    review_approve(review=under_review, by=board_member)
+    return Article.objects.select_related("current_publication").get(pk=under_review.article_id)
