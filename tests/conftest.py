@@ -1,6 +1,6 @@
 import pytest
 
-from tests.helpers import DEMO_PAGE, EXAMPLE_PAGE, UserFactory, make_article
+from tests.helpers import DEMO_PAGE, EXAMPLE_PAGE, UserFactory, make_article, save_revision
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +27,15 @@ def example_page():
 @pytest.fixture
 def demo_page():
     return DEMO_PAGE
+
+
+@pytest.fixture
+def demo(demo_page):
+    """The demo baclofen answer, imported and published; the article."""
+    from reviews.importing.write import review_import_pages
+
+    [result] = review_import_pages([demo_page], publish=True)
+    return result.article
 
 
 @pytest.fixture
@@ -73,6 +82,16 @@ def second_board_member(db):
 @pytest.fixture
 def draft(db):
     return make_article(question="Is ibuprofen safe?", slug="is-ibuprofen-safe")
+
+
+@pytest.fixture
+def article(editor):
+    """A draft with a first revision saved by the editor ("First draft"), as the admin would save it."""
+    article = make_article(
+        question="Is paracetamol safe?", slug="is-paracetamol-safe", sections=2, claims_per_section=2
+    )
+    save_revision(editor, "First draft", lambda: article.save())
+    return article
 
 
 @pytest.fixture

@@ -150,6 +150,13 @@ def published_file(article) -> Path:
     return Path(settings.ORACLE_PUBLISH_DIR) / "articles" / article.slug / "index.html"
 
 
+def set_due(article, when):
+    """Make the published article due for re-review on `when` (no signal, no re-render); the article."""
+    Article.objects.filter(pk=article.pk).update(next_review_due=when)
+    article.refresh_from_db()
+    return article
+
+
 def save_revision(user, comment, change):
     """Run `change` inside a reversion revision by `user` with `comment`; the revision."""
     with reversion.create_revision():
@@ -183,6 +190,11 @@ def race(*actions):
 
 # --- admin forms -------------------------------------------------------------------------------
 # Read an admin change form the way a browser would submit it, so tests can post real forms.
+
+
+def change_url(article) -> str:
+    """The article's change form in the admin."""
+    return f"/admin/articles/article/{article.pk}/change/"
 
 
 class _FormFields(HTMLParser):
@@ -612,3 +624,19 @@ def log_in(page, live_server, username, welcome_name=None):
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     expect(page.locator("#user-tools")).to_contain_text(welcome_name or username)
+
+
+# --- the bench scripts -------------------------------------------------------------------------
+
+
+def run_bench_script(script: str, *args, env=None, timeout=300) -> subprocess.CompletedProcess:
+    """`python SCRIPT ARGS` in this checkout (`script` like "bench/history.py"), with the test settings
+    unless `env` says otherwise."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / script), *args],
+        cwd=ROOT,
+        env=env if env is not None else {**os.environ, "DJANGO_SETTINGS_MODULE": "oracle.settings_test"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
