@@ -1,6 +1,51 @@
+"""Fixtures that tests in several folders use, the autouse isolation of every test (cache, publish
+directory), and the browser configuration shared by tests/browser/ and the API docs page."""
+
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.helpers import DEMO_PAGE, EXAMPLE_PAGE, UserFactory, make_article, save_revision
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by browser tests and
+# their fixtures alongside it are still synchronous, so let Django allow them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _browser_required() -> bool:
+    return os.environ.get("ORACLE_REQUIRE_BROWSER") == "1"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `browser` (tests/browser/, the API docs page) are skipped without Chromium, unless
+    ORACLE_REQUIRE_BROWSER=1, when they fail instead."""
+    if CHROMIUM.exists() or _browser_required():
+        return
+    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM} (set ORACLE_REQUIRE_BROWSER=1 to fail instead)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright launches Debian's Chromium (browsers cannot be downloaded here)."""
+    # Only reached when Chromium is present or required: tests were skipped otherwise.
+    if not CHROMIUM.exists():
+        pytest.fail(f"ORACLE_REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM}", pytrace=False)
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture(autouse=True)

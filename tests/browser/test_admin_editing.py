@@ -16,14 +16,6 @@ def logged_in(page, live_server, transactional_db):
     return login
 
 
-@pytest.fixture
-def demo_article(transactional_db, demo_page):
-    from reviews.importing.write import review_import_pages
-
-    (result,) = review_import_pages([demo_page], publish=True)
-    return result.article
-
-
 def test_citation_problems_update_live_as_the_editor_types(logged_in, live_server, demo_article, screenshot):
     page = logged_in("editor", ["Editors"])
     errors = []

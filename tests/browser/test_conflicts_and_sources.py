@@ -9,14 +9,6 @@ from tests.helpers import UserFactory, log_in
 
 
 @pytest.fixture
-def demo_article(transactional_db, demo_page):
-    from reviews.importing.write import review_import_pages
-
-    (result,) = review_import_pages([demo_page], publish=True)
-    return result.article
-
-
-@pytest.fixture
 def second_page(browser):
     context = browser.new_context()
     yield context.new_page()
