@@ -7,7 +7,7 @@ Sections, in order:
 - factories
 - the review workflow
 - admin forms
-- HTML checks
+- public pages and HTML checks
 - mail
 - a site in every state (the security tests' world)
 - a throwaway checkout
@@ -38,7 +38,7 @@ from reversion.models import Version
 
 from articles.follow_ups import follow_up_create
 from articles.models import Article, Claim, FollowUpQuestion, Publication, Section, SitePage, Topic, Withdrawal
-from articles.publishing import article_withdraw_from_public
+from articles.publishing import article_publish, article_withdraw_from_public
 from references.citations import MARKER_RE
 from references.models import Reference
 from reviews.models import BoardMember, Review, ReviewApproval, ReviewTransition, SourceAlert, SourceEvent
@@ -135,6 +135,11 @@ def make_article(*, sections: int = 2, claims_per_section: int = 3, references: 
 
 
 # --- the review workflow -----------------------------------------------------------------------
+
+
+def publish_directly(article) -> Publication:
+    """Publish the working copy at once, as an approval does, without a review cycle."""
+    return article_publish(article=article, origin=Publication.Origin.APPROVAL)
 
 
 def reapprove(article, *, editor, board, change_summary="Update", comment="") -> Article:
@@ -249,7 +254,7 @@ def form_fields(html: str, form_id: str) -> dict[str, str]:
     return {k: (v[1:] if v.startswith("\n") else v) for k, v in parser.fields.items()}
 
 
-# --- HTML checks -------------------------------------------------------------------------------
+# --- public pages and HTML checks --------------------------------------------------------------
 # Structural checks of HTML output: parse it like a browser would and look at what is live.
 
 SAFE_SCHEMES = {"", "http", "https", "mailto"}
@@ -296,6 +301,11 @@ def assert_no_live_script(html: str, *, allow_tags=()):
             if name in {"href", "src", "action", "formaction", "xlink:href"} and value is not None:
                 scheme = urlsplit(value.strip()).scheme.lower()
                 assert scheme in SAFE_SCHEMES, f"{name}={value!r} on <{tag}>"
+
+
+def hit_titles(response) -> list[str]:
+    """The questions of the search results on a search page, in order."""
+    return [hit.publication.question for hit in response.context["hits"]]
 
 
 # --- mail --------------------------------------------------------------------------------------

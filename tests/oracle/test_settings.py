@@ -2,7 +2,7 @@
 development settings and the address `make run` serves on; everything else — gunicorn, `make check`,
 a server without `.env` — gets production, which refuses to start without a real secret key.
 
-Each test works in a throwaway copy of the checkout (tests/checkout.py) with a developer's
+Each test works in a throwaway copy of the checkout (`copy_checkout` in tests/helpers.py) with a developer's
 environment, the way the commands are typed; nothing here reads the test run's own settings.
 """
 
