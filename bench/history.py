@@ -70,7 +70,7 @@ def main():
 
         from articles.content import article_restore
         from articles.models import Claim
-        from tests.factories import make_article
+        from tests.helpers import make_article
 
         user = get_user_model().objects.create_superuser("bench", "bench@example.org", "bench-password")
         article = make_article(

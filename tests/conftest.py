@@ -1,13 +1,51 @@
+"""Fixtures that tests in several folders use, the autouse isolation of every test (cache, publish
+directory), and the browser configuration shared by tests/browser/ and the API docs page."""
+
+import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from tests.factories import UserFactory
+from tests.helpers import DEMO_PAGE, EXAMPLE_PAGE, UserFactory, make_article, save_revision
 
-DATA = Path(__file__).parent / "data"
-EXAMPLE_PAGE = DATA / "baclofen-back-pain.txt"
-DEMO_PAGE = Path(settings.BASE_DIR) / "demo" / "baclofen-back-pain.demo.txt"
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by browser tests and
+# their fixtures alongside it are still synchronous, so let Django allow them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _browser_required() -> bool:
+    return os.environ.get("ORACLE_REQUIRE_BROWSER") == "1"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `browser` (tests/browser/, the API docs page) are skipped without Chromium, unless
+    ORACLE_REQUIRE_BROWSER=1, when they fail instead."""
+    if CHROMIUM.exists() or _browser_required():
+        return
+    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM} (set ORACLE_REQUIRE_BROWSER=1 to fail instead)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright launches Debian's Chromium (browsers cannot be downloaded here)."""
+    # Only reached when Chromium is present or required: tests were skipped otherwise.
+    if not CHROMIUM.exists():
+        pytest.fail(f"ORACLE_REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM}", pytrace=False)
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +72,15 @@ def example_page():
 @pytest.fixture
 def demo_page():
     return DEMO_PAGE
+
+
+@pytest.fixture
+def demo(demo_page):
+    """The demo baclofen answer, imported and published; the article."""
+    from reviews.importing.write import review_import_pages
+
+    [result] = review_import_pages([demo_page], publish=True)
+    return result.article
 
 
 @pytest.fixture
@@ -79,9 +126,17 @@ def second_board_member(db):
 
 @pytest.fixture
 def draft(db):
-    from tests.factories import make_article
-
     return make_article(question="Is ibuprofen safe?", slug="is-ibuprofen-safe")
+
+
+@pytest.fixture
+def article(editor):
+    """A draft with a first revision saved by the editor ("First draft"), as the admin would save it."""
+    article = make_article(
+        question="Is paracetamol safe?", slug="is-paracetamol-safe", sections=2, claims_per_section=2
+    )
+    save_revision(editor, "First draft", lambda: article.save())
+    return article
 
 
 @pytest.fixture
@@ -96,3 +151,13 @@ def under_review(submitted, board_member):
     from reviews.services import review_start
 
     return review_start(review=submitted, by=board_member)
+
+
+@pytest.fixture
+def approved(under_review, board_member):
+    """The draft, approved by the board: published as version 1 (re-read with its publication)."""
+    from articles.models import Article
+    from reviews.services import review_approve
+
+    review_approve(review=under_review, by=board_member)
+    return Article.objects.select_related("current_publication").get(pk=under_review.article_id)

@@ -1,19 +1,15 @@
-"""Fixtures for the API tests: tokens, a published answer, and a JSON client."""
+"""Fixtures for the API tests: tokens, a published answer, and a JSON client (the docs page's browser
+test is configured with the other browser tests, in tests/conftest.py)."""
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
 from api.models import ApiToken, Scope
 from api.services import api_token_create
-
-# The docs' browser test drives Playwright's sync API (an event loop in this thread) beside the ORM.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.helpers import ReferenceFactory
 
 ALL_SCOPES = [Scope.DRAFTS_WRITE, Scope.REVIEWS_READ]
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture
@@ -75,19 +71,14 @@ def as_token(client):
 
 
 @pytest.fixture
-def published(db, demo_page):
+def published(db, demo):
     """The demo baclofen answer, imported and published (version 1)."""
-    from reviews.importing.write import review_import_pages
-
-    (result,) = review_import_pages([demo_page], publish=True)
-    result.article.refresh_from_db()
-    return result.article
+    demo.refresh_from_db()
+    return demo
 
 
 @pytest.fixture
 def reference(db):
-    from tests.factories import ReferenceFactory
-
     return ReferenceFactory(key="acp-lbp-2017", doi="10.7326/M16-2367", pmid="28192789", title="Noninvasive treatments")
 
 
@@ -108,24 +99,3 @@ def draft_payload(reference):
         return payload
 
     return make
-
-
-# --- browser (the docs page) -------------------------------------------------------------------
-
-
-def pytest_collection_modifyitems(config, items):
-    here = Path(__file__).resolve().parent
-    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM} (set ORACLE_REQUIRE_BROWSER=1 to fail instead)")
-    for item in items:
-        if here in Path(item.path).resolve().parents and "browser" in item.keywords:
-            if not CHROMIUM.exists() and os.environ.get("ORACLE_REQUIRE_BROWSER") != "1":
-                item.add_marker(skip)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-    }

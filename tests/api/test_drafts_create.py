@@ -5,7 +5,7 @@ from reversion.models import Version
 
 from articles.models import Article, Claim, Section
 from references.models import Reference
-from tests.factories import UserFactory
+from tests.helpers import UserFactory
 
 pytestmark = pytest.mark.django_db
 

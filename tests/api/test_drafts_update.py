@@ -3,6 +3,7 @@ from reversion.models import Version
 
 from articles.models import Article, Claim, Section
 from reviews.services import review_submit
+from tests.helpers import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -124,8 +125,6 @@ def test_if_match_that_is_not_a_version_is_400(api, draft, draft_payload):
 
 
 def test_owner_without_change_permission_is_403(as_token, make_token, draft, draft_payload):
-    from tests.factories import UserFactory
-
     viewer = UserFactory(username="viewer")
 
     assert as_token(make_token(viewer)).put(f"/api/drafts/{draft.pk}/", draft_payload()).status_code == 403

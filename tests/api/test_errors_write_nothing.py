@@ -10,7 +10,7 @@ from api.models import ApiToken
 from articles.models import Article, Claim, Publication, Section
 from references.models import Reference
 from reviews.models import Review, ReviewTransition
-from tests.factories import UserFactory, make_article
+from tests.helpers import UserFactory, make_article
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ import pytest
 from api.models import Scope
 from articles.models import Article, Publication
 from reviews.models import Review, ReviewApproval, ReviewTransition
-from reviews.services import review_start
-from tests.factories import UserFactory
+from tests.helpers import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,9 +82,3 @@ def test_no_endpoint_with_any_scope_approves_or_publishes(
     assert Article.objects.get(pk=under_review.article_id).review_status == "under_review"
     assert Publication.objects.get(article=published).number == 1
     assert {200, 201, 400, 403, 404, 405, 409} <= statuses  # the calls did reach the endpoints
-
-
-@pytest.fixture
-def under_review(submitted, board_member):
-    # Started by a board member who did not edit it: the admin would let them approve it now.
-    return review_start(review=submitted, by=board_member)

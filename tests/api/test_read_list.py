@@ -6,14 +6,13 @@ from django.utils import timezone
 
 from articles.models import Article, Topic
 from articles.publishing import article_withdraw_from_public
-from tests.factories import UserFactory
+from tests.helpers import UserFactory, make_article
 
 pytestmark = pytest.mark.django_db
 
 
 def _publish_another(question="Is ibuprofen safe?", slug="is-ibuprofen-safe", topic=None):
     from reviews.importing.write import review_record_import
-    from tests.factories import make_article
 
     with reversion.create_revision():
         article = make_article(question=question, slug=slug, topic=topic)

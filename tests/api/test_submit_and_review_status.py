@@ -4,7 +4,7 @@ from django.core import mail
 from articles.models import Article
 from reviews.models import Review, ReviewTransition
 from reviews.services import review_request_changes, review_start
-from tests.factories import UserFactory
+from tests.helpers import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from api.models import ApiToken, hash_secret
-from tests.factories import UserFactory
+from tests.helpers import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,20 +4,9 @@ from reversion.models import Version
 from articles.models import Article, Claim
 from references.models import Reference
 from reviews.importing.write import review_import_pages
-from tests.adminforms import form_fields
-from tests.factories import ReferenceFactory, UserFactory
+from tests.helpers import ReferenceFactory, UserFactory, change_url, form_fields
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(demo_page):
-    [result] = review_import_pages([demo_page], publish=True)
-    return result.article
-
-
-def change_url(article):
-    return f"/admin/articles/article/{article.pk}/change/"
 
 
 def test_editor_can_edit_a_claim_and_the_save_is_versioned_with_the_user(client, editor, demo):
@@ -108,25 +97,6 @@ def test_staff_without_article_permissions_cannot_preview(client, demo):
     assert client.get(f"/admin/articles/article/{demo.pk}/preview/").status_code == 403
 
 
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ("pharmacological", "pharmacological-management-2021"),
-        ("10.1136/bmj.n1446", "bmj-doi"),
-        ("33853836", "bmj-doi"),
-        ("bmj-d", "bmj-doi"),
-    ],
-)
-def test_reference_admin_searches_key_title_doi_and_pmid(client, editor, demo, query, expected):
-    ReferenceFactory(key="bmj-doi", doi="10.1136/bmj.n1446", pmid="33853836")
-    client.force_login(editor)
-
-    page = client.get("/admin/references/reference/", {"q": query}).content.decode()
-
-    assert expected in page
-    assert "1 result" in page
-
-
 def test_reference_admin_shows_which_articles_cite_it(client, editor, demo):
     cited = Reference.objects.get(key="pharmacological-management-2021")
     uncited = ReferenceFactory(key="pharmacological-management-2021-b")
@@ -137,18 +107,6 @@ def test_reference_admin_shows_which_articles_cite_it(client, editor, demo):
 
     assert demo.question in cited_page
     assert "Not cited by any article." in uncited_page
-
-
-def test_reference_admin_refuses_a_bad_doi(client, editor):
-    client.force_login(editor)
-
-    response = client.post(
-        "/admin/references/reference/add/",
-        {"key": "x-2020", "kind": "research", "title": "X", "doi": "not-a-doi", "pmid": "", "year": "2020"},
-    )
-
-    assert "is not a DOI" in response.content.decode()
-    assert not Reference.objects.filter(key="x-2020").exists()
 
 
 def test_publications_are_read_only_in_the_admin(client, admin_user, demo):

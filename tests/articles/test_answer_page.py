@@ -7,8 +7,14 @@ from django.urls import reverse
 from articles.models import Publication
 from articles.publishing import article_publish
 from reviews.importing.write import review_import_pages
-from tests.factories import ArticleFactory, ClaimFactory, ReferenceFactory, SectionFactory, make_article
-from tests.htmlcheck import assert_no_live_script
+from tests.helpers import (
+    ArticleFactory,
+    ClaimFactory,
+    ReferenceFactory,
+    SectionFactory,
+    assert_no_live_script,
+    make_article,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -5,21 +5,9 @@ from django.test import Client
 from reversion.models import Version
 
 from articles.models import Article, Claim, EditConflict
-from reviews.importing.write import review_import_pages
-from tests.adminforms import form_fields
-from tests.factories import UserFactory
+from tests.helpers import UserFactory, change_url, form_fields
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(demo_page):
-    [result] = review_import_pages([demo_page], publish=True)
-    return result.article
-
-
-def change_url(article):
-    return f"/admin/articles/article/{article.pk}/change/"
 
 
 def open_form(user, article):

@@ -2,7 +2,6 @@ import re
 from datetime import datetime
 
 import pytest
-import reversion
 from django.db.models import ProtectedError
 from reversion.models import Version
 
@@ -12,27 +11,16 @@ from articles.models import Article, ArticleLocked, Claim, Publication, Section
 from articles.publishing import article_withdraw_from_public
 from references.models import Reference
 from reviews.services import review_approve, review_start, review_submit
-from tests.adminforms import form_fields
-from tests.factories import ClaimFactory, ReferenceFactory, SectionFactory, make_article
+from tests.helpers import (
+    ClaimFactory,
+    ReferenceFactory,
+    SectionFactory,
+    form_fields,
+    make_article,
+    save_revision,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def save_revision(user, comment, change):
-    with reversion.create_revision():
-        reversion.set_user(user)
-        reversion.set_comment(comment)
-        change()
-    return Version.objects.order_by("-pk").first().revision
-
-
-@pytest.fixture
-def article(editor):
-    article = make_article(
-        question="Is paracetamol safe?", slug="is-paracetamol-safe", sections=2, claims_per_section=2
-    )
-    save_revision(editor, "First draft", lambda: article.save())
-    return article
 
 
 def latest(article):
@@ -214,30 +202,6 @@ def test_diff_page_refuses_revisions_of_other_articles(client, editor, article):
 
     assert response.status_code == 404
     assert client.get(f"/admin/articles/article/{article.pk}/history/diff/", {"to": "x"}).status_code == 400
-
-
-def test_reviewer_starting_a_review_lands_on_the_diff_since_the_last_publication(client, article, editor, board_member):
-    first = review_submit(article=article, by=editor)
-    from tests.factories import UserFactory
-
-    other = UserFactory(username="board-b", groups=["Medical Advisory Board"])
-    review_approve(review=review_start(review=first, by=other), by=other)
-    claim = Claim.objects.filter(section__article=article).first()
-    claim.text = "Updated claim text " + claim.text.split(" ", 1)[1]
-    save_revision(editor, "update", claim.save)
-    second = review_submit(article=article, by=editor)
-    client.force_login(board_member)
-
-    response = client.post(
-        f"/admin/articles/article/{article.pk}/review/", {"transition": "start_review", "review": second.pk}
-    )
-
-    assert (
-        response["Location"]
-        == f"/admin/articles/article/{article.pk}/history/diff/?to={second.revision_id}&from={first.revision_id}"
-    )
-    page = client.get(response["Location"]).content.decode()
-    assert "<ins>Updated</ins>" in page or "Updated claim text" in page
 
 
 # --- history page ---------------------------------------------------------------------------

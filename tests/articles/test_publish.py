@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from articles.models import Article, Publication
 from articles.publishing import PublishRefused, article_publish
-from tests.factories import ArticleFactory, ClaimFactory, SectionFactory, make_article
+from tests.helpers import ArticleFactory, ClaimFactory, SectionFactory, make_article
 
 pytestmark = pytest.mark.django_db
 

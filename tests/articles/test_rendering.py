@@ -1,7 +1,7 @@
 import pytest
 
 from articles.rendering import render_content
-from tests.htmlcheck import assert_no_live_script
+from tests.helpers import assert_no_live_script
 
 
 def content(summary="Answer.", claims=("Claim.",), references=None):

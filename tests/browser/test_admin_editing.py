@@ -3,8 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in
-from tests.factories import UserFactory
+from tests.helpers import UserFactory, log_in
 
 
 @pytest.fixture
@@ -15,14 +14,6 @@ def logged_in(page, live_server, transactional_db):
         return page
 
     return login
-
-
-@pytest.fixture
-def demo_article(transactional_db, demo_page):
-    from reviews.importing.write import review_import_pages
-
-    (result,) = review_import_pages([demo_page], publish=True)
-    return result.article
 
 
 def test_citation_problems_update_live_as_the_editor_types(logged_in, live_server, demo_article, screenshot):

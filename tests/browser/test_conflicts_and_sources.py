@@ -5,16 +5,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in
-from tests.factories import UserFactory
-
-
-@pytest.fixture
-def demo_article(transactional_db, demo_page):
-    from reviews.importing.write import review_import_pages
-
-    (result,) = review_import_pages([demo_page], publish=True)
-    return result.article
+from tests.helpers import UserFactory, log_in
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from tests.factories import make_article
+from tests.helpers import UserFactory, make_article
 
 NODE_MODULES = Path(settings.BASE_DIR) / "node_modules"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
@@ -85,7 +85,6 @@ def site(transactional_db, live_server):
     from articles.models import Publication
     from articles.services import article_publish, article_withdraw_from_public
     from reviews.roles import sync_roles
-    from tests.factories import UserFactory
 
     sync_roles(apps)  # the transactional tests before this one flushed the migrations' groups
     call_command("setup_demo", stdout=io.StringIO())

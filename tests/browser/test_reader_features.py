@@ -6,8 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in
-from tests.factories import UserFactory, make_article
+from tests.helpers import UserFactory, log_in, make_article, publish_directly
 
 QUESTION = "Is ibuprofen safe?"
 SLUG = "is-ibuprofen-safe"
@@ -44,13 +43,6 @@ def unexpected(errors, expected_statuses=()):
         )
 
     return [e for e in errors if not expected(*e)]
-
-
-def publish(article):
-    from articles.models import Publication
-    from articles.publishing import article_publish
-
-    return article_publish(article=article, origin=Publication.Origin.APPROVAL)
 
 
 def set_claim(article, index, words):
@@ -104,7 +96,7 @@ def answer_url(transactional_db, live_server):
     patient_section.audience = "patient"
     patient_section.save()
     set_claim(article, 1, f"Ibuprofen interacts with {BODY_WORD}, which can raise the risk of bleeding")
-    publish(article)
+    publish_directly(article)
     return f"{live_server.url}/articles/{SLUG}/"
 
 

@@ -5,8 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in
-from tests.factories import UserFactory, make_article
+from tests.helpers import UserFactory, log_in, make_article
 
 QUESTION = "Is ibuprofen safe for back pain?"
 SLUG = "is-ibuprofen-safe-for-back-pain"

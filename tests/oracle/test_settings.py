@@ -2,7 +2,7 @@
 development settings and the address `make run` serves on; everything else — gunicorn, `make check`,
 a server without `.env` — gets production, which refuses to start without a real secret key.
 
-Each test works in a throwaway copy of the checkout (tests/checkout.py) with a developer's
+Each test works in a throwaway copy of the checkout (`copy_checkout` in tests/helpers.py) with a developer's
 environment, the way the commands are typed; nothing here reads the test run's own settings.
 """
 
@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from tests.checkout import copy_checkout, developer_env, make, manage, settings_seen_by_manage_py
+from tests.helpers import copy_checkout, developer_env, make, manage, settings_seen_by_manage_py
 
 SETTINGS = ("SETTINGS_MODULE", "DEBUG", "ORACLE_BASE_URL", "ORACLE_PAGE_CACHE", "EMAIL_BACKEND", "SECRET_KEY")
 

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from references.citations import Numbering, extract_keys, format_marker
 from references.models import Reference
-from tests.factories import ReferenceFactory
+from tests.helpers import ReferenceFactory
 
 
 def test_extract_keys_reads_single_and_grouped_markers_in_order():

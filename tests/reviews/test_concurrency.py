@@ -1,41 +1,17 @@
 """Two board members acting on the same cycle at the same moment, on real PostgreSQL connections."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from articles.models import Publication
 from reviews.models import Review, ReviewApproval, ReviewTransition
 from reviews.services import review_approve
-from tests.factories import UserFactory
+from tests.helpers import UserFactory, race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks and two connections"),
 ]
-
-
-def race(*actions):
-    """Run each action in its own thread (own connection), released together; collect outcomes."""
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(i, action):
-        try:
-            barrier.wait()
-            outcomes[i] = action()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what we assert on
-            outcomes[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.parametrize("required", [1, 2])

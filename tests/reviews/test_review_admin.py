@@ -5,14 +5,10 @@ from django.contrib.messages import get_messages
 
 from articles.models import Article, Claim
 from reviews.models import Review
-from reviews.services import review_approve
-from tests.adminforms import form_fields
+from reviews.services import review_approve, review_start, review_submit
+from tests.helpers import UserFactory, change_url, form_fields, save_revision
 
 pytestmark = pytest.mark.django_db
-
-
-def change_url(article):
-    return f"/admin/articles/article/{article.pk}/change/"
 
 
 def review_url(article):
@@ -231,3 +227,25 @@ def test_a_resubmission_links_to_the_changes_since_the_version_sent_back(
     assert f'href="{expected}">What changed since the previous submission' in page
     diff = client.get(expected.replace("&amp;", "&")).content.decode()
     assert "<ins>Fixed </ins>" in diff
+
+
+def test_reviewer_starting_a_review_lands_on_the_diff_since_the_last_publication(client, article, editor, board_member):
+    first = review_submit(article=article, by=editor)
+    other = UserFactory(username="board-b", groups=["Medical Advisory Board"])
+    review_approve(review=review_start(review=first, by=other), by=other)
+    claim = Claim.objects.filter(section__article=article).first()
+    claim.text = "Updated claim text " + claim.text.split(" ", 1)[1]
+    save_revision(editor, "update", claim.save)
+    second = review_submit(article=article, by=editor)
+    client.force_login(board_member)
+
+    response = client.post(
+        f"/admin/articles/article/{article.pk}/review/", {"transition": "start_review", "review": second.pk}
+    )
+
+    assert (
+        response["Location"]
+        == f"/admin/articles/article/{article.pk}/history/diff/?to={second.revision_id}&from={first.revision_id}"
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "<ins>Updated</ins>" in page or "Updated claim text" in page

@@ -6,7 +6,7 @@ from reversion.models import Version
 from articles.models import Article, Claim, ReviewStatus
 from reviews.models import Review, ReviewTransition
 from reviews.services import ReviewRefused, review_submit
-from tests.factories import ArticleFactory, ClaimFactory, SectionFactory
+from tests.helpers import ArticleFactory, ClaimFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from reviews.services import (
     review_submit,
     review_withdraw,
 )
-from tests.factories import UserFactory
+from tests.helpers import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 
 from articles.models import Article, Publication
+from tests.helpers import build_world
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -54,8 +55,6 @@ def render_all(paths):
 
 
 def test_every_public_page_is_identical_after_dump_and_restore(settings, tmp_path):
-    from tests.security.conftest import build_world
-
     settings.ORACLE_PAGE_CACHE = False  # each page from the database, never from the cache
     build_world()
     paths = public_paths()

@@ -28,11 +28,10 @@ from django.utils import timezone
 
 from oracle import errors
 from oracle import urls as oracle_urls
-from tests.factories import UserFactory
+from tests.helpers import PASSWORD, UserFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
 HOST = "oracle.example.org"
-PASSWORD = "correct horse battery staple"  # UserFactory's
 LOGIN = "/admin/login/"
 SECRET_DETAIL = "ZQXINTERNALDETAIL"  # planted in exception messages; must never reach a page
 

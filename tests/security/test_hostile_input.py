@@ -7,7 +7,6 @@ in what readers get. Example counts are bounded so the file runs in well under 3
 """
 
 import re
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,9 +20,7 @@ from articles.rendering import render_block, render_body_html, render_inline, re
 from references.citations import MARKER_RE, Numbering, extract_keys, format_marker
 from references.models import KEY_PATTERN, Reference
 from reviews.importing.parse import PageFormatError, parse_page, read_page_text
-from tests.adminforms import form_fields
-from tests.conftest import EXAMPLE_PAGE
-from tests.htmlcheck import assert_no_live_script
+from tests.helpers import EXAMPLE_PAGE, assert_no_live_script, build_world, form_fields, live_tags
 
 settings.register_profile(
     "security",
@@ -92,21 +89,10 @@ hostile_text = st.one_of(
 key = st.from_regex(rf"\A{KEY_PATTERN}\Z", fullmatch=True).filter(lambda k: len(k) <= 80)
 
 
-class _Tags(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
 def assert_page_has_no_live_injection(html: str):
     """For whole pages (which have their own static scripts): no handler attribute, no inline or
     foreign script, no javascript:/data:/vbscript: URL anywhere."""
-    parser = _Tags()
-    parser.feed(html)
-    for tag, attrs in parser.tags:
+    for tag, attrs in live_tags(html):
         for name, value in attrs.items():
             assert not name.startswith("on"), f"event handler {name}= on <{tag}>"
             if name in {"href", "src", "action", "formaction", "xlink:href"} and value:
@@ -424,6 +410,4 @@ def test_hostile_reader_input_never_fails_the_site(world_once, text, email, quer
 @pytest.fixture
 def world_once(db):
     """The security world, built once per test (hypothesis runs many examples against it)."""
-    from tests.security.conftest import build_world
-
     return build_world()

@@ -9,8 +9,7 @@ from django.core.management import CommandError, call_command
 from articles.models import MAX_CLAIM_CHARS, MAX_SUMMARY_CHARS, Article, Claim
 from reviews.importing.write import review_import_pages
 from reviews.models import SourceEvent
-from tests.adminforms import form_fields
-from tests.factories import make_article
+from tests.helpers import form_fields, make_article
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,7 @@ from django.urls import URLResolver, get_resolver, resolve
 
 from articles.models import Withdrawal
 from reviews.models import BoardMember, Review, ReviewTransition
-from tests.security.conftest import MARKERS, find_markers, state_fingerprint
+from tests.helpers import MARKERS, find_markers, state_fingerprint
 
 pytestmark = pytest.mark.django_db
 

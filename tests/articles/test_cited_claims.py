@@ -8,8 +8,7 @@ from articles.publishing import publication_rerender_page
 from reviews.cadence import review_due_run
 from reviews.models import Review
 from reviews.services import ReviewRefused, review_submit
-from tests.currency.conftest import published_file, reapprove
-from tests.factories import make_article
+from tests.helpers import make_article, published_file, reapprove
 
 pytestmark = pytest.mark.django_db
 

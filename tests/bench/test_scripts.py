@@ -3,13 +3,11 @@
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import run_bench_script
 
 
 @pytest.mark.parametrize(
@@ -20,14 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
     ],
 )
 def test_benchmark_script_runs(script, args, expect):
-    result = subprocess.run(
-        [sys.executable, str(ROOT / script), *args],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "oracle.settings_test"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_bench_script(script, *args)
 
     assert result.returncode == 0, result.stderr[-3000:]
     assert expect in result.stdout
@@ -44,14 +35,8 @@ def test_load_faults_runs_tiny_on_its_own_postgres():
     shared server), with the per-process cache so no Redis database is shared either."""
     args = ["--seconds", "3", "--fault-seconds", "3", "--restart-after", "1", "--answers", "8"]
     args += ["--workers", "2", "--connections", "8", "--warmup", "1", "--no-redis", "--no-fsync"]
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "load_faults.py"), *args],
-        cwd=ROOT,
-        env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = run_bench_script("bench/load_faults.py", *args, env=env, timeout=120)
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for figure in ("lost writes: 0 of", "half-done transitions: 0", "recovery after PostgreSQL was back", "PASS"):

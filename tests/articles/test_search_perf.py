@@ -5,33 +5,24 @@ from django.db import connection
 
 from articles import search
 from articles.models import Claim, Publication
-from articles.publishing import article_publish
 from articles.search import RankedPublications
-from tests.factories import make_article
+from tests.helpers import hit_titles, make_article, publish_directly
 
 pytestmark = pytest.mark.django_db
 postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL only")
-
-
-def publish(article):
-    return article_publish(article=article, origin=Publication.Origin.APPROVAL)
-
-
-def titles(response):
-    return [hit.publication.question for hit in response.context["hits"]]
 
 
 @pytest.fixture
 def many():
     """Twelve answers mentioning paracetamol in their body, one in its question (the oldest)."""
     first = make_article(question="Is paracetamol safe?", slug="paracetamol")
-    publish(first)
+    publish_directly(first)
     for n in range(11):
         article = make_article(question=f"Is remedy {n} safe?", slug=f"remedy-{n}")
         claim = Claim.objects.filter(section__article=article).first()
         claim.text = "Unlike paracetamol, this remedy " + claim.text
         claim.save()
-        publish(article)
+        publish_directly(article)
 
 
 def test_an_uncached_search_costs_at_most_two_queries(client, many, settings, django_assert_max_num_queries):
@@ -60,12 +51,12 @@ def test_only_a_capped_set_of_matches_is_ranked_and_readers_are_told(client, man
 
     response = client.get("/search/", {"q": "paracetamol"})
 
-    assert len(titles(response)) == 5
+    assert len(hit_titles(response)) == 5
     html = response.content.decode()
     assert "More than 5 answers for “paracetamol”" in html
     assert 'rel="next"' not in html  # five results: one page
     # the five newest matches, which do not include the oldest answer
-    assert "Is paracetamol safe?" not in titles(response)
+    assert "Is paracetamol safe?" not in hit_titles(response)
 
 
 @postgres_only
@@ -77,15 +68,15 @@ def test_within_the_ranked_set_the_question_ranks_first(client, settings, monkey
         claim = Claim.objects.filter(section__article=article).first()
         claim.text = "Unlike naproxen, this remedy " + claim.text
         claim.save()
-        publish(article)
-    publish(make_article(question="Is naproxen safe?", slug="naproxen"))
+        publish_directly(article)
+    publish_directly(make_article(question="Is naproxen safe?", slug="naproxen"))
     article = make_article(question="Is remedy 9 safe?", slug="remedy-9")  # newest, body only
     claim = Claim.objects.filter(section__article=article).first()
     claim.text = "Naproxen again " + claim.text
     claim.save()
-    publish(article)
+    publish_directly(article)
 
-    hits = titles(client.get("/search/", {"q": "naproxen"}))
+    hits = hit_titles(client.get("/search/", {"q": "naproxen"}))
 
     assert hits[0] == "Is naproxen safe?"
     assert len(hits) == 3
@@ -142,7 +133,7 @@ def test_the_ranking_query_can_use_an_index_rather_than_read_every_publication(c
 def test_a_query_the_index_cannot_answer_finds_nothing_instead_of_reading_everything(client, many, settings):
     settings.ORACLE_PAGE_CACHE = False
 
-    assert titles(client.get("/search/", {"q": "-paracetamol"})) == []
-    assert titles(client.get("/search/", {"q": "paracetamol or -remedy"})) == []
+    assert hit_titles(client.get("/search/", {"q": "-paracetamol"})) == []
+    assert hit_titles(client.get("/search/", {"q": "paracetamol or -remedy"})) == []
     # a negated word next to a searched one works as before
-    assert titles(client.get("/search/", {"q": "paracetamol -remedy"})) == ["Is paracetamol safe?"]
+    assert hit_titles(client.get("/search/", {"q": "paracetamol -remedy"})) == ["Is paracetamol safe?"]

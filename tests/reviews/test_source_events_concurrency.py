@@ -8,7 +8,7 @@ from django.db import connection
 from references.models import Reference
 from reviews.models import SourceAlert, SourceEvent
 from reviews.source_events import RecordedEvent, reference_record_event
-from tests.reviews.test_concurrency import race
+from tests.helpers import race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from articles.models import Article, Publication
 from articles.publishing import article_publish
 from reviews.source_events import reference_record_event
-from tests.factories import make_article
+from tests.helpers import UserFactory, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -130,8 +130,6 @@ def test_an_empty_queue_says_nothing_is_due(client, board_member):
 
 
 def test_the_queue_is_closed_to_staff_without_the_view_permission(client, db):
-    from tests.factories import UserFactory
-
     client.force_login(UserFactory(username="outsider"))
 
     assert client.get(QUEUE).status_code == 403

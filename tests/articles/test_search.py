@@ -1,16 +1,10 @@
 import pytest
 from django.db import connection
 
-from articles.models import Claim, Publication, Topic
-from articles.publishing import article_publish
-from tests.factories import make_article
-from tests.htmlcheck import assert_no_live_script
+from articles.models import Claim, Topic
+from tests.helpers import assert_no_live_script, hit_titles, make_article, publish_directly
 
 pytestmark = pytest.mark.django_db
-
-
-def publish(article):
-    return article_publish(article=article, origin=Publication.Origin.APPROVAL)
 
 
 @pytest.fixture
@@ -19,26 +13,22 @@ def answers():
     claim = Claim.objects.filter(section__article=baclofen).first()
     claim.text = "Sedation and dizziness are common with muscle relaxants " + claim.text.split(" ", 2)[2]
     claim.save()
-    publish(baclofen)
+    publish_directly(baclofen)
     ibuprofen = make_article(question="Is ibuprofen safe?", slug="ibuprofen", summary="Ibuprofen relieves pain.")
-    publish(ibuprofen)
+    publish_directly(ibuprofen)
     draft = make_article(question="Is secretdrug safe?", slug="secret", summary="Secretdrug is unreviewed.")
     return baclofen, ibuprofen, draft
-
-
-def titles(response):
-    return [hit.publication.question for hit in response.context["hits"]]
 
 
 def test_search_finds_an_answer_by_a_word_of_its_body(client, answers):
     response = client.get("/search/", {"q": "dizziness"})
 
-    assert titles(response) == ["Is baclofen safe for back pain?"]
+    assert hit_titles(response) == ["Is baclofen safe for back pain?"]
     assert "<mark>" in response.content.decode() and "izziness</mark>" in response.content.decode().lower()
 
 
 def test_search_never_finds_a_draft(client, answers):
-    assert titles(client.get("/search/", {"q": "secretdrug"})) == []
+    assert hit_titles(client.get("/search/", {"q": "secretdrug"})) == []
 
 
 def test_search_never_finds_unreviewed_edits_of_a_published_answer(client, answers):
@@ -47,7 +37,7 @@ def test_search_never_finds_unreviewed_edits_of_a_published_answer(client, answe
     claim.text = "Zebrafish unreviewed"
     claim.save()
 
-    assert titles(client.get("/search/", {"q": "zebrafish"})) == []
+    assert hit_titles(client.get("/search/", {"q": "zebrafish"})) == []
 
 
 def test_question_ranks_above_body(client, answers):
@@ -55,9 +45,9 @@ def test_question_ranks_above_body(client, answers):
     claim = Claim.objects.filter(section__article=other).first()
     claim.text = "Unlike ibuprofen, quinine is not recommended " + claim.text
     claim.save()
-    publish(other)
+    publish_directly(other)
 
-    hits = titles(client.get("/search/", {"q": "ibuprofen"}))
+    hits = hit_titles(client.get("/search/", {"q": "ibuprofen"}))
 
     assert hits[0] == "Is ibuprofen safe?"
     assert "Muscle cramps at night" in hits
@@ -94,7 +84,7 @@ def test_snippets_escape_content_markup(client):
     claim = Claim.objects.filter(section__article=article).first()
     claim.text = "Doses <b>below</b> 5 mg are safe " + claim.text
     claim.save()
-    publish(article)
+    publish_directly(article)
 
     html = client.get("/search/", {"q": "doses"}).content.decode()
 
@@ -104,7 +94,7 @@ def test_snippets_escape_content_markup(client):
 
 def test_results_are_paginated(client):
     for n in range(12):
-        publish(make_article(question=f"Is paracetamol dose {n} safe?", slug=f"paracetamol-{n}"))
+        publish_directly(make_article(question=f"Is paracetamol dose {n} safe?", slug=f"paracetamol-{n}"))
 
     first = client.get("/search/", {"q": "paracetamol"})
     second = client.get("/search/", {"q": "paracetamol", "page": 2})
@@ -117,7 +107,7 @@ def test_uses_postgres_full_text_search_on_postgres(client, answers):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
     # stemming: "relieving" finds "relieves"
-    assert titles(client.get("/search/", {"q": "relieving"})) == ["Is ibuprofen safe?"]
+    assert hit_titles(client.get("/search/", {"q": "relieving"})) == ["Is ibuprofen safe?"]
 
 
 def test_topic_page_lists_published_answers_of_the_topic(client, answers):
@@ -136,9 +126,9 @@ def test_topic_page_lists_published_answers_of_the_topic(client, answers):
 
 def test_home_lists_each_answer_once_newest_or_recently_updated(client, answers):
     baclofen, ibuprofen, _ = answers
-    publish(baclofen)  # version 2
+    publish_directly(baclofen)  # version 2
     cramps = make_article(question="Muscle cramps at night", slug="cramps")
-    publish(cramps)
+    publish_directly(cramps)
 
     html = client.get("/").content.decode()
 

@@ -1,3 +1,5 @@
+"""`manage.py setup_demo`: the demo accounts with printed passwords and the published demo answer, idempotent."""
+
 import re
 
 import pytest
@@ -61,13 +63,3 @@ def test_second_run_keeps_passwords_and_duplicates_nothing(capsys):
     assert "already exist" in second
     assert dict(get_user_model().objects.values_list("username", "password")) == hashes
     assert (Article.objects.count(), Reference.objects.count(), Publication.objects.count()) == counts == (1, 7, 2)
-
-
-def test_roles_are_created_by_migration_with_content_permissions():
-    from django.contrib.auth.models import Group
-
-    editors = Group.objects.get(name="Editors")
-
-    assert editors.permissions.filter(codename="change_article").exists()
-    assert editors.permissions.filter(codename="add_reference").exists()
-    assert not editors.permissions.filter(codename="delete_article").exists()

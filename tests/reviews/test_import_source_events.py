@@ -11,7 +11,7 @@ from django.utils import timezone
 from references.models import Reference
 from reviews.models import SourceAlert, SourceEvent
 from reviews.source_events import SourceEventRefused
-from tests.factories import ReferenceFactory
+from tests.helpers import ReferenceFactory
 
 pytestmark = pytest.mark.django_db
 

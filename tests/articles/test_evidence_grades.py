@@ -12,17 +12,19 @@ from articles.models import Article, Claim
 from articles.snapshots import load_article, snapshot_article
 from references.models import Reference
 from reviews.services import content_fingerprint, review_approve, review_start, review_submit
-from tests.adminforms import form_fields
-from tests.currency.conftest import reapprove
-from tests.factories import ArticleFactory, ClaimFactory, ReferenceFactory, SectionFactory
+from tests.helpers import (
+    ArticleFactory,
+    ClaimFactory,
+    ReferenceFactory,
+    SectionFactory,
+    change_url,
+    form_fields,
+    reapprove,
+)
 
 pytestmark = pytest.mark.django_db
 
 Kind = Reference.Kind
-
-
-def _change_url(article):
-    return f"/admin/articles/article/{article.pk}/change/"
 
 
 def _options(page: str, name: str) -> list[str]:
@@ -69,7 +71,7 @@ def test_the_admin_claim_inline_offers_only_the_sites_scheme(client, editor, set
     article = _article([Kind.GUIDELINE])
     client.force_login(editor)
 
-    page = client.get(_change_url(article)).content.decode()
+    page = client.get(change_url(article)).content.decode()
 
     assert _options(page, "sections-0-claims-0-grade") == codes
 
@@ -108,10 +110,10 @@ def test_a_guideline_or_systematic_review_suggests_a_higher_grade_than_a_case_re
 def test_the_admin_shows_the_suggestion_but_never_applies_it(client, editor):
     article = _article([Kind.GUIDELINE], [Kind.CASE_REPORT])
     client.force_login(editor)
-    page = client.get(_change_url(article)).content.decode()
+    page = client.get(change_url(article)).content.decode()
     data = form_fields(page, "article_form")
 
-    response = client.post(_change_url(article), data)
+    response = client.post(change_url(article), data)
 
     assert '<span class="grade-suggestion"' in page and ">High</span>" in page and ">Very low</span>" in page
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -121,14 +123,14 @@ def test_the_admin_shows_the_suggestion_but_never_applies_it(client, editor):
 def test_the_editor_confirms_a_grade_in_the_admin(client, editor):
     article = _article([Kind.GUIDELINE])
     client.force_login(editor)
-    data = form_fields(client.get(_change_url(article)).content.decode(), "article_form")
+    data = form_fields(client.get(change_url(article)).content.decode(), "article_form")
     data["sections-0-claims-0-grade"] = "moderate"  # lower than suggested: the editor decides
 
-    response = client.post(_change_url(article), data)
+    response = client.post(change_url(article), data)
 
     assert response.status_code == 302, response.content.decode()[:2000]
     assert _claims(article)[0].grade == "moderate"
-    page = client.get(_change_url(article)).content.decode()
+    page = client.get(change_url(article)).content.decode()
     assert 'title="From the kinds of the references this claim cites; confirm or choose another.">High' in page
 
 
@@ -150,10 +152,10 @@ def test_a_grade_of_another_scheme_is_refused_with_a_clear_message():
 def test_the_admin_refuses_a_posted_grade_of_another_scheme(client, editor):
     article = _article([Kind.GUIDELINE])
     client.force_login(editor)
-    data = form_fields(client.get(_change_url(article)).content.decode(), "article_form")
+    data = form_fields(client.get(change_url(article)).content.decode(), "article_form")
     data["sections-0-claims-0-grade"] = "1A"
 
-    response = client.post(_change_url(article), data)
+    response = client.post(change_url(article), data)
 
     assert response.status_code == 200
     assert _claims(article)[0].grade == ""
@@ -162,10 +164,10 @@ def test_the_admin_refuses_a_posted_grade_of_another_scheme(client, editor):
 def test_the_admin_says_which_grades_the_site_accepts(client, editor):
     article = _article([Kind.GUIDELINE])
     client.force_login(editor)
-    data = form_fields(client.get(_change_url(article)).content.decode(), "article_form")
+    data = form_fields(client.get(change_url(article)).content.decode(), "article_form")
     data["sections-0-claims-0-grade"] = "1A"
 
-    response = client.post(_change_url(article), data)
+    response = client.post(change_url(article), data)
 
     assert (
         "“1A” is not a grade of this site&#x27;s scheme (GRADE): choose one of High, Moderate, Low, Very low."
@@ -178,10 +180,10 @@ def test_after_the_site_changes_scheme_an_old_grade_is_shown_and_must_be_changed
     Claim.objects.filter(pk=_claims(article)[0].pk).update(grade="high")
     settings.ORACLE_EVIDENCE_SCHEME = "strength_quality"
     client.force_login(editor)
-    page = client.get(_change_url(article)).content.decode()
+    page = client.get(change_url(article)).content.decode()
     data = form_fields(page, "article_form")
 
-    response = client.post(_change_url(article), data)
+    response = client.post(change_url(article), data)
 
     assert "high (not in this site&#x27;s scheme)" in page
     assert response.status_code == 200

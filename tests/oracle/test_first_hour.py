@@ -17,7 +17,7 @@ import urllib.request
 
 import pytest
 
-from tests.checkout import copy_checkout, developer_env, free_port, manage
+from tests.helpers import copy_checkout, developer_env, free_port, manage
 
 PAGE = """Is ginger safe for nausea in pregnancy?
 

@@ -3,6 +3,7 @@ from django.core.cache import cache
 
 from articles.models import Article, FollowUpQuestion
 from reviews.importing.write import review_import_pages
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +84,6 @@ def test_cross_site_posts_are_refused(client):
 
 
 def test_unpublished_articles_take_no_questions(client):
-    from tests.factories import make_article
-
     draft = make_article(slug="a-draft")
 
     assert client.post(f"/articles/{draft.slug}/follow-up/", {"text": "Is this safe for me?"}).status_code == 404

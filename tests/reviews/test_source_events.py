@@ -18,8 +18,7 @@ from reviews.cadence import queue_counts, rereview_queue
 from reviews.models import SourceAlert, SourceEvent
 from reviews.services import review_approve, review_request_changes, review_start, review_submit
 from reviews.source_events import SourceEventRefused, alert_resolve, reference_record_event
-from tests.currency.conftest import published_file, reapprove
-from tests.factories import ReferenceFactory, UserFactory, make_article
+from tests.helpers import ReferenceFactory, UserFactory, make_article, published_file, reapprove
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from articles.publishing import article_withdraw_from_public
 from reviews.services import review_approve, review_start, review_submit
-from tests.factories import make_article
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db
 

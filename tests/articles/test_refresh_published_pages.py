@@ -3,7 +3,7 @@ from django.core.management import call_command
 
 from articles.models import Publication
 from articles.publishing import article_publish
-from tests.factories import make_article
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db
 

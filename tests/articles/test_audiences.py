@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from articles.models import Publication
 from articles.publishing import article_publish
-from tests.factories import SectionFactory, make_article
+from tests.helpers import SectionFactory, make_article
 
 pytestmark = pytest.mark.django_db
 

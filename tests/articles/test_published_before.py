@@ -10,7 +10,7 @@ from articles.publishing import article_publish
 from articles.snapshots import load_article, snapshot_article
 from reviews.cadence import refresh_overdue_notices, review_due_run
 from reviews.source_events import reference_record_event
-from tests.factories import make_article
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db
 

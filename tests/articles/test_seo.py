@@ -9,7 +9,7 @@ from articles.models import Publication, SitePage
 from articles.publishing import article_publish
 from reviews.importing.write import review_import_pages
 from reviews.services import review_approve, review_start, review_submit
-from tests.factories import make_article
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
