@@ -83,7 +83,7 @@ def site(transactional_db, live_server):
     from django.apps import apps
 
     from articles.models import Publication
-    from articles.services import article_publish, article_withdraw_from_public
+    from articles.publishing import article_publish, article_withdraw_from_public
     from reviews.roles import sync_roles
 
     sync_roles(apps)  # the transactional tests before this one flushed the migrations' groups
