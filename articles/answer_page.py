@@ -10,10 +10,10 @@
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
@@ -86,21 +86,32 @@ def reviewed_note(publication) -> str:
     return f"Reviewed by {who} on {day}."
 
 
+_NOTICE_PROVIDERS: list[Callable[[list[str]], dict[str, str]]] = []
+
+
+def register_source_notices(provider: Callable[[list[str]], dict[str, str]]) -> None:
+    """Register `provider(keys) -> {key: notice}`: the notices readers see on cited references.
+    The app that keeps source events and the board's decisions on them registers one at start-up
+    (`reviews`); this layer cannot name it."""
+    if provider not in _NOTICE_PROVIDERS:
+        _NOTICE_PROVIDERS.append(provider)
+
+
 def source_notices(publication) -> dict[int, str]:
     """Reference number → the notice readers see on it (retracted or superseded sources only).
 
-    Read from the references as they stand now, not from the snapshot: a retraction recorded
-    after approval must reach readers without a new publication.
+    Not from the references as they stand now: from the text the board confirmed, stored with its
+    decision, so an edit of a reference changes no notice until the board confirms it again. Not
+    from the snapshot either: a retraction confirmed after approval reaches this publication (and
+    every other version citing the source) without a new one.
     """
-    from references.models import Reference
-
     keys = list(publication.content.get("references", {}))
     if not keys:
         return {}
-    flagged = Reference.objects.filter(key__in=keys).filter(
-        Q(retracted_on__isnull=False) | Q(superseded_by__isnull=False)
-    )
-    return {keys.index(ref.key) + 1: ref.reader_notice() for ref in flagged.select_related("superseded_by")}
+    notices = {}
+    for provider in _NOTICE_PROVIDERS:
+        notices.update(provider(keys))
+    return {keys.index(key) + 1: notice for key, notice in notices.items() if key in keys}
 
 
 def with_source_notices(body_html: str, notices: dict[int, str]) -> str:

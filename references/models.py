@@ -118,16 +118,6 @@ class Reference(models.Model):
     def has_event(self) -> bool:
         return bool(self.retracted_on or self.superseded_by_id)
 
-    def reader_notice(self) -> str:
-        """What readers are told about this source, or '' when nothing happened to it."""
-        if self.retracted_on:
-            return f"Retracted on {self.retracted_on:%B} {self.retracted_on.day}, {self.retracted_on.year}."
-        if self.superseded_by_id:
-            newer = self.superseded_by
-            year = f" ({newer.year})" if newer.year else ""
-            return f"Superseded by “{newer.title}”{year}."
-        return ""
-
     def as_snapshot(self) -> dict:
         """The reference as frozen into a publication (plain data, no database ids)."""
         return {

@@ -33,7 +33,8 @@ _WRITE_CONTENT = [
     *EDIT_CONTENT_PERMISSIONS,
     "references.add_reference",
     "references.change_reference",
-    # retractions and replacements of sources: recorded by anyone who maintains the bibliography
+    # retractions and replacements of sources: recorded by anyone who maintains the bibliography,
+    # as proposals unless the board records them (confirm_sourceevent)
     "reviews.add_sourceevent",
 ]
 
@@ -49,6 +50,8 @@ ROLE_PERMISSIONS = {
         "reviews.approve_review",
         "articles.withdraw_article",
         "reviews.resolve_sourcealert",
+        # what readers are told about a source: the board confirms (or rejects) proposed events
+        "reviews.confirm_sourceevent",
     ],
 }
 

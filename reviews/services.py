@@ -195,7 +195,11 @@ def review_request_changes(*, review: Review, by, comment: str) -> Review:
 
 
 def _authors_since_last_approval(review: Review) -> set[int]:
-    """Users who saved a revision of the article that is part of the content under review."""
+    """Users whose work is part of the content under review: who saved a revision of the article
+    that is in it, who submitted it, and who edited a reference it cites (readers see its title,
+    authors and address as that edit left them), since the last publication."""
+    from references.models import Reference
+
     last_published = (
         Publication.objects.filter(article_id=review.article_id, revision__isnull=False)
         .exclude(pk=review.publication_id)
@@ -206,9 +210,16 @@ def _authors_since_last_approval(review: Review) -> set[int]:
     versions = Version.objects.get_for_object_reference(Article, review.article_id).filter(
         revision__date_created__lte=review.revision.date_created
     )
+    cited = Reference.objects.filter(key__in=list(review.content.get("references", {})))
+    # Up to now, not to the submission: references are not locked with the article.
+    reference_versions = Version.objects.get_for_model(Reference).filter(
+        object_id__in=[str(pk) for pk in cited.values_list("pk", flat=True)]
+    )
     if last_published:
         versions = versions.filter(revision__date_created__gt=last_published)
+        reference_versions = reference_versions.filter(revision__date_created__gt=last_published)
     authors = set(versions.exclude(revision__user__isnull=True).values_list("revision__user_id", flat=True))
+    authors |= set(reference_versions.exclude(revision__user__isnull=True).values_list("revision__user_id", flat=True))
     if review.submitted_by_id:
         authors.add(review.submitted_by_id)
     return authors

@@ -1,10 +1,15 @@
-"""Source events (a cited reference retracted or superseded) and the alerts they open.
+"""Source events (a cited reference retracted or superseded), how they take effect, and the
+alerts they open.
 
-Recording an event: the reference is marked, every answer whose *current* publication cites it
-gets an open alert (and moves to the top of the re-review queue), its public page is re-rendered
-with a notice on that citation, and the board is emailed. Nothing is unpublished: the board
-decides, and its decision — approving a new version, or re-checking and keeping the answer —
-resolves the alert. Events and resolutions are permanent records.
+Recording an event is a proposal unless the Medical Advisory Board records it: an editor (or a
+file imported without a board member) proposes, the board confirms or rejects it
+(`reviews.source_event_decisions`); until then nothing changes for readers. When it takes effect — recorded by a board member, or confirmed by
+one — the notice readers will see is frozen with the confirmation, the reference is marked, every
+answer whose *current* publication cites it gets an open alert (and moves to the top of the
+re-review queue), its public page is re-rendered with the notice on that citation, every page
+showing a version that cites it is retired from the cache, and the board is emailed. Nothing is
+unpublished: the board decides, and its decision — approving a new version, or re-checking and
+keeping the answer — resolves the alert. Events, decisions and resolutions are permanent records.
 """
 
 from dataclasses import dataclass
@@ -15,20 +20,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, Publication, PublicationCitation
+from articles.public_cache import invalidate_answer_pages
 from articles.publishing import publication_rerender_page
+from core.people import display_name
 from references.models import Reference
 from reviews import notifications
 from reviews.models import SourceAlert, SourceEvent
+from reviews.models.currency import SourceEventDecision
 
 
 class SourceEventRefused(ValidationError):
-    """The event cannot be recorded as given; the messages say why."""
+    """The event cannot be recorded (or decided) as given; the messages say why."""
 
 
 @dataclass
 class RecordedEvent:
     event: SourceEvent
     alerts: list[SourceAlert]
+    confirmed: bool = True  # False: a proposal, waiting for the board
 
 
 def _supersedes_back(reference, replacement, planned=None) -> bool:
@@ -50,7 +59,8 @@ def _supersedes_back(reference, replacement, planned=None) -> bool:
     return False
 
 
-def _check_event(reference, kind, occurred_on, replacement, planned=None) -> list[str]:
+def event_problems(reference, kind, occurred_on, replacement, planned=None, *, deciding=None) -> list[str]:
+    """What stands against recording this event now (or, `deciding` a proposal, confirming it)."""
     problems = []
     if kind not in SourceEvent.Kind.values:
         problems.append(f"Unknown event “{kind}”: use retracted or superseded.")
@@ -71,11 +81,37 @@ def _check_event(reference, kind, occurred_on, replacement, planned=None) -> lis
         problems.append(f"“{reference.key}” is already recorded as retracted on {reference.retracted_on.isoformat()}.")
     if kind == SourceEvent.Kind.SUPERSEDED and replacement is not None and reference.superseded_by_id == replacement.pk:
         problems.append(f"“{reference.key}” is already recorded as superseded by “{replacement.key}”.")
+    waiting = SourceEvent.objects.proposed().filter(reference=reference, kind=kind)
+    if kind == SourceEvent.Kind.SUPERSEDED:
+        waiting = waiting.filter(replacement=replacement)
+    if deciding is not None:
+        waiting = waiting.exclude(pk=deciding.pk)
+    if kind in SourceEvent.Kind.values and (proposal := waiting.select_related("recorded_by").first()):
+        problems.append(
+            f"The same event for “{reference.key}” is already proposed (by "
+            f"{display_name(proposal.recorded_by, default='an import')} on {proposal.recorded_at:%Y-%m-%d}) "
+            "and waits for the board: confirm or reject that proposal."
+        )
     return problems
 
 
 def may_record_events(user) -> bool:
+    """Who maintains the bibliography records events; unless they may confirm them, as proposals."""
     return user.has_perm("reviews.add_sourceevent")
+
+
+def may_confirm_events(user) -> bool:
+    """The Medical Advisory Board: what readers are told about a source is its decision."""
+    return user is not None and user.has_perm("reviews.confirm_sourceevent")
+
+
+def lock_references(reference, replacement):
+    """The reference and its replacement re-read under row locks, in pk order so two events never
+    wait on each other. Checks run on these, never on copies read earlier: two people recording the
+    same retraction at once, or A superseded by B while B is superseded by A, cannot both pass."""
+    pks = sorted({reference.pk} | ({replacement.pk} if replacement is not None else set()))
+    locked = {pk: Reference.objects.select_for_update().get(pk=pk) for pk in pks}
+    return locked[reference.pk], (locked[replacement.pk] if replacement is not None else None)
 
 
 def reference_record_event(
@@ -90,19 +126,13 @@ def reference_record_event(
     source: str = "admin",
     notify: bool = True,
 ) -> RecordedEvent:
-    """Record that `reference` was retracted or superseded, and alert every answer citing it."""
+    """Record that `reference` was retracted or superseded: confirmed at once when `by` may confirm
+    events (the board), else a proposal that changes nothing until a board member confirms it."""
     if by is not None and not may_record_events(by):
         raise PermissionDenied(f"{by} may not record source events.")
     with transaction.atomic():
-        # Checked on the rows as they are now, locked (the reference and its replacement, in pk
-        # order so two events never wait on each other), never on copies read earlier: two people
-        # recording the same retraction at once, or A superseded by B while B is superseded by A,
-        # cannot both pass.
-        pks = sorted({reference.pk} | ({replacement.pk} if replacement is not None else set()))
-        locked = {pk: Reference.objects.select_for_update().get(pk=pk) for pk in pks}
-        reference = locked[reference.pk]
-        replacement = locked[replacement.pk] if replacement is not None else None
-        problems = _check_event(reference, kind, occurred_on, replacement)
+        reference, replacement = lock_references(reference, replacement)
+        problems = event_problems(reference, kind, occurred_on, replacement)
         if problems:
             raise SourceEventRefused(problems)
         event = SourceEvent(
@@ -117,31 +147,60 @@ def reference_record_event(
         )
         event.full_clean()
         event.save()
-        if kind == SourceEvent.Kind.RETRACTED:
-            fields = {"retracted_on": occurred_on, "retraction_notice_url": notice_url}
-        else:
-            fields = {"superseded_by": replacement, "superseded_on": occurred_on}
-        # Event fields only: not a content edit, so no new version of the reference is made.
-        Reference.objects.filter(pk=reference.pk).update(**fields)
-        alerts = []
-        citing = (
-            Article.objects.filter(current_publication__citations__reference=reference)
-            .select_related("current_publication", "topic")
-            .distinct()
-            .order_by("pk")
-        )
-        for article in citing:
-            publication = article.current_publication
-            alert, created = SourceAlert.objects.get_or_create(
-                article=article, event=event, defaults={"publication": publication}
-            )
-            if created:
-                alerts.append(alert)
-            publication_rerender_page(publication, article=article)
-        if notify and alerts:
-            ids = [a.pk for a in alerts]
-            transaction.on_commit(lambda: notifications.notify_source_alerts(alert_ids=ids))
+        if not may_confirm_events(by):
+            return RecordedEvent(event=event, alerts=[], confirmed=False)
+        alerts = event_take_effect(event, by=by, notify=notify)
     return RecordedEvent(event=event, alerts=alerts)
+
+
+def refresh_citing_pages(reference) -> list[Article]:
+    """Re-render the stored page of every answer whose current publication cites `reference`, and
+    retire the cached pages of every answer any version of which cites it (permalinks show the
+    notice too). Returns the answers whose current publication cites it."""
+    citing = list(
+        Article.objects.filter(current_publication__citations__reference=reference)
+        .select_related("current_publication", "topic")
+        .distinct()
+        .order_by("pk")
+    )
+    for article in citing:
+        publication_rerender_page(article.current_publication, article=article)
+    for slug in (
+        Article.objects.filter(publications__citations__reference=reference).values_list("slug", flat=True).distinct()
+    ):
+        invalidate_answer_pages(slug)
+    return citing
+
+
+def event_take_effect(event: SourceEvent, *, by, reason: str = "", notify: bool = True) -> list[SourceAlert]:
+    """The event takes effect, in the caller's transaction (its references locked): the board's
+    confirmation with the notice frozen as it reads now, the reference marked, the citing answers
+    alerted and re-rendered, the board emailed after commit."""
+    SourceEventDecision.objects.create(
+        event=event,
+        outcome=SourceEventDecision.Outcome.CONFIRMED,
+        notice=event.reader_notice(),
+        reason=reason,
+        by=by,
+    )
+    reference = event.reference
+    if event.kind == SourceEvent.Kind.RETRACTED:
+        fields = {"retracted_on": event.occurred_on, "retraction_notice_url": event.notice_url}
+    else:
+        fields = {"superseded_by": event.replacement, "superseded_on": event.occurred_on}
+    # Event fields only: not a content edit, so no new version of the reference is made.
+    Reference.objects.filter(pk=reference.pk).update(**fields)
+    alerts = []
+    for article in refresh_citing_pages(reference):
+        alert, created = SourceAlert.objects.get_or_create(
+            article=article, event=event, defaults={"publication": article.current_publication}
+        )
+        if created:
+            alerts.append(alert)
+    if notify and alerts:
+        ids = [a.pk for a in alerts]
+        transaction.on_commit(lambda: notifications.notify_source_alerts(alert_ids=ids))
+    return alerts
 
 
 def may_resolve_alerts(user) -> bool:
@@ -266,7 +325,9 @@ def parse_events_csv(text: str, *, name: str = "CSV") -> list[PlannedEvent]:
             except ValidationError:
                 problems.append(f"“{notice_url}” is not a web address")
         if reference is not None and not problems:
-            problems += [p.rstrip(".") for p in _check_event(reference, kind, occurred_on, replacement, supersessions)]
+            problems += [
+                p.rstrip(".") for p in event_problems(reference, kind, occurred_on, replacement, supersessions)
+            ]
             if (reference.pk, kind) in seen:
                 problems.append(f"the same event for this reference is already on line {seen[(reference.pk, kind)]}")
         if problems:
@@ -284,7 +345,8 @@ def parse_events_csv(text: str, *, name: str = "CSV") -> list[PlannedEvent]:
 
 
 def import_source_events(text: str, *, by=None, name: str = "CSV") -> list[RecordedEvent]:
-    """Record every event of the CSV, or none of them."""
+    """Record every event of the CSV, or none of them: confirmed when `by` is a board member,
+    else (an editor, or no one named) as proposals for the board."""
     planned = parse_events_csv(text, name=name)
     recorded = []
     with transaction.atomic():

@@ -1,22 +1,54 @@
-"""Keeping answers current: source events (a cited reference retracted or superseded), the alerts
-they open on the answers citing it, the notices of reviews falling due, and the re-review queue."""
+"""Keeping answers current: source events (a cited reference retracted or superseded), the board's
+decisions on them, the alerts they open on the answers citing it, the notices of reviews falling
+due, and the re-review queue."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from articles import answer_page
 from articles.models import Article
 from core.fields import optional_link, person_link
-from core.records import AppendOnlyModel
+from core.records import AppendOnlyModel, AppendOnlyQuerySet
 from references.models import Reference
+
+
+class SourceEventQuerySet(AppendOnlyQuerySet):
+    def _decided(self, outcome):
+        return Exists(SourceEventDecision.objects.filter(event=OuterRef("pk"), outcome=outcome))
+
+    def proposed(self):
+        """Waiting for the board: no decision yet (readers see nothing of them)."""
+        return self.exclude(Exists(SourceEventDecision.objects.filter(event=OuterRef("pk"))))
+
+    def confirmed(self):
+        return self.filter(self._decided(SourceEventDecision.Outcome.CONFIRMED))
+
+    def rejected(self):
+        return self.filter(self._decided(SourceEventDecision.Outcome.REJECTED))
+
+    def with_state(self):
+        return self.annotate(
+            is_confirmed=self._decided(SourceEventDecision.Outcome.CONFIRMED),
+            is_rejected=self._decided(SourceEventDecision.Outcome.REJECTED),
+        )
 
 
 class SourceEvent(AppendOnlyModel):
     """Something that happened to a source after answers cited it: a retraction or a replacement.
 
-    Written once, never changed or deleted: the record of why answers were flagged.
+    Written once, never changed or deleted. Recorded by someone who may not confirm events (an
+    editor, a file imported without a board member), it is a *proposal*: nothing changes for
+    readers until a board member confirms it (`SourceEventDecision`), or it is rejected and kept
+    as a record. Recorded by a board member, it is confirmed at once.
     """
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("proposed, awaiting the board")
+        CONFIRMED = "confirmed", _("confirmed by the board")
+        REJECTED = "rejected", _("rejected by the board")
 
     class Kind(models.TextChoices):
         RETRACTED = "retracted", _("Retracted")
@@ -34,13 +66,102 @@ class SourceEvent(AppendOnlyModel):
     recorded_by = person_link(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
+    objects = SourceEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("source event")
         verbose_name_plural = _("source events")
         ordering = ["-recorded_at", "-id"]
+        permissions = [("confirm_sourceevent", _("Can confirm or reject a proposed source event"))]
 
     def __str__(self):
         return f"{self.reference.key} {self.get_kind_display().lower()} on {self.occurred_on}"
+
+    @property
+    def state(self) -> str:
+        """From `with_state()`'s annotations when present, else from the decisions (a query)."""
+        if hasattr(self, "is_confirmed"):
+            confirmed, rejected = self.is_confirmed, self.is_rejected
+        else:
+            outcomes = set(self.decisions.values_list("outcome", flat=True))
+            confirmed = SourceEventDecision.Outcome.CONFIRMED in outcomes
+            rejected = SourceEventDecision.Outcome.REJECTED in outcomes
+        if confirmed:
+            return self.State.CONFIRMED
+        return self.State.REJECTED if rejected else self.State.PROPOSED
+
+    def get_state_display(self) -> str:
+        return str(self.State(self.state).label)
+
+    def reader_notice(self) -> str:
+        """The notice readers would be shown for this event, in the site's fixed wording, from the
+        rows as they stand now. Readers see it only as frozen into the board's confirmation."""
+        if self.kind == self.Kind.RETRACTED:
+            day = self.occurred_on
+            return f"Retracted on {day:%B} {day.day}, {day.year}."
+        newer = self.replacement
+        year = f" ({newer.year})" if newer.year else ""
+        return f"Superseded by “{newer.title}”{year}."
+
+
+class SourceEventDecision(AppendOnlyModel):
+    """The board's decision on a source event, permanent: confirmed — it takes effect, and the notice
+    readers see is the text stored here, as it stood when the board confirmed it — or rejected, with
+    the reason. A confirmed supersession whose replacement was edited since may be confirmed again
+    (a new row): readers then see the new text; until then, the confirmed one."""
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        REJECTED = "rejected", _("rejected")
+
+    event = models.ForeignKey(
+        SourceEvent, verbose_name=_("source event"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    outcome = models.CharField(_("decision"), max_length=10, choices=Outcome.choices)
+    notice = models.CharField(_("notice readers see"), max_length=800, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    by = person_link(_("decided by"))
+    at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("decision on a source event")
+        verbose_name_plural = _("decisions on source events")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"], condition=models.Q(outcome="rejected"), name="one_rejection_per_source_event"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome="rejected") | ~models.Q(notice=""),
+                name="a_confirmation_keeps_its_notice",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event}: {self.get_outcome_display()}"
+
+
+def confirmed_notices(keys: list[str]) -> dict[str, str]:
+    """Reference key → the notice readers see on it, as the board confirmed it (for those of `keys`
+    with a confirmed event). A retraction outweighs a supersession; otherwise the latest confirmation
+    counts. One query, over permanent records only: no live reference row is read."""
+    rows = (
+        SourceEventDecision.objects.filter(
+            outcome=SourceEventDecision.Outcome.CONFIRMED, event__reference__key__in=keys
+        )
+        .order_by("-at", "-pk")
+        .values_list("event__reference__key", "event__kind", "notice")
+    )
+    found: dict[str, tuple[str, str]] = {}
+    for key, kind, notice in rows:
+        if key not in found or (kind == SourceEvent.Kind.RETRACTED and found[key][0] != SourceEvent.Kind.RETRACTED):
+            found[key] = (kind, notice)
+    return {key: notice for key, (_kind, notice) in found.items()}
+
+
+# The answer page (articles) shows these notices but cannot name this app: it asks the providers
+# registered with it. Registered when the models load, so every process has it before any render.
+answer_page.register_source_notices(confirmed_notices)
 
 
 class SourceAlertQuerySet(models.QuerySet):

@@ -28,9 +28,9 @@ def sources(approved):
     return [Reference.objects.get(pk=r.pk) for r in refs] + [newer]
 
 
-def _run(write_page, text: str, name="events.csv") -> str:
+def _run(write_page, text: str, name="events.csv", by=None) -> str:
     out = io.StringIO()
-    call_command("import_source_events", str(write_page(text, name)), stdout=out)
+    call_command("import_source_events", str(write_page(text, name)), *(["--by", by] if by else []), stdout=out)
     return out.getvalue()
 
 
@@ -56,28 +56,31 @@ def test_a_valid_file_records_every_event_alerts_and_tells_the_board_on_commit(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        output = _run(write_page, text)
+        output = _run(write_page, text, by=board_member.username)
 
     retracted, superseded = (Reference.objects.get(pk=r.pk) for r in sources[:2])
     assert (retracted.retracted_on, retracted.retraction_notice_url) == (date(2024, 3, 5), "https://example.org/notice")
     assert (superseded.superseded_by, superseded.superseded_on) == (sources[4], date(2024, 6, 1))
     events = list(SourceEvent.objects.order_by("source"))
     assert [(e.kind, e.source, e.recorded_by, e.note) for e in events] == [
-        ("retracted", "events.csv:2", None, "Fabricated data"),
-        ("superseded", "events.csv:3", None, ""),
+        ("retracted", "events.csv:2", board_member, "Fabricated data"),
+        ("superseded", "events.csv:3", board_member, ""),
     ]
     assert SourceAlert.objects.open().filter(article=approved).count() == 2
-    assert "Recorded 2 event(s); 2 alert(s) opened; the board has been emailed." in output
+    assert (
+        "Recorded 2 event(s), confirmed by Dr. Bo Reviewer for the board; 2 alert(s) opened; the board has been emailed."
+        in output
+    )
     assert len(mail.outbox) == 2  # one message per event, each once
     page = client.get(approved.get_absolute_url()).content.decode()
     assert "Retracted on March 5, 2024." in page
     assert "Superseded by “The newer guideline” (2025)." in page
 
 
-def test_bad_rows_are_all_reported_by_line_and_nothing_is_written(write_page, sources, approved, editor):
+def test_bad_rows_are_all_reported_by_line_and_nothing_is_written(write_page, sources, approved, board_member):
     from reviews.source_events import reference_record_event
 
-    reference_record_event(reference=sources[3], kind="retracted", occurred_on=date(2023, 1, 1), by=editor)
+    reference_record_event(reference=sources[3], kind="retracted", occurred_on=date(2023, 1, 1), by=board_member)
     future = (timezone.localdate() + timedelta(days=1)).isoformat()
     rows = {
         2: "10.1000/unknown,retracted,2024-03-05,,,",
@@ -134,7 +137,7 @@ def test_a_file_that_would_make_a_loop_of_supersessions_is_refused(write_page, s
 
 
 def test_a_row_invalidated_while_the_file_is_written_rolls_back_the_whole_file(
-    write_page, sources, editor, monkeypatch
+    write_page, sources, board_member, monkeypatch
 ):
     from reviews import source_events as service
 
@@ -142,7 +145,7 @@ def test_a_row_invalidated_while_the_file_is_written_rolls_back_the_whole_file(
 
     def someone_retracts_the_second_meanwhile(**kwargs):
         recorded = record(**kwargs)
-        record(reference=sources[1], kind="retracted", occurred_on=date(2024, 1, 1), by=editor, notify=False)
+        record(reference=sources[1], kind="retracted", occurred_on=date(2024, 1, 1), by=board_member, notify=False)
         monkeypatch.setattr(service, "reference_record_event", record)
         return recorded
 
@@ -181,9 +184,9 @@ def test_a_missing_file_is_refused(tmp_path):
         call_command("import_source_events", str(tmp_path / "nope.csv"))
 
 
-def test_columns_may_come_in_any_order_with_a_byte_order_mark(write_page, sources):
+def test_columns_may_come_in_any_order_with_a_byte_order_mark(write_page, sources, board_member):
     text = "\ufeffDate,Event,Identifier\n2024-03-05,Retracted,10.1000/S0\n"
 
-    _run(write_page, text)
+    _run(write_page, text, by=board_member.username)
 
     assert Reference.objects.get(pk=sources[0].pk).retracted_on == date(2024, 3, 5)

@@ -25,7 +25,7 @@ def _published(question, slug, due_in_days):
 
 
 @pytest.fixture
-def queue(db, editor):
+def queue(db, board_member):
     """Answers due in various ways, one of them standing on a retracted source."""
     answers = {
         "soon": _published("Due soon?", "due-soon", 20),
@@ -36,7 +36,7 @@ def queue(db, editor):
     }
     make_article(question="Only a draft?", slug="only-a-draft")
     source = answers["alerted"].current_publication.citations.get(number=1).reference
-    reference_record_event(reference=source, kind="retracted", occurred_on=date(2024, 3, 5), by=editor)
+    reference_record_event(reference=source, kind="retracted", occurred_on=date(2024, 3, 5), by=board_member)
     return answers
 
 

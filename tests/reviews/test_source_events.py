@@ -16,6 +16,7 @@ from articles.publishing import article_publish
 from references.models import Reference
 from reviews.cadence import queue_counts, rereview_queue
 from reviews.models import SourceAlert, SourceEvent
+from reviews.models.currency import SourceEventDecision
 from reviews.services import review_approve, review_request_changes, review_start, review_submit
 from reviews.source_events import SourceEventRefused, alert_resolve, reference_record_event
 from tests.helpers import ReferenceFactory, UserFactory, make_article, published_file, reapprove
@@ -53,7 +54,9 @@ def _drop_citation_of(article, reference, replacement):
 # --- recording an event ----------------------------------------------------------------------
 
 
-def test_a_retraction_marks_the_reference_and_alerts_only_answers_whose_current_publication_cites_it(approved, editor):
+def test_a_retraction_marks_the_reference_and_alerts_only_answers_whose_current_publication_cites_it(
+    approved, editor, board_member
+):
     source = _cited(approved)
     # cited only by an older publication of another answer; by a draft; not at all
     moved_on = make_article(question="Moved on?", slug="moved-on", references=1)
@@ -67,7 +70,7 @@ def test_a_retraction_marks_the_reference_and_alerts_only_answers_whose_current_
     unrelated = make_article(question="Unrelated?", slug="unrelated")
     article_publish(article=unrelated, origin=Publication.Origin.APPROVAL)
 
-    recorded = _retract(source, editor, note="Data fabrication")
+    recorded = _retract(source, board_member, note="Data fabrication")
 
     source.refresh_from_db()
     assert (source.retracted_on, source.retraction_notice_url) == (
@@ -79,7 +82,7 @@ def test_a_retraction_marks_the_reference_and_alerts_only_answers_whose_current_
         source,
         "retracted",
         RETRACTED_ON,
-        editor,
+        board_member,
         "admin",
         "Data fabrication",
     )
@@ -93,8 +96,8 @@ def test_a_retraction_marks_the_reference_and_alerts_only_answers_whose_current_
     )
 
 
-def test_recording_an_event_unpublishes_nothing(client, approved, editor):
-    _retract(_cited(approved), editor)
+def test_recording_an_event_unpublishes_nothing(client, approved, editor, board_member):
+    _retract(_cited(approved), board_member)
 
     article = Article.objects.get(pk=approved.pk)
     assert article.current_publication_id == approved.current_publication_id
@@ -117,7 +120,7 @@ def test_readers_see_retracted_on_the_date_on_that_citation_at_once_in_every_cop
     source = _cited(article, 2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        _retract(source, editor)
+        _retract(source, board_member)
 
     response = client.get(url)
     page = response.content.decode()
@@ -135,8 +138,8 @@ def test_readers_see_retracted_on_the_date_on_that_citation_at_once_in_every_cop
     assert "Retracted on March 5, 2024." in publication.page_html  # stored, not rendered per request
 
 
-def test_every_citation_of_the_flagged_source_in_the_text_carries_the_notice(client, approved, editor):
-    _retract(_cited(approved, 2), editor)
+def test_every_citation_of_the_flagged_source_in_the_text_carries_the_notice(client, approved, editor, board_member):
+    _retract(_cited(approved, 2), board_member)
 
     page = client.get(approved.get_absolute_url()).content.decode()
 
@@ -146,11 +149,11 @@ def test_every_citation_of_the_flagged_source_in_the_text_carries_the_notice(cli
     assert "citation--flagged" not in _reference_item(page, 1)
 
 
-def test_a_replacement_whose_title_has_a_backslash_is_recorded_and_shown(client, approved, editor):
+def test_a_replacement_whose_title_has_a_backslash_is_recorded_and_shown(client, approved, editor, board_member):
     newer = ReferenceFactory(title=r"Scores \d and \s revisited", year=2025)
 
     reference_record_event(
-        reference=_cited(approved), kind="superseded", occurred_on=date(2025, 1, 10), replacement=newer, by=editor
+        reference=_cited(approved), kind="superseded", occurred_on=date(2025, 1, 10), replacement=newer, by=board_member
     )
 
     page = client.get(approved.get_absolute_url()).content.decode()
@@ -159,7 +162,7 @@ def test_a_replacement_whose_title_has_a_backslash_is_recorded_and_shown(client,
 
 def test_the_permanent_address_of_a_version_also_shows_the_notice(client, approved, editor, board_member):
     source = _cited(approved)
-    _retract(source, editor)
+    _retract(source, board_member)
     claim = Claim.objects.filter(section__article=approved).first()
     claim.text += " (rechecked)"
     claim.save()
@@ -170,12 +173,12 @@ def test_the_permanent_address_of_a_version_also_shows_the_notice(client, approv
         assert "Retracted on March 5, 2024." in _reference_item(page, 1), f"version {number}"
 
 
-def test_readers_see_superseded_by_the_replacement(client, approved, editor):
+def test_readers_see_superseded_by_the_replacement(client, approved, editor, board_member):
     source = _cited(approved)
     newer = ReferenceFactory(title="Updated guideline on back pain", year=2025)
 
     reference_record_event(
-        reference=source, kind="superseded", occurred_on=date(2025, 1, 10), replacement=newer, by=editor
+        reference=source, kind="superseded", occurred_on=date(2025, 1, 10), replacement=newer, by=board_member
     )
 
     source.refresh_from_db()
@@ -190,7 +193,7 @@ def test_an_answer_in_review_when_the_event_is_recorded_shows_the_notice_and_can
     Claim.objects.filter(section__article=approved).first().save()  # an update goes to review
     review = review_start(review=review_submit(article=approved, by=editor), by=board_member)
 
-    _retract(_cited(approved), editor)
+    _retract(_cited(approved), board_member)
     page = client.get(approved.get_absolute_url()).content.decode()  # rendered live while in review
 
     assert "Retracted on March 5, 2024." in _reference_item(page, 1)
@@ -210,7 +213,7 @@ def test_the_board_is_emailed_once_after_commit(
     article_publish(article=other, origin=Publication.Origin.APPROVAL)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        _retract(source, editor)
+        _retract(source, board_member)
         assert not mail.outbox  # nothing leaves before the event is committed
     for callback in callbacks:
         callback()
@@ -225,7 +228,7 @@ def test_the_board_is_emailed_once_after_commit(
 
 def test_no_email_when_no_published_answer_cites_the_source(editor, board_member, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        recorded = _retract(ReferenceFactory(), editor)
+        recorded = _retract(ReferenceFactory(), board_member)
 
     assert recorded.alerts == [] and not mail.outbox
     assert SourceEvent.objects.count() == 1  # the event is still on record
@@ -234,13 +237,13 @@ def test_no_email_when_no_published_answer_cites_the_source(editor, board_member
 # --- the re-review queue ----------------------------------------------------------------------
 
 
-def test_an_alerted_answer_jumps_to_the_top_of_the_rereview_queue(approved, editor):
+def test_an_alerted_answer_jumps_to_the_top_of_the_rereview_queue(approved, editor, board_member):
     overdue = make_article(question="Overdue?", slug="overdue")
     article_publish(article=overdue, origin=Publication.Origin.APPROVAL)
     Article.objects.filter(pk=overdue.pk).update(next_review_due=timezone.localdate() - timedelta(days=40))
     assert [a.slug for a in rereview_queue()] == ["overdue"]  # the fresh answer is not due
 
-    _retract(_cited(approved), editor)
+    _retract(_cited(approved), board_member)
 
     assert [a.slug for a in rereview_queue()] == [approved.slug, "overdue"]
     assert queue_counts() == {"overdue": 1, "due_soon": 0, "source_alerts": 1}
@@ -253,7 +256,7 @@ def test_the_alert_stays_open_through_review_and_is_resolved_when_the_board_appr
     client, approved, editor, board_member
 ):
     source = _cited(approved)
-    [alert] = _retract(source, editor).alerts
+    [alert] = _retract(source, board_member).alerts
     other = _cited(approved, 2)
     article = _drop_citation_of(approved, source, other)
 
@@ -277,7 +280,7 @@ def test_the_notice_stays_after_reapproval_while_the_new_version_still_cites_the
     client, approved, editor, board_member
 ):
     source = _cited(approved)
-    [alert] = _retract(source, editor).alerts
+    [alert] = _retract(source, board_member).alerts
     claim = Claim.objects.filter(section__article=approved).first()
     claim.text += " (checked again)"
     claim.save()
@@ -299,8 +302,8 @@ def _resolve_url(alert):
     return reverse("admin:reviews_sourcealert_resolve", args=[alert.pk])
 
 
-def test_an_editor_cannot_resolve_an_alert(client, approved, editor):
-    [alert] = _retract(_cited(approved), editor).alerts
+def test_an_editor_cannot_resolve_an_alert(client, approved, editor, board_member):
+    [alert] = _retract(_cited(approved), board_member).alerts
     client.force_login(editor)
 
     assert client.get(_resolve_url(alert)).status_code == 403
@@ -314,7 +317,7 @@ def test_an_editor_cannot_resolve_an_alert(client, approved, editor):
 
 @pytest.mark.parametrize("comment", ["", "   "])
 def test_resolving_an_alert_needs_a_reason(client, approved, editor, board_member, comment):
-    [alert] = _retract(_cited(approved), editor).alerts
+    [alert] = _retract(_cited(approved), board_member).alerts
     client.force_login(board_member)
 
     response = client.post(_resolve_url(alert), {"comment": comment})
@@ -329,7 +332,7 @@ def test_resolving_an_alert_needs_a_reason(client, approved, editor, board_membe
 def test_the_board_resolves_an_alert_with_its_reason_on_record_and_readers_keep_the_notice(
     client, approved, editor, board_member
 ):
-    [alert] = _retract(_cited(approved), editor).alerts
+    [alert] = _retract(_cited(approved), board_member).alerts
     client.force_login(board_member)
     change = client.get(reverse("admin:reviews_sourcealert_change", args=[alert.pk])).content.decode()
 
@@ -358,8 +361,8 @@ def test_the_board_resolves_an_alert_with_its_reason_on_record_and_readers_keep_
         alert.delete()
 
 
-def test_events_are_a_permanent_record(approved, editor):
-    event = _retract(_cited(approved), editor).event
+def test_events_are_a_permanent_record(approved, editor, board_member):
+    event = _retract(_cited(approved), board_member).event
 
     event.note = "rewritten"
     with pytest.raises(ValidationError):
@@ -375,8 +378,8 @@ def test_events_are_a_permanent_record(approved, editor):
     assert SourceEvent.objects.get(pk=event.pk).note == ""
 
 
-def test_events_and_alerts_are_read_only_in_the_admin(client, approved, editor, admin_user):
-    [alert] = _retract(_cited(approved), editor).alerts
+def test_events_and_alerts_are_read_only_in_the_admin(client, approved, editor, admin_user, board_member):
+    [alert] = _retract(_cited(approved), board_member).alerts
     client.force_login(admin_user)
 
     events = client.get(reverse("admin:reviews_sourceevent_changelist")).content.decode()
@@ -398,7 +401,7 @@ def _record_url(reference):
 
 def test_the_admin_records_a_retraction(client, approved, editor, django_capture_on_commit_callbacks, board_member):
     source = _cited(approved)
-    client.force_login(editor)
+    client.force_login(board_member)
     form = client.get(_record_url(source)).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -411,7 +414,7 @@ def test_the_admin_records_a_retraction(client, approved, editor, django_capture
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:references_reference_change", args=[source.pk])
     event = SourceEvent.objects.get()
-    assert (event.recorded_by, event.source, event.notice_url) == (editor, "admin", "https://example.org/notice")
+    assert (event.recorded_by, event.source, event.notice_url) == (board_member, "admin", "https://example.org/notice")
     assert SourceAlert.objects.open().count() == 1
     assert len(mail.outbox) == 1
     change = client.get(response["Location"]).content.decode()
@@ -432,14 +435,14 @@ def test_the_reference_change_form_links_to_recording_an_event_for_those_allowed
     assert viewed.status_code == 200 and _record_url(source) not in viewed.content.decode()
 
 
-def test_the_reference_change_form_shows_what_happened_to_the_source(client, approved, editor):
+def test_the_reference_change_form_shows_what_happened_to_the_source(client, approved, editor, board_member):
     source = _cited(approved)
-    _retract(source, editor)
+    _retract(source, board_member)
     client.force_login(editor)
 
     change = client.get(reverse("admin:references_reference_change", args=[source.pk])).content.decode()
 
-    assert "Retracted on March 5, 2024." in change
+    assert "Readers see: “Retracted on March 5, 2024.”" in change
 
 
 def _tomorrow() -> str:
@@ -478,9 +481,9 @@ def test_the_admin_form_refuses_bad_input_and_writes_nothing(client, approved, e
     assert not source.has_event and source.superseded_on is None
 
 
-def test_the_admin_refuses_to_record_the_same_retraction_twice(client, approved, editor):
+def test_the_admin_refuses_to_record_the_same_retraction_twice(client, approved, editor, board_member):
     source = _cited(approved)
-    _retract(source, editor)
+    _retract(source, board_member)
     client.force_login(editor)
 
     response = client.post(_record_url(source), {"kind": "retracted", "occurred_on": "2024-04-01"})
@@ -491,13 +494,15 @@ def test_the_admin_refuses_to_record_the_same_retraction_twice(client, approved,
     assert source.retracted_on == RETRACTED_ON
 
 
-def test_a_reference_cannot_be_superseded_by_one_it_supersedes(approved, editor):
+def test_a_reference_cannot_be_superseded_by_one_it_supersedes(approved, editor, board_member):
     source, other = _cited(approved), _cited(approved, 2)
-    reference_record_event(reference=other, kind="superseded", occurred_on=RETRACTED_ON, replacement=source, by=editor)
+    reference_record_event(
+        reference=other, kind="superseded", occurred_on=RETRACTED_ON, replacement=source, by=board_member
+    )
 
     with pytest.raises(SourceEventRefused, match="is itself superseded by"):
         reference_record_event(
-            reference=source, kind="superseded", occurred_on=RETRACTED_ON, replacement=other, by=editor
+            reference=source, kind="superseded", occurred_on=RETRACTED_ON, replacement=other, by=board_member
         )
 
 
@@ -522,8 +527,15 @@ def test_a_retraction_recorded_while_an_approval_renders_still_reaches_its_page(
         review_approve(review=under_review, by=board_member)  # rendered: nothing retracted yet
         publication = Article.objects.get(pk=under_review.article_id).current_publication
         assert "source-notice" not in publication.page_html
-        # meanwhile, committed first: the source is retracted
-        Reference.objects.filter(pk=_cited(publication.article).pk).update(retracted_on=RETRACTED_ON)
+        # meanwhile, committed first: the board confirms the source retracted (as its transaction writes it)
+        source = _cited(publication.article)
+        event = SourceEvent.objects.create(
+            reference=source, kind="retracted", occurred_on=RETRACTED_ON, recorded_by=board_member
+        )
+        SourceEventDecision.objects.create(
+            event=event, outcome="confirmed", notice="Retracted on March 5, 2024.", by=board_member
+        )
+        Reference.objects.filter(pk=source.pk).update(retracted_on=RETRACTED_ON)
     for callback in after_commit:
         callback()
 

@@ -16,7 +16,7 @@ pytestmark = [
 ]
 
 
-def test_the_same_retraction_recorded_twice_at_once_is_recorded_once(approved, editor, board_member):
+def test_the_same_retraction_recorded_twice_at_once_is_recorded_once(approved, board_member, second_board_member):
     source = approved.current_publication.citations.get(number=1).reference
 
     outcomes = race(
@@ -24,7 +24,7 @@ def test_the_same_retraction_recorded_twice_at_once_is_recorded_once(approved, e
             lambda who=who, day=day: reference_record_event(
                 reference=Reference.objects.get(pk=source.pk), kind="retracted", occurred_on=day, by=who
             )
-            for who, day in ((editor, date(2024, 3, 5)), (board_member, date(2024, 3, 6)))
+            for who, day in ((board_member, date(2024, 3, 5)), (second_board_member, date(2024, 3, 6)))
         )
     )
 
@@ -33,7 +33,7 @@ def test_the_same_retraction_recorded_twice_at_once_is_recorded_once(approved, e
     assert SourceAlert.objects.filter(article=approved).count() == 1
 
 
-def test_two_references_cannot_supersede_each_other_at_once(approved, editor):
+def test_two_references_cannot_supersede_each_other_at_once(approved, board_member):
     a, b = (approved.current_publication.citations.get(number=n).reference for n in (1, 2))
 
     outcomes = race(
@@ -42,14 +42,14 @@ def test_two_references_cannot_supersede_each_other_at_once(approved, editor):
             kind="superseded",
             occurred_on=date(2024, 3, 5),
             replacement=Reference.objects.get(pk=b.pk),
-            by=editor,
+            by=board_member,
         ),
         lambda: reference_record_event(
             reference=Reference.objects.get(pk=b.pk),
             kind="superseded",
             occurred_on=date(2024, 3, 5),
             replacement=Reference.objects.get(pk=a.pk),
-            by=editor,
+            by=board_member,
         ),
     )
 

@@ -406,6 +406,24 @@ def build_matrix():
         ),
         post(resolve, {"board": 200, "admin": 200}, data=lambda w: {"comment": " "}, note="no reason given"),
     ]
+    # an editor's proposed source event: the board (alone) confirms or rejects it
+    confirm = lambda w: f"/admin/reviews/sourceevent/{w.extra['proposal'].pk}/confirm/"  # noqa: E731
+    m["admin/reviews/sourceevent/<int:pk>/confirm/"] = [
+        get(confirm, staff(200, editor=403)),
+        post(confirm, {"anon": LOGIN, "editor": 403}, data=lambda w: {"reason": ""}, note="an editor confirming"),
+        post(
+            confirm,
+            {"board": 302, "admin": 302},
+            data=lambda w: {"reason": "Checked.", "notice": w.extra["proposal"].reader_notice()},
+        ),
+    ]
+    reject = lambda w: f"/admin/reviews/sourceevent/{w.extra['proposal'].pk}/reject/"  # noqa: E731
+    m["admin/reviews/sourceevent/<int:pk>/reject/"] = [
+        get(reject, staff(200, editor=403)),
+        post(reject, {"anon": LOGIN, "editor": 403}, data=lambda w: {"reason": "x"}, note="an editor rejecting"),
+        post(reject, {"board": 302, "admin": 302}, data=lambda w: {"reason": "Not superseded: a commentary."}),
+        post(reject, {"board": 200, "admin": 200}, data=lambda w: {"reason": " "}, note="no reason given"),
+    ]
 
     # -- the API: published answers for everyone; drafts only with a token (a session is not enough) --
     m["api/"] = [api_get(lambda w: "/api/", every(404))]
@@ -640,12 +658,20 @@ def _extra_world(world):
         kind="retracted",
         occurred_on=date(2026, 1, 5),
         notice_url="https://example.org/retraction",
-        by=world.editor,
+        by=world.board,
         notify=False,
     )
     assert recorded.alerts, "the cited reference should alert the published answer"
     world.extra["source_event"] = recorded.event
     world.extra["source_alert"] = recorded.alerts[0]
+    world.extra["proposal"] = reference_record_event(
+        reference=world.reference_cited,
+        kind="superseded",
+        occurred_on=date(2026, 1, 6),
+        replacement=world.reference_uncited,
+        by=world.editor,
+        notify=False,
+    ).event
 
 
 def test_every_url_answers_each_role_as_the_matrix_intends(world):
