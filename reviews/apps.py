@@ -12,3 +12,9 @@ class ReviewsConfig(AppConfig):
 
         # Board members are named by their public profile wherever a person is named.
         people.register_profile("board_member", lambda member: member.display_name)
+        # The answer page (articles) shows the notices the board confirmed but cannot name this
+        # app: it asks the providers registered with it.
+        from articles import answer_page
+        from reviews.models.currency import confirmed_notices
+
+        answer_page.register_source_notices(confirmed_notices)

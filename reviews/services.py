@@ -233,7 +233,7 @@ def review_approve(*, review: Review, by, comment: str = "") -> Review:
         reasons = []
         if by.pk in _authors_since_last_approval(review):
             reasons.append(
-                "You edited or submitted this version of the article, and no one approves their own work: "
+                "You edited or submitted this version of the article or a reference it cites, and no one approves their own work: "
                 "another board member must approve it."
             )
         if review.approvals.filter(by=by).exists():

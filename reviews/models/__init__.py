@@ -1,7 +1,7 @@
 """The reviews app's models, one module per concept (Django finds them through this package)."""
 
 from reviews.models.board import BoardMember
-from reviews.models.currency import ReReviewQueue, ReviewDueNotice, SourceAlert, SourceEvent
+from reviews.models.currency import ReReviewQueue, ReviewDueNotice, SourceAlert, SourceEvent, SourceEventDecision
 from reviews.models.workflow import Review, ReviewApproval, ReviewTransition
 
 __all__ = [
@@ -13,4 +13,5 @@ __all__ = [
     "ReviewTransition",
     "SourceAlert",
     "SourceEvent",
+    "SourceEventDecision",
 ]

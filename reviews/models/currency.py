@@ -8,7 +8,6 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from articles import answer_page
 from articles.models import Article
 from core.fields import optional_link, person_link
 from core.records import AppendOnlyModel, AppendOnlyQuerySet
@@ -157,11 +156,6 @@ def confirmed_notices(keys: list[str]) -> dict[str, str]:
         if key not in found or (kind == SourceEvent.Kind.RETRACTED and found[key][0] != SourceEvent.Kind.RETRACTED):
             found[key] = (kind, notice)
     return {key: notice for key, (_kind, notice) in found.items()}
-
-
-# The answer page (articles) shows these notices but cannot name this app: it asks the providers
-# registered with it. Registered when the models load, so every process has it before any render.
-answer_page.register_source_notices(confirmed_notices)
 
 
 class SourceAlertQuerySet(models.QuerySet):

@@ -12,7 +12,7 @@ from articles.models import Article, Claim
 from reviews.services import review_approve, review_start, review_submit
 from reviews.source_event_decisions import event_confirm
 from reviews.source_events import SourceEventRefused, reference_record_event
-from tests.factories import ReferenceFactory
+from tests.helpers import ReferenceFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -33,7 +33,7 @@ PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 def test_load_faults_runs_tiny_on_its_own_postgres():
     """A few seconds of load and one restart of the script's *own* throwaway PostgreSQL (never a
     shared server), with the per-process cache so no Redis database is shared either."""
-    args = ["--seconds", "3", "--fault-seconds", "3", "--restart-after", "1", "--answers", "8"]
+    args = ["--seconds", "6", "--fault-seconds", "3", "--restart-after", "1", "--answers", "8"]
     args += ["--workers", "2", "--connections", "8", "--warmup", "1", "--no-redis", "--no-fsync"]
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     result = run_bench_script("bench/load_faults.py", *args, env=env, timeout=120)

@@ -4,8 +4,7 @@ until a board member finds the proposal in the re-review queue and confirms it."
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in
-from tests.factories import ReferenceFactory, UserFactory
+from tests.helpers import ReferenceFactory, UserFactory, log_in
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from articles.models import Article
 from references.models import Reference
 from reviews.models import SourceAlert, SourceEvent
 from reviews.services import review_approve
-from tests.factories import ReferenceFactory
+from tests.helpers import ReferenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_a_file_from_a_board_member_takes_effect_and_says_so(
 def test_an_unknown_inactive_or_unpermitted_importer_is_refused_and_nothing_is_written(
     write_page, approved, username, message
 ):
-    from tests.factories import UserFactory
+    from tests.helpers import UserFactory
 
     UserFactory(username="inactive", is_active=False, groups=["Medical Advisory Board"])
     UserFactory(username="visitor")  # staff without the bibliography's permissions

@@ -7,8 +7,7 @@ from django.urls import reverse
 from articles.models import Article, Claim
 from reviews.models import Review
 from reviews.services import ReviewRefused, review_approve, review_start, review_submit
-from tests.adminforms import form_fields
-from tests.factories import ReferenceFactory
+from tests.helpers import ReferenceFactory, form_fields
 
 pytestmark = pytest.mark.django_db
 

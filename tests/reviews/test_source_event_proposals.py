@@ -18,7 +18,7 @@ from reviews.models.currency import SourceEventDecision
 from reviews.services import review_approve
 from reviews.source_event_decisions import event_confirm, event_reject
 from reviews.source_events import SourceEventRefused, reference_record_event
-from tests.factories import ReferenceFactory
+from tests.helpers import ReferenceFactory
 
 pytestmark = pytest.mark.django_db
 
