@@ -53,7 +53,6 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = _("API token")
-        verbose_name_plural = _("API tokens")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):

@@ -67,7 +67,6 @@ class Reference(models.Model):
 
     class Meta:
         verbose_name = _("reference")
-        verbose_name_plural = _("references")
         ordering = ["key"]
         constraints = [
             models.UniqueConstraint(

@@ -44,7 +44,6 @@ class Topic(models.Model):
 
     class Meta:
         verbose_name = _("topic")
-        verbose_name_plural = _("topics")
         ordering = ["name"]
 
     def __str__(self):
@@ -184,7 +183,6 @@ class Article(models.Model):
 
     class Meta:
         verbose_name = _("article")
-        verbose_name_plural = _("articles")
         ordering = ["question"]
         permissions = [("withdraw_article", _("Can withdraw a published answer from public view"))]
 
@@ -288,7 +286,6 @@ class Section(models.Model):
 
     class Meta:
         verbose_name = _("section")
-        verbose_name_plural = _("sections")
         ordering = ["position", "id"]
 
     def __str__(self):
@@ -323,7 +320,6 @@ class Claim(models.Model):
 
     class Meta:
         verbose_name = _("claim")
-        verbose_name_plural = _("claims")
         ordering = ["position", "id"]
 
     def __str__(self):

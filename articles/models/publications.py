@@ -80,7 +80,6 @@ class Publication(models.Model):
 
     class Meta:
         verbose_name = _("publication")
-        verbose_name_plural = _("publications")
         ordering = ["article", "-number"]
         get_latest_by = "number"
         constraints = [

@@ -36,7 +36,6 @@ class FollowUpQuestion(models.Model):
 
     class Meta:
         verbose_name = _("follow-up question")
-        verbose_name_plural = _("follow-up questions")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -58,7 +57,6 @@ class SitePage(models.Model):
 
     class Meta:
         verbose_name = _("site page")
-        verbose_name_plural = _("site pages")
         ordering = ["slug"]
 
     def __str__(self):

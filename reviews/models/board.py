@@ -31,7 +31,6 @@ class BoardMember(models.Model):
 
     class Meta:
         verbose_name = _("board member")
-        verbose_name_plural = _("board members")
         ordering = ["display_name"]
 
     def __str__(self):

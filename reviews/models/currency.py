@@ -69,7 +69,6 @@ class SourceEvent(AppendOnlyModel):
 
     class Meta:
         verbose_name = _("source event")
-        verbose_name_plural = _("source events")
         ordering = ["-recorded_at", "-id"]
         permissions = [("confirm_sourceevent", _("Can confirm or reject a proposed source event"))]
 
@@ -196,7 +195,6 @@ class SourceAlert(models.Model):
 
     class Meta:
         verbose_name = _("source alert")
-        verbose_name_plural = _("source alerts")
         permissions = [("resolve_sourcealert", _("Can resolve a source alert after re-checking the answer"))]
         ordering = ["resolved_at", "-opened_at"]
         constraints = [
@@ -232,7 +230,6 @@ class ReviewDueNotice(AppendOnlyModel):
 
     class Meta:
         verbose_name = _("re-review notice")
-        verbose_name_plural = _("re-review notices")
         constraints = [models.UniqueConstraint(fields=["article", "due_on"], name="one_due_notice_per_due_date")]
 
     def __str__(self):

@@ -74,7 +74,6 @@ class Review(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         verbose_name = _("review")
-        verbose_name_plural = _("reviews")
         ordering = ["-submitted_at", "-id"]
         permissions = [
             ("submit_review", _("Can submit an article for review")),
@@ -221,7 +220,6 @@ class ReviewApproval(AppendOnlyModel):
 
     class Meta:
         verbose_name = _("approval")
-        verbose_name_plural = _("approvals")
         ordering = ["at", "id"]
         constraints = [models.UniqueConstraint(fields=["review", "by"], name="approval_once_per_member")]
 
