@@ -25,7 +25,7 @@ from articles.publishing import article_publish
 from articles.snapshots import load_article, snapshot_article
 from core.people import display_name
 from reviews import notifications
-from reviews.models import BoardMember, Review, ReviewApproval, ReviewTransition
+from reviews.models import Review, ReviewApproval, ReviewTransition
 
 
 class ReviewRefused(ValidationError):
@@ -283,7 +283,8 @@ def review_approve(*, review: Review, by, comment: str = "") -> Review:
 
 def _signature(user) -> dict:
     """How readers see an approver named: their board profile (with credentials), else their name."""
-    member = BoardMember.objects.filter(user=user).first()
+    # The approvers come with their profiles (select_related): no query per approver here.
+    member = getattr(user, "board_member", None)
     return {"name": display_name(user), "credentials": member.credentials if member else ""}
 
 

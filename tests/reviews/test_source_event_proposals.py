@@ -84,6 +84,18 @@ def _propose_supersession(client, editor, source, replacement):
     )
 
 
+def _proposed_miracle(source, editor) -> SourceEvent:
+    """The editor's proposal of the reproduced break: `source` superseded by a new "miracle" reference."""
+    reference_record_event(
+        reference=source,
+        kind="superseded",
+        occurred_on=date(2025, 1, 10),
+        replacement=ReferenceFactory(title=MIRACLE),
+        by=editor,
+    )
+    return SourceEvent.objects.get()
+
+
 # --- an editor proposes --------------------------------------------------------------------------
 
 
@@ -136,14 +148,7 @@ def test_the_editor_is_told_before_recording_that_it_is_a_proposal(client, appro
 
 def test_the_board_finds_proposals_in_the_rereview_queue_and_the_event_list(client, approved, editor, board_member):
     source = _cited(approved)
-    reference_record_event(
-        reference=source,
-        kind="superseded",
-        occurred_on=date(2025, 1, 10),
-        replacement=ReferenceFactory(title=MIRACLE),
-        by=editor,
-    )
-    event = SourceEvent.objects.get()
+    event = _proposed_miracle(source, editor)
     client.force_login(board_member)
 
     queue = client.get(QUEUE).content.decode()
@@ -326,14 +331,7 @@ def test_a_rejected_proposal_stays_on_record_with_who_when_and_why_and_changes_n
     client, approved, editor, board_member, second_board_member
 ):
     source = _cited(approved)
-    reference_record_event(
-        reference=source,
-        kind="superseded",
-        occurred_on=date(2025, 1, 10),
-        replacement=ReferenceFactory(title=MIRACLE),
-        by=editor,
-    )
-    event = SourceEvent.objects.get()
+    event = _proposed_miracle(source, editor)
     before = _state()[:3]
     client.force_login(board_member)
 
