@@ -17,6 +17,7 @@ from articles import evidence
 from articles.audiences import SCHEMA_AUDIENCE, Audience
 from articles.models import Publication, SitePage, Topic
 from articles.rendering import to_plain
+from core.text import clean_text
 
 # JSON inside <script> must not be able to close the element or open a comment, whatever the content.
 _SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
@@ -55,10 +56,10 @@ def medical_web_page(publication, *, url: str) -> dict:
     page = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
-        "name": publication.question,
-        "headline": publication.question,
+        "name": clean_text(publication.question),
+        "headline": clean_text(publication.question),
         "url": url,
-        "description": publication.summary_text[:300],
+        "description": clean_text(publication.summary_text)[:300],
         "lastReviewed": publication.reviewed_on.isoformat(),
         "dateModified": publication.published_at.isoformat(),
         "reviewedBy": reviewers,
@@ -121,11 +122,21 @@ def _graded_claims(content: dict) -> list[dict]:
     return parts
 
 
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom whose summaries are plain text (`type="text"`): feed readers show them as written and
+    never render them, so no summary can put markup (or a script) in a reader's feed reader."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class LatestAnswersFeed(Feed):
     """Atom: every address absolute and from ORACLE_BASE_URL; each entry's id is the permanent
     address of its version, and its author the Medical Advisory Board that reviewed it."""
 
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
     title = f"{settings.ORACLE_SITE_NAME}: new and updated answers"
     subtitle = "Evidence-based answers reviewed by our Medical Advisory Board."
     author_name = settings.ORACLE_SITE_NAME
@@ -151,11 +162,15 @@ class LatestAnswersFeed(Feed):
             .order_by("-published_at")[:50]
         )
 
+    # Titles and summaries are plain text (Atom's default for titles; see PlainTextAtomFeed), and
+    # cleaned again here for publications stored before content was cleaned on save: XML refuses
+    # control characters, and direction overrides would reorder the title a reader sees.
     def item_title(self, item):
-        return item.question if item.number == 1 else f"{item.question} (updated)"
+        question = clean_text(item.question)
+        return question if item.number == 1 else f"{question} (updated)"
 
     def item_description(self, item):
-        return item.summary_text
+        return clean_text(item.summary_text)
 
     def item_link(self, item):
         return absolute(reverse("articles:detail", kwargs={"slug": item.article.slug}))

@@ -1,14 +1,56 @@
-"""Cache invalidation: changes to things public pages show (signals are for caches, see STYLE.md)."""
+"""Cache invalidation: changes to things public pages show (signals are for caches, see STYLE.md).
 
-from django.db.models.signals import post_delete, post_save
+A draft save changes no public page — readers see publications, never the working copy — so it
+retires nothing. An article save that changes what its public pages read live (its address, topic,
+current publication, review state, review dates) retires that answer's pages and the lists
+(`invalidate_answer_pages`); topics and trust pages appear on every page and retire everything.
+"""
+
+from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 
 from articles.models import Article, SitePage, Topic
-from articles.public_cache import invalidate_public_pages
+from articles.public_cache import invalidate_answer_pages, invalidate_public_pages
+
+# The article fields public pages read from the article row itself (the rest is the publication's).
+PUBLIC_FIELDS = ("slug", "topic_id", "current_publication_id", "review_status", "next_review_due", "last_reviewed_on")
+_LOADED = "_public_fields_as_loaded"
 
 
-@receiver([post_save, post_delete], sender=Article)
+def _public_values(instance) -> dict:
+    # __dict__, not getattr: a deferred field must not cost a query (absent means not loaded)
+    return {name: instance.__dict__[name] for name in PUBLIC_FIELDS if name in instance.__dict__}
+
+
+@receiver(post_init, sender=Article)
+def _remember_public_fields(sender, instance, **kwargs):
+    instance.__dict__[_LOADED] = _public_values(instance) if instance.pk else None
+
+
+@receiver(post_save, sender=Article)
+def _article_saved(sender, instance, created, update_fields=None, **kwargs):
+    loaded = instance.__dict__.get(_LOADED)
+    now = _public_values(instance)
+    instance.__dict__[_LOADED] = now
+    if created or loaded is None:
+        return  # a new article is a draft: no public page shows it
+    changed = [name for name in PUBLIC_FIELDS if name in now and loaded.get(name, now[name]) != now[name]]
+    changed += [name for name in PUBLIC_FIELDS if name in now and name not in loaded]  # loaded deferred
+    if update_fields is not None:
+        changed = [name for name in changed if name.removesuffix("_id") in update_fields or name in update_fields]
+    if not changed:
+        return
+    invalidate_answer_pages(now.get("slug") or instance.slug)
+    if "slug" in changed and loaded.get("slug"):
+        invalidate_answer_pages(loaded["slug"])
+
+
+@receiver(post_delete, sender=Article)
+def _article_deleted(sender, instance, **kwargs):
+    invalidate_answer_pages(instance.slug)
+
+
 @receiver([post_save, post_delete], sender=Topic)
 @receiver([post_save, post_delete], sender=SitePage)
-def _public_content_changed(sender, **kwargs):
+def _site_wide_content_changed(sender, **kwargs):
     invalidate_public_pages()

@@ -24,9 +24,10 @@ from articles.answer_page import (
 from articles.audiences import AUDIENCE_COOKIE, Audience
 from articles.follow_ups import FollowUpForm, follow_up_create, over_rate_limit
 from articles.models import Article, Publication, SitePage, Topic
-from articles.public_cache import cached_public_page
+from articles.public_cache import ANSWER, LISTS, cached_public_page, canonical_page_redirect
 from articles.rendering import render_trust_page
 from articles.search import Hit, normalise_query, search_publications
+from articles.seo import absolute
 from articles.snapshots import load_article, snapshot_article
 
 
@@ -49,7 +50,7 @@ def _current_publications():
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope=LISTS)
 def home_view(request):
     """Newest answers, recently updated ones, and the topics. Each answer is in one list only:
     "newest" until its first update, then "recently updated"."""
@@ -66,11 +67,13 @@ def home_view(request):
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope=LISTS, parameters=("page",))
 def topic_view(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     publications = _current_publications().filter(article__topic=topic).order_by("question")
     page = Paginator(publications, PAGE_SIZE).get_page(request.GET.get("page"))
+    if redirect_to := canonical_page_redirect(request, page):
+        return redirect_to
     return _public(render(request, "articles/topic_detail.html", {"topic": topic, "page": page}))
 
 
@@ -88,10 +91,12 @@ class CappedPaginator(Paginator):
 
 
 SEARCH_COUNT_CAP = 1000
+# Search result pages share this many cache entries, whatever readers (or anyone) ask.
+SEARCH_CACHE_SLOTS = 512
 
 
 @require_safe
-@cached_public_page(seconds=600)
+@cached_public_page(seconds=600, scope=LISTS, parameters=("q", "page"), slots=SEARCH_CACHE_SLOTS)
 def search_view(request):
     """Search approved answers; any query, however long or odd, gets an ordinary page."""
     query = normalise_query(request.GET.get("q", ""))
@@ -100,6 +105,8 @@ def search_view(request):
         fields = _current_publications().defer(None).defer("content", "html", "head_html", "page_html", "search_vector")
         results, snippets = search_publications(fields, query)
         page = CappedPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        if redirect_to := canonical_page_redirect(request, page):
+            return redirect_to
         found = list(page.object_list)
         marked = snippets(found)
         hits = [Hit(publication=p, snippet=marked.get(p.pk, "")) for p in found]
@@ -115,7 +122,7 @@ def _audience_param(request) -> str:
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope=ANSWER, parameters=("audience",))
 def article_detail_view(request, slug):
     """One indexed lookup and a light frame around the HTML stored when the answer was approved."""
     queryset = Article.objects.select_related("current_publication").only(
@@ -147,7 +154,7 @@ def _withdrawn(request, article, withdrawal):
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope=ANSWER)
 def article_history_view(request, slug):
     """Every version readers have been shown, newest first, each with its permanent address."""
     article = get_object_or_404(Article.objects.only("slug", "question", "current_publication"), slug=slug)
@@ -170,9 +177,12 @@ def article_history_view(request, slug):
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(scope=ANSWER)
 def article_version_view(request, slug, number):
     """Version `number` exactly as readers saw it: its stored HTML never changes."""
+    canonical_path = reverse("articles:version", kwargs={"slug": slug, "number": number})
+    if request.path != canonical_path:  # /v/007/: one address (and cache entry) per version
+        return redirect(canonical_path, permanent=True)
     publication = get_object_or_404(
         Publication.objects.select_related("article").only(
             "number",
@@ -192,14 +202,13 @@ def article_version_view(request, slug, number):
     article = publication.article
     is_current = article.current_publication_id == publication.pk
     # A source retracted or superseded since is flagged on every version, as on the answer page.
-    context, notices = publication_context(publication, page_path=request.path)
+    context, notices = publication_context(publication, page_path=canonical_path)
     context.update(
         version=publication,
         is_current=is_current,
         withdrawal=None if article.current_publication_id else article.withdrawals.first(),
         # From the configured public address, never the request's Host header (cached pages).
-        canonical_url=settings.ORACLE_BASE_URL.rstrip("/")
-        + (reverse("articles:detail", kwargs={"slug": slug}) if is_current else request.path),
+        canonical_url=absolute(reverse("articles:detail", kwargs={"slug": slug}) if is_current else canonical_path),
     )
     response = render(request, "articles/article_version.html", context)
     flags = zlib.crc32(repr(sorted(notices.items())).encode())
@@ -220,7 +229,7 @@ def _pending_answer(request, article):
         page_path=request.path,
         is_pending=True,
     )
-    context["canonical_url"] = request.build_absolute_uri(request.path)
+    context["canonical_url"] = absolute(request.path)  # never the request's host (cached pages)
     head = render_to_string("articles/includes/_answer_head.html", context, request)
     body = render_to_string("articles/includes/_answer_page.html", context, request)
     response = HttpResponse(

@@ -241,10 +241,16 @@ ORACLE_REVIEW_GRACE_DAYS = int(os.environ.get("ORACLE_REVIEW_GRACE_DAYS", "30"))
 ORACLE_REVIEW_DUE_NOTICE_DAYS = int(os.environ.get("ORACLE_REVIEW_DUE_NOTICE_DAYS", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Oracle <editorial@localhost>")
 
-# Cache (rate limits, later page caching): Redis when REDIS_URL is set, else per-process memory.
+# Cache (rate limits, page caching): Redis when REDIS_URL is set, else per-process memory. Every
+# Redis call is bounded (seconds): a Redis that hangs makes pages uncached, never a request stuck.
+REDIS_TIMEOUT_SECONDS = float(os.environ.get("ORACLE_REDIS_TIMEOUT_SECONDS", "0.5"))
 if os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,9 +1,14 @@
+import logging
+
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.http import HttpResponse
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
 
-from articles.public_cache import cached_public_page
+from articles.public_cache import LISTS, cached_public_page
 from articles.seo import SITEMAPS, LatestAnswersFeed, robots_txt_view
 from articles.views import audience_view, editorial_policy_view, evidence_grades_view
 from reviews.views import advisory_board_view
@@ -21,9 +26,41 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+logger = logging.getLogger(__name__)
+READY_KEY = "oracle:readyz"
+
+
+@never_cache
+def readyz(request):
+    """Readiness: 200 when the database and the cache both answer, else 503 naming what failed
+    (without internals: the details go to the log). Load balancers stop sending readers to a
+    node that cannot serve them; `/healthz` stays the constant liveness check."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        logger.exception("readiness: the database did not answer")
+        checks["database"] = "unavailable"
+    try:
+        cache.set(READY_KEY, "ok", timeout=10)
+        if cache.get(READY_KEY) != "ok":
+            raise RuntimeError("the cache did not keep a value")
+        checks["cache"] = "ok"
+    except Exception:  # noqa: BLE001
+        logger.exception("readiness: the cache did not answer")
+        checks["cache"] = "unavailable"
+    ready = all(value == "ok" for value in checks.values())
+    failed = [name for name, value in checks.items() if value != "ok"]
+    return JsonResponse({"ready": ready, "checks": checks, "failed": failed}, status=200 if ready else 503)
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("feed/", cached_public_page(LatestAnswersFeed()), name="feed"),
+    path("readyz", readyz, name="readyz"),
+    path("feed/", cached_public_page(LatestAnswersFeed(), scope=LISTS), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt_view, name="robots"),
     path("api/", include("api.urls")),

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import optional_link
+from core.text import TextCleaningModel
 from references.identifiers import normalise_doi, normalise_pmid
 
 KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*"
@@ -18,7 +19,7 @@ key_validator = RegexValidator(
 
 
 @reversion.register()
-class Reference(models.Model):
+class Reference(TextCleaningModel, models.Model):
     """A source that answers cite by its key, e.g. `[@acp-lbp-2017]`."""
 
     class Kind(models.TextChoices):

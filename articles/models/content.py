@@ -24,12 +24,13 @@ from articles.models.lock import (
     assert_unlocked,
 )
 from core.fields import optional_link, person_link
+from core.text import TextCleaningModel
 from references.citations import extract_keys
 from references.models import Reference
 from references.services import validate_citations
 
 
-class Topic(models.Model):
+class Topic(TextCleaningModel, models.Model):
     """A subject area that groups answers, with its own public page."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -103,7 +104,7 @@ class ArticleQuerySet(models.QuerySet):
 
 
 @reversion.register(follow=["sections"], exclude=sorted(WORKFLOW_FIELDS | {"edit_version"}))
-class Article(models.Model):
+class Article(TextCleaningModel, models.Model):
     """The working copy of an answer that editors change. Readers never see it directly."""
 
     question = models.CharField(
@@ -268,7 +269,7 @@ class Article(models.Model):
 
 
 @reversion.register(follow=["article", "claims"])
-class Section(models.Model):
+class Section(TextCleaningModel, models.Model):
     """A heading with an ordered list of claims (the bullets of the answer page)."""
 
     article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="sections")
@@ -297,7 +298,7 @@ class Section(models.Model):
 
 
 @reversion.register(follow=["section"])
-class Claim(models.Model):
+class Claim(TextCleaningModel, models.Model):
     """One bullet: a short Markdown statement carrying its own citations."""
 
     section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="claims")

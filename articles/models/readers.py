@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from articles.audiences import Audience
 from articles.models.content import Article
 from core.fields import optional_link
+from core.text import TextCleaningModel
 
 
-class FollowUpQuestion(models.Model):
+class FollowUpQuestion(TextCleaningModel, models.Model):
     """A reader's follow-up question about an answer. Readers' email addresses are never shown publicly."""
 
     class Status(models.TextChoices):
@@ -43,7 +44,7 @@ class FollowUpQuestion(models.Model):
 
 
 @reversion.register()
-class SitePage(models.Model):
+class SitePage(TextCleaningModel, models.Model):
     """A trust page whose text staff edit in the admin (editorial policy, advisory board)."""
 
     class Slug(models.TextChoices):
