@@ -434,7 +434,7 @@ def cached_public_page(view=None, *, seconds: int | None = None, scope: str = SI
     def wrapper(request, *args, **kwargs):
         # most hits have no query string: then neither parse one nor sort parameters
         has_query = bool(request.META.get("QUERY_STRING"))
-        host = request.get_host().lower()
+        host = request.get_host().lower().removesuffix(":443" if request.is_secure() else ":80")
         if (
             not settings.ORACLE_PAGE_CACHE
             or request.method not in ("GET", "HEAD")

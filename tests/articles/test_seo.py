@@ -229,3 +229,47 @@ def test_every_answer_links_to_the_editorial_policy(client, approved):
     assert (
         'href="/editorial-policy/">View editorial policy' in client.get("/articles/is-ibuprofen-safe/").content.decode()
     )
+
+
+HOSTILE_SUMMARY = "Take <img src=x onerror=alert(1)> or &lt;img src=y onerror=alert(2)&gt; with food"
+
+
+@pytest.fixture
+def hostile(editor, board_member):
+    article = make_article(question="Is \u202eibuprofen\u202c safe?", slug="hostile", summary=HOSTILE_SUMMARY)
+    review_approve(
+        review=review_start(review=review_submit(article=article, by=editor), by=board_member), by=board_member
+    )
+    return article
+
+
+def test_feed_summaries_are_plain_text_that_feed_readers_never_render(client, hostile):
+    response = client.get("/feed/")
+    [entry] = ET.fromstring(response.content).findall(f"{ATOM}entry")
+    summary = entry.find(f"{ATOM}summary")
+
+    assert summary.get("type") == "text"  # shown as written, never parsed as HTML
+    assert summary.text.startswith("Take <img src=x onerror=alert(1)> or <img src=y onerror=alert(2)> with food")
+    assert entry.find(f"{ATOM}title").get("type") in (None, "text")
+    assert entry.find(f"{ATOM}title").text == "Is ibuprofen safe?"  # the direction override removed
+    assert b'type="html"' not in response.content
+
+
+def test_json_ld_of_a_hostile_summary_is_inert_text(client, hostile):
+    html = client.get("/articles/hostile/").content.decode()
+    [block] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+
+    assert "<" not in block and ">" not in block  # cannot close the script element
+    data = json.loads(block)
+    assert data["description"].startswith("Take <img src=x onerror=alert(1)>")
+    assert data["name"] == "Is ibuprofen safe?"
+    assert "<img" not in html.replace(block, "")  # nowhere on the page as markup
+
+
+def test_the_feed_of_a_publication_stored_with_control_characters_is_still_valid_xml(client, hostile):
+    # Stored before content was cleaned on save (a publication is immutable: only a raw update).
+    Publication.objects.filter(article=hostile).update(summary_text="Bad\x02 and\x03 worse \u200bzero")
+
+    summary = ET.fromstring(client.get("/feed/").content).find(f"{ATOM}entry/{ATOM}summary")
+
+    assert summary.text == "Bad and worse zero"
