@@ -20,9 +20,15 @@ member does that in the admin.
 
 Errors are JSON: `{"detail": "…", "errors": [{"field": "…", "message": "…"}]}` — 400 invalid
 input (naming each field), 401 unknown or revoked token, 403 missing scope or permission, 404,
-409 locked by an open review or changed since read, 410 withdrawn, 413 body too large,
-422 unknown citation keys (`unknown_keys` lists them) or a refused submission, 429 rate limit
-(`Retry-After`), 500 server error. When a write is refused or fails, nothing at all was written.
+405 method not allowed (`Allow` names the methods the address has), 409 locked by an open
+review or changed since read, 410 withdrawn, 413 body too large, 422 unknown citation keys
+(`unknown_keys` lists them) or a refused submission, 428 an update without the version it
+replaces, 429 rate limit (`Retry-After`), 500 server error. When a write is refused or fails,
+nothing at all was written.
+
+**Updates** (`PUT /api/drafts/{id}/`) must say which version they replace: `version` in the body
+or `If-Match: "<version>"` (the `ETag` of your read). Without it the update is refused (428), so
+no pipeline can silently overwrite an editor's newer save; with a stale one it is 409.
 
 Evidence grades of claims are confirmed by editors in the admin, never sent here; a claim whose
 text an update changes loses its grade until an editor confirms one again.

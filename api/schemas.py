@@ -208,8 +208,8 @@ class DraftIn(StrictIn):
         None,
         ge=0,
         le=2**31 - 1,
-        description="On update: the `version` you read; refused with 409 if the article changed since. "
-        "The `If-Match` header does the same.",
+        description="Required on update (or the `If-Match` header): the `version` you read; refused with "
+        "409 if the article changed since, 428 when neither is sent.",
     )
 
 
@@ -238,7 +238,9 @@ class DraftOut(Schema):
     sections: list[DraftSectionOut]
     review_status: State
     locked: bool = Field(description="True while a review cycle is open: the draft cannot be changed then.")
-    version: int | None = Field(description="Send it back on update to be told of concurrent changes (409).")
+    version: int | None = Field(
+        description="Send it back on update (required: 428 without it); 409 if someone saved since."
+    )
     problems: list[str] = Field(description="What stops it being submitted for review now; empty when it can be.")
     admin_url: str
     review_url: str

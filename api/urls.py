@@ -1,3 +1,5 @@
+import functools
+
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
@@ -11,7 +13,31 @@ def not_found(request, rest=""):
     return error_response(404, "No API endpoint at this address; see /api/docs/.")
 
 
+def json_method_not_allowed(view):
+    """ninja answers a method an address does not have with an HTML 405: answer in JSON like every
+    other error, with the `Allow` header naming the methods it has."""
+
+    @functools.wraps(view)  # keeps csrf_exempt
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+            allowed = ", ".join(sorted(method.strip() for method in response.get("Allow", "").split(",") if method))
+            return error_response(
+                405, f"{request.method} is not allowed at this address; use {allowed}.", headers={"Allow": allowed}
+            )
+        return response
+
+    return wrapper
+
+
+def _with_json_405(urls):
+    patterns, app_name, namespace = urls
+    for pattern in patterns:
+        pattern.callback = json_method_not_allowed(pattern.callback)
+    return patterns, app_name, namespace
+
+
 urlpatterns = [
-    path("", api.urls),
+    path("", _with_json_405(api.urls)),
     re_path(r"^(?P<rest>.*)$", not_found),
 ]

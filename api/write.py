@@ -18,7 +18,7 @@ from api.auth import TokenAuth, limit_body_size
 from api.errors import ApiError
 from api.models import Scope
 from api.schemas import DraftIn, DraftOut, Error, ReviewStatusOut, SubmitIn, UnknownCitationsError
-from articles.drafts import DraftInput, ReferenceInput, SectionInput, draft_save
+from articles.drafts import UPDATE_PERMISSIONS, DraftInput, ReferenceInput, SectionInput, draft_save
 from articles.models import Article
 from articles.snapshots import load_article
 from core import people
@@ -33,6 +33,7 @@ WRITE = TokenAuth(Scope.DRAFTS_WRITE)
 READ_REVIEWS = TokenAuth(Scope.REVIEWS_READ)
 COMMON_ERRORS = {401: Error, 403: Error, 404: Error, 429: Error}
 WRITE_ERRORS = {**COMMON_ERRORS, 400: Error, 409: Error, 413: Error, 422: UnknownCitationsError}
+UPDATE_ERRORS = {**WRITE_ERRORS, 428: Error}
 
 
 def _draft_input(draft: DraftIn) -> DraftInput:
@@ -57,7 +58,16 @@ def _comment(draft: DraftIn, token, action: str) -> str:
     )
 
 
-def _expected_version(draft: DraftIn, if_match: str | None) -> int | None:
+PRECONDITION_REQUIRED = (
+    "Send the version you are replacing: `version` in the body (the draft's `version` when you read it) "
+    "or an `If-Match` header with its ETag. An update without it could overwrite a newer save, so "
+    "nothing was written. Read the draft (GET /api/drafts/{id}/) and send its version."
+)
+
+
+def _expected_version(draft: DraftIn, if_match: str | None) -> int:
+    """The version the client says it is replacing; 428 when it says none (or `If-Match: *`,
+    which would overwrite whatever is there): an update must never overwrite a newer save."""
     if if_match and if_match.strip() != "*":
         value = if_match.strip().removeprefix("W/").strip('"')
         if not value.isdigit() or len(value) > 12:
@@ -67,6 +77,12 @@ def _expected_version(draft: DraftIn, if_match: str | None) -> int | None:
                 errors=[{"field": "If-Match", "message": "Not a version number."}],
             )
         return int(value)
+    if draft.version is None:
+        raise ApiError(
+            428,
+            PRECONDITION_REQUIRED,
+            errors=[{"field": "version", "message": "Required on update (or the If-Match header)."}],
+        )
     return draft.version
 
 
@@ -147,7 +163,7 @@ def draft_detail(request, response: HttpResponse, article_id: int = Path(..., ge
 @router.put(
     "/drafts/{article_id}/",
     auth=WRITE,
-    response={200: DraftOut, **WRITE_ERRORS},
+    response={200: DraftOut, **UPDATE_ERRORS},
     url_name="draft_update",
     summary="Replace a draft answer's content",
 )
@@ -159,15 +175,19 @@ def draft_update(
     article_id: int = Path(..., ge=1, le=MAX_ID),
     if_match: str | None = Header(None, alias="If-Match", max_length=100),
 ):
-    """Replace the whole content (sections and claims are matched by position). Refused with 409
-    while the article is in review, or when `version`/`If-Match` is not the current version."""
+    """Replace the whole content (sections and claims are matched by position). `version` (or
+    `If-Match`) is required: 428 without it, 409 when it is not the current version (someone saved
+    since you read it) or while the article is in review."""
     token = request.auth
+    article = _article(article_id)
+    if not token.owner.has_perms(UPDATE_PERMISSIONS):  # before the precondition: 403 says more than 428
+        raise PermissionDenied(f"{token.owner} may not change articles.")
     expected_version = _expected_version(draft, if_match)
     with transaction.atomic():
         article = draft_save(
             draft=_draft_input(draft),
             by=token.owner,
-            article=_article(article_id),
+            article=article,
             comment=_comment(draft, token, "Updated"),
             expected_version=expected_version,
         )
@@ -190,7 +210,9 @@ def draft_submit(request, submission: SubmitIn | None = None, article_id: int = 
     reason when it cannot be submitted (unresolved citations, no sections, already in review)."""
     article = _article(article_id)
     change_summary = submission.change_summary.strip() if submission else ""
-    with transaction.atomic():  # the board's email waits for this commit (review_submit's on_commit)
+    # One transaction with building the response: if anything fails, no review is opened and the
+    # board is told nothing. The board's email is review_submit's: it leaves only once committed.
+    with transaction.atomic():
         review_submit(article=article, by=request.auth.owner, change_summary=change_summary)
         out = _review_status(request, article)
     return Status(201, out)

@@ -12,6 +12,7 @@ from articles.audiences import Audience
 from articles.models import Article, FollowUpQuestion
 from core.client_address import client_ip_address
 from core.rate_limits import count_in_window
+from core.text import clean_text
 
 
 class FollowUpForm(forms.Form):
@@ -35,6 +36,13 @@ class FollowUpForm(forms.Form):
     # Honeypot: hidden from people (and from screen readers); bots fill every field.
     website = forms.CharField(required=False, label="Leave this empty")
     audience = forms.ChoiceField(choices=[("", "")] + Audience.choices, required=False)
+
+    def clean_text(self):
+        """Invisible and control characters removed before the length is judged (core.text)."""
+        text = clean_text(self.cleaned_data["text"]).strip()
+        if len(text) < FollowUpQuestion.MIN_LENGTH:
+            raise forms.ValidationError(self.fields["text"].error_messages["min_length"] % {"limit_value": 10})
+        return text
 
     def clean_website(self):
         if self.cleaned_data.get("website"):

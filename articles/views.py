@@ -264,11 +264,15 @@ def audience_view(request):
 
 def _same_site(request) -> bool:
     """The form carries no CSRF token (the answer page is cached for everyone), so refuse posts
-    that browsers mark as coming from another site."""
-    if request.META.get("HTTP_SEC_FETCH_SITE", "same-origin") not in {"same-origin", "same-site", "none"}:
+    that browsers mark as coming from another site. `Origin: null` (a sandboxed frame, a page
+    opened from a file, a cross-site redirect) is refused unless Sec-Fetch-Site says same-origin."""
+    fetch_site = request.META.get("HTTP_SEC_FETCH_SITE")
+    if fetch_site is not None and fetch_site not in {"same-origin", "same-site", "none"}:
         return False
     origin = request.META.get("HTTP_ORIGIN")
-    if origin and origin != "null":
+    if origin == "null":
+        return fetch_site == "same-origin"
+    if origin:
         return url_has_allowed_host_and_scheme(origin + "/", allowed_hosts={request.get_host()})
     return True
 

@@ -9,7 +9,9 @@ Standard library only: copy this file into a drafting pipeline as it is.
 
 The JSON file is the body of `POST /api/drafts/` (see /api/docs/): question, summary, sections of
 claims citing `[@key]`, and the references by key, DOI or PMID (missing ones are created from their
-title). With `--update ID` it replaces the content of draft ID instead. Then it submits the draft
+title). With `--update ID --version N` it replaces the content of draft ID instead, if N (the
+`version` of your last read, GET /api/drafts/ID/) is still its version: an update never overwrites
+a newer save (Oracle answers 409 then; read it again). Then it submits the draft
 (`POST /api/drafts/ID/submit/`). Nobody reads it until a board member approves it in the admin.
 
 Exit status: 0 submitted (or saved, with --no-submit); 1 Oracle refused a request (each error is
@@ -88,6 +90,12 @@ def parse_args(argv):
         help="API token with scope drafts:write (default: $ORACLE_API_TOKEN; the variable keeps it out of `ps`).",
     )
     parser.add_argument("--update", type=int, metavar="ID", help="Replace the content of this draft instead.")
+    parser.add_argument(
+        "--version",
+        type=int,
+        metavar="N",
+        help="With --update: the version you read and are replacing (else the file's `version`).",
+    )
     parser.add_argument("--note", default=None, help="For the board: what to look at (default: the change summary).")
     parser.add_argument("--no-submit", action="store_true", help="Only save the draft; do not submit it.")
     parser.add_argument("--timeout", type=float, default=30.0, help="Seconds to wait for each response.")
@@ -108,6 +116,16 @@ def main(argv=None) -> int:
     if not isinstance(draft, dict):
         print(f"{args.draft} must hold a JSON object (the draft answer).", file=sys.stderr)
         return 2
+
+    if args.update and args.version is None and draft.get("version") is None:
+        print(
+            "--update needs the version you are replacing: --version N (see GET /api/drafts/ID/), "
+            "so that a newer save is never overwritten.",
+            file=sys.stderr,
+        )
+        return 2
+    if args.update and args.version is not None:
+        draft = {**draft, "version": args.version}
 
     saved = None
     try:

@@ -8,6 +8,11 @@ from tests.helpers import UserFactory
 pytestmark = pytest.mark.django_db
 
 
+def _version(article_id) -> int:
+    """The version an update must name (what a client read)."""
+    return Article.objects.get(pk=article_id).edit_version
+
+
 def _content(article_id):
     article = Article.objects.get(pk=article_id)
     return [
@@ -24,7 +29,7 @@ def test_update_replaces_content_keeping_rows_by_position(api, editor, draft_pay
         change_summary="Tightened the evidence section",
     )
 
-    response = api.put(f"/api/drafts/{created['id']}/", payload)
+    response = api.put(f"/api/drafts/{created['id']}/", {**payload, "version": created["version"]})
 
     assert response.status_code == 200
     (section,), summary = _content(created["id"])
@@ -44,7 +49,7 @@ def test_update_replaces_content_keeping_rows_by_position(api, editor, draft_pay
 def test_update_of_an_article_in_review_is_409_and_nothing_changes(api, draft_payload, submitted):
     before = _content(submitted.article_id)
 
-    response = api.put(f"/api/drafts/{submitted.article_id}/", draft_payload())
+    response = api.put(f"/api/drafts/{submitted.article_id}/", draft_payload(version=_version(submitted.article_id)))
 
     assert response.status_code == 409
     assert "locked" in response.json()["detail"]
@@ -52,7 +57,9 @@ def test_update_of_an_article_in_review_is_409_and_nothing_changes(api, draft_pa
 
 
 def test_update_cannot_change_a_published_answers_address(api, published, draft_payload):
-    response = api.put(f"/api/drafts/{published.pk}/", draft_payload(slug="a-new-address"))
+    response = api.put(
+        f"/api/drafts/{published.pk}/", draft_payload(slug="a-new-address", version=_version(published.pk))
+    )
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "slug"
@@ -60,7 +67,7 @@ def test_update_cannot_change_a_published_answers_address(api, published, draft_
 
 
 def test_update_keeps_the_slug_when_none_is_given(api, draft, draft_payload):
-    response = api.put(f"/api/drafts/{draft.pk}/", draft_payload())
+    response = api.put(f"/api/drafts/{draft.pk}/", draft_payload(version=_version(draft.pk)))
 
     assert response.json()["slug"] == draft.slug
 
@@ -73,7 +80,9 @@ def test_update_of_unknown_article_is_404(api, draft_payload):
 def test_update_with_unknown_keys_is_422_and_changes_nothing(api, draft, draft_payload):
     before = _content(draft.pk)
 
-    response = api.put(f"/api/drafts/{draft.pk}/", draft_payload(summary="S [@missing-key]"))
+    response = api.put(
+        f"/api/drafts/{draft.pk}/", draft_payload(summary="S [@missing-key]", version=_version(draft.pk))
+    )
 
     assert response.status_code == 422 and response.json()["unknown_keys"] == ["missing-key"]
     assert _content(draft.pk) == before
@@ -135,11 +144,11 @@ def test_submitted_via_service_then_withdrawn_can_be_updated_again(api, draft, e
     from reviews.services import review_withdraw
 
     review = review_submit(article=draft, by=editor)
-    assert api.put(f"/api/drafts/{draft.pk}/", draft_payload()).status_code == 409
+    assert api.put(f"/api/drafts/{draft.pk}/", draft_payload(version=_version(draft.pk))).status_code == 409
 
     review_withdraw(review=review, by=editor)
 
-    assert api.put(f"/api/drafts/{draft.pk}/", draft_payload()).status_code == 200
+    assert api.put(f"/api/drafts/{draft.pk}/", draft_payload(version=_version(draft.pk))).status_code == 200
 
 
 @pytest.mark.skipif(not hasattr(Article, "edit_version"), reason="Article has no edit_version counter yet")
@@ -151,3 +160,44 @@ def test_reading_a_draft_again_unchanged_is_304(api, draft):
     assert again.status_code == 304
     Article.objects.get(pk=draft.pk).save()
     assert api.get(f"/api/drafts/{draft.pk}/", headers={"If-None-Match": etag}).status_code == 200
+
+
+@pytest.mark.parametrize("headers", [{}, {"If-Match": "*"}])
+def test_an_update_without_the_version_it_replaces_is_428_and_writes_nothing(api, draft, draft_payload, headers):
+    before = _content(draft.pk)
+    version = _version(draft.pk)
+
+    response = api.put(f"/api/drafts/{draft.pk}/", draft_payload(summary="Overwrite [@acp-lbp-2017]."), headers=headers)
+
+    assert response.status_code == 428
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert "version" in body["detail"] and "If-Match" in body["detail"]
+    assert body["errors"] == [{"field": "version", "message": "Required on update (or the If-Match header)."}]
+    assert _content(draft.pk) == before and _version(draft.pk) == version
+
+
+def test_the_schema_documents_the_428(api):
+    schema = api.get("/api/schema/").json()
+
+    put = schema["paths"]["/api/drafts/{article_id}/"]["put"]
+    assert "428" in put["responses"]
+    assert "version" in put["requestBody"]["content"]["application/json"]["schema"]["$ref"] or put["requestBody"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("delete", "/api/answers/", "GET"),
+        ("put", "/api/answers/", "GET"),
+        ("delete", "/api/drafts/1/", "GET, PUT"),
+        ("get", "/api/drafts/1/submit/", "POST"),
+    ],
+)
+def test_a_method_an_address_does_not_have_is_a_json_405_naming_the_allowed_ones(client, method, path, allowed):
+    response = getattr(client, method)(path)
+
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert response["Allow"] == allowed
+    assert response.json()["detail"] == f"{method.upper()} is not allowed at this address; use {allowed}."

@@ -82,3 +82,20 @@ def test_client_saves_without_submitting_when_asked(live_server, back_pain, edit
     assert result.returncode == 0, result.stderr
     assert Article.objects.get().review_status == "new" and not Review.objects.exists()
     assert "Draft in the admin:" in result.stdout
+
+
+def test_an_update_names_the_version_it_replaces_and_a_stale_one_is_refused(live_server, back_pain, editor, make_token):
+    token = make_token(editor)
+    created = _run(live_server, token, "--no-submit")
+    assert created.returncode == 0, created.stderr
+    article = Article.objects.get()
+
+    without = _run(live_server, token, "--update", str(article.pk), "--no-submit")
+    current = _run(
+        live_server, token, "--update", str(article.pk), "--version", str(article.edit_version), "--no-submit"
+    )
+    stale = _run(live_server, token, "--update", str(article.pk), "--version", str(article.edit_version), "--no-submit")
+
+    assert without.returncode == 2 and "--version" in without.stderr
+    assert current.returncode == 0, current.stderr
+    assert stale.returncode == 1 and "HTTP 409" in stale.stderr

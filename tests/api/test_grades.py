@@ -16,9 +16,11 @@ def test_a_confirmed_grade_stays_while_the_claim_is_unchanged_and_goes_when_it_c
         claim.grade = "moderate"  # as an editor confirms it in the admin
         claim.save()
     changed = [claims[0], "Most people improve within six weeks [@acp-lbp-2017]."]
+    version = api.get(f"/api/drafts/{created['id']}/").json()["version"]
 
     body = api.put(
-        f"/api/drafts/{created['id']}/", draft_payload(sections=[{"heading": "Evidence", "claims": changed}])
+        f"/api/drafts/{created['id']}/",
+        draft_payload(sections=[{"heading": "Evidence", "claims": changed}], version=version),
     ).json()
 
     assert [c["grade"] for c in body["sections"][0]["claims"]] == ["moderate", ""]

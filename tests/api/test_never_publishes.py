@@ -68,7 +68,12 @@ def test_no_endpoint_with_any_scope_approves_or_publishes(
         headers = {"HTTP_AUTHORIZATION": f"Bearer {make_token(owner, scopes=scopes, name=f'{scopes}')}"}
         for target in (under_review.article, published):
             for method, url, body in _requests(
-                client, schema, article=target, draft=draft, review=under_review, payload=draft_payload()
+                client,
+                schema,
+                article=target,
+                draft=draft,
+                review=under_review,
+                payload=draft_payload(version=target.edit_version),
             ):
                 data = "" if body is None else json.dumps(body)
                 response = getattr(client, method)(url, data, content_type="application/json", **headers)

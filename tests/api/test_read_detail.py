@@ -104,7 +104,11 @@ def test_edits_to_the_working_copy_never_appear(anonymous, published, editor, as
     draft_text = "UNREVIEWED DRAFT TEXT"
     as_token(make_token(editor)).put(
         f"/api/drafts/{published.pk}/",
-        draft_payload(question=published.question, summary=f"{draft_text} [@acp-lbp-2017]"),
+        draft_payload(
+            question=published.question,
+            summary=f"{draft_text} [@acp-lbp-2017]",
+            version=Article.objects.get(pk=published.pk).edit_version,
+        ),
     )
     assert draft_text in Article.objects.get(pk=published.pk).summary
 

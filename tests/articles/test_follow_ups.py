@@ -129,3 +129,29 @@ def test_readers_emails_are_never_on_public_pages(client):
 
     for url in ["/", "/articles/is-baclofen-safe-for-treating-back-pain/"]:
         assert "private@example.org" not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("headers", "refused"),
+    [
+        ({"HTTP_ORIGIN": "null"}, True),  # a sandboxed frame or a file: page, no fetch metadata
+        ({"HTTP_ORIGIN": "null", "HTTP_SEC_FETCH_SITE": "cross-site"}, True),
+        ({"HTTP_ORIGIN": "null", "HTTP_SEC_FETCH_SITE": "same-origin"}, False),  # our page, after a redirect
+        ({"HTTP_ORIGIN": "http://testserver", "HTTP_SEC_FETCH_SITE": "same-origin"}, False),
+        ({}, False),  # no browser metadata at all (an old browser): the rate limit applies
+    ],
+)
+def test_origin_null_is_refused_without_same_origin_fetch_metadata(client, headers, refused):
+    response = client.post(URL, {"text": "Is baclofen safe in pregnancy?"}, **headers)
+
+    assert response.status_code == (403 if refused else 302)
+    assert FollowUpQuestion.objects.exists() is not refused
+
+
+def test_invisible_characters_are_removed_and_do_not_count_towards_the_length(client):
+    assert ask(client, text="\u200b" * 20 + "short\x02").status_code == 400
+    assert not FollowUpQuestion.objects.exists()
+
+    assert ask(client, text="Is it safe\u202e in pregnancy?\x03").status_code == 302
+
+    assert FollowUpQuestion.objects.get().text == "Is it safe in pregnancy?"
