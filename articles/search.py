@@ -34,6 +34,9 @@ MAX_TERMS = 8
 # Matches ranked per search on PostgreSQL (the newest ones): readers page through these, best first.
 CANDIDATES = 200
 START, STOP = "\x02", "\x03"  # highlight sentinels, replaced after escaping
+# Content is cleaned of control characters when saved (core.text), and the sentinels are removed
+# from the text again before marking: a publication stored earlier cannot make its own <mark>.
+_SENTINELS = {ord(START): None, ord(STOP): None}
 
 
 def normalise_query(raw: str) -> str:
@@ -119,7 +122,7 @@ def search_publications(queryset, query: str):
             .values_list("pk", flat=True)
         )
         headline = SearchHeadline(
-            "body_text",
+            Func(F("body_text"), Value(START + STOP), Value(""), function="translate", output_field=TextField()),
             search,
             config=SEARCH_CONFIG,
             start_sel=START,
@@ -165,7 +168,7 @@ def search_publications(queryset, query: str):
     results.more_than = None  # SQLite, for development: every match is ranked
 
     def snippet(publication) -> SafeString:
-        text = publication.summary_text + " " + publication.body_text
+        text = (publication.summary_text + " " + publication.body_text).translate(_SENTINELS)
         lower = text.lower()
         start = min((lower.find(t) for t in terms if t in lower), default=0)
         begin = max(0, start - 80)

@@ -1,7 +1,7 @@
 """An article's version history in the admin: every revision, a word diff of any two, restore."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
@@ -67,6 +67,27 @@ class ArticleHistoryMixin:
             **(extra_context or {}),
         }
         return TemplateResponse(request, "articles/admin/history.html", context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """reversion's "recover": only for a deleted article, from a version of an article.
+
+        A live article (locked or not) is refused with a message pointing at its history, where
+        restoring makes a new revision: reverting one in place would overwrite the current content
+        (and a locked one's lock raises mid-revert)."""
+        version = get_object_or_404(Version.objects.get_for_model(self.model).select_related("revision"), pk=version_id)
+        live = self.model._default_manager.filter(pk=version.object_id).first()
+        if live is not None:
+            messages.error(
+                request,
+                f"“{live}” was not deleted, so there is nothing to recover: restore one of its versions "
+                "from its history instead (that saves a new draft revision and keeps the current one).",
+            )
+            return redirect("admin:articles_article_history", live.pk)
+        try:
+            return super().recover_view(request, version_id, extra_context)
+        except (ArticleLocked, ValidationError) as exc:
+            messages.error(request, f"Cannot recover: {exc.messages[0]}")
+            return redirect("admin:articles_article_changelist")
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # reversion's own view reverts in place inside a rolled-back transaction; ours never do.

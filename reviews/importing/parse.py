@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from core.text import clean_text
 from references.models import Reference
 
 
@@ -149,7 +150,10 @@ def read_page_text(path, max_bytes: int) -> str:
 
 
 def parse_page(path, text: str) -> ParsedPage:
-    lines = [(number, raw.strip()) for number, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
+    # Each line without invisible and control characters (core.text), cleaned after splitting so
+    # that line numbers in error messages stay those of the file.
+    cleaned = ((number, clean_text(raw).strip()) for number, raw in enumerate(text.splitlines(), start=1))
+    lines = [(number, line) for number, line in cleaned if line]
     if not lines:
         raise PageFormatError(path, "the file is empty")
     position = 0
