@@ -390,9 +390,9 @@ def _has_only(request, parameters) -> bool:
 
 def canonical_page_redirect(request, page):
     """A redirect to the canonical address when `?page=` is not how `page`'s number is written
-    (past the last page, not a number, `page=1`), else None: only real pages get cache entries."""
+    (past the last page, not a number, `007`), else None: only real pages get cache entries."""
     raw = request.GET.get("page")
-    if raw is None or raw == str(page.number) and page.number != 1:
+    if raw is None or raw == str(page.number):
         return None
     query = request.GET.copy()
     if page.number == 1:

@@ -484,6 +484,7 @@ def build_matrix():
 
     # -- public pages: the same for everyone ----------------------------------------------------
     m["healthz"] = [get(lambda w: "/healthz", every(200))]
+    m["readyz"] = [get(lambda w: "/readyz", every(200))]
     m["feed/"] = [get(lambda w: "/feed/", every(200))]
     m["sitemap.xml"] = [get(lambda w: "/sitemap.xml", every(200))]
     m["robots.txt"] = [get(lambda w: "/robots.txt", every(200))]
