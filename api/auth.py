@@ -1,6 +1,7 @@
 """Per-client API tokens: `Authorization: Bearer <token>`, scoped, rate-limited, last use recorded."""
 
 import functools
+import logging
 import time
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from api.errors import ApiError, error_response
 from api.models import ApiToken, hash_secret
 from core.rate_limits import count_in_window
 
+logger = logging.getLogger(__name__)
 # Recording every use would write a row per request; to the minute is enough to spot unused tokens.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -52,7 +54,11 @@ def _count_request(api_token: ApiToken) -> None:
     """A fixed one-minute window per token in the shared cache; over the limit is a 429."""
     now = time.time()
     window = int(now // 60)
-    count = count_in_window(f"oracle:api-rate:{api_token.pk}:{window}", seconds=120)
+    try:
+        count = count_in_window(f"oracle:api-rate:{api_token.pk}:{window}", seconds=120)
+    except Exception:  # noqa: BLE001 - the cache is down: serve known tokens rather than fail every write
+        logger.warning("API rate limit not counted: the cache is unreachable", exc_info=True)
+        return
     limit = rate_limit()
     if count > limit:
         retry_after = max(1, int(60 - now % 60) + 1)

@@ -1,6 +1,7 @@
 """Readers' follow-up questions: the form, the rate limit, and turning a question into a draft."""
 
 import hashlib
+import logging
 
 import reversion
 from django import forms
@@ -13,6 +14,8 @@ from articles.models import Article, FollowUpQuestion
 from core.client_address import client_ip_address
 from core.rate_limits import count_in_window
 from core.text import clean_text
+
+logger = logging.getLogger(__name__)
 
 
 class FollowUpForm(forms.Form):
@@ -57,8 +60,14 @@ def client_key(request) -> str:
 
 
 def over_rate_limit(request) -> bool:
-    """Count this attempt; True when the client has made more than the limit in the past hour."""
-    attempts = count_in_window(f"follow-up-rate:{client_key(request)}", seconds=3600)
+    """Count this attempt; True when the client has made more than the limit in the past hour.
+    With the cache unreachable the question is taken (logged): a reader's question is not lost
+    because a counter is, and the form's honeypot still stands."""
+    try:
+        attempts = count_in_window(f"follow-up-rate:{client_key(request)}", seconds=3600)
+    except Exception:  # noqa: BLE001
+        logger.warning("follow-up rate limit not counted: the cache is unreachable", exc_info=True)
+        return False
     return attempts > settings.ORACLE_FOLLOW_UP_RATE_LIMIT
 
 

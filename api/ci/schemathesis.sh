@@ -29,7 +29,8 @@ unset REDIS_URL
 "$PY" manage.py setup_demo >/dev/null
 TOKEN=$("$PY" manage.py create_api_token editor --name schemathesis)
 
-PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# SCHEMATHESIS_PORT picks the port (machines that share loopback ports); else any free one.
+PORT=${SCHEMATHESIS_PORT:-$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 BASE="http://127.0.0.1:$PORT"
 "$ROOT/.venv/bin/gunicorn" oracle.wsgi --chdir "$ROOT" --bind "127.0.0.1:$PORT" --workers 2 --log-level error &
 SERVER_PID=$!

@@ -266,3 +266,36 @@ def test_the_redis_cache_has_connect_and_read_timeouts(monkeypatch):
         monkeypatch.delenv("REDIS_URL")
         importlib.reload(oracle.settings)
     assert cache is not None
+
+
+def test_with_redis_down_a_reader_can_still_ask_a_follow_up_question(
+    client, published_before_redis_went_down, redis_down
+):
+    from articles.models import FollowUpQuestion
+
+    response = client.post(f"{A}follow-up/", {"text": "Is A safe in pregnancy?", "email": "", "website": ""})
+
+    assert response.status_code == 302
+    assert FollowUpQuestion.objects.get().text == "Is A safe in pregnancy?"
+
+
+def test_with_redis_down_an_api_write_is_saved_not_a_500(client, redis_down, editor):
+    from api.models import ApiToken, Scope
+    from api.services import api_token_create
+    from references.models import Reference
+
+    Reference.objects.create(key="ref-1", kind="guideline", title="A guideline")
+    secret = api_token_create(token=ApiToken(owner=editor, name="pipeline", scopes=[str(Scope.DRAFTS_WRITE)]))
+    payload = {
+        "question": "Does heat help?",
+        "summary": "Modest relief [@ref-1].",
+        "sections": [{"heading": "Evidence", "claims": ["Heat helps [@ref-1]."]}],
+        "references": [{"key": "ref-1"}],
+    }
+
+    response = client.post(
+        "/api/drafts/", json.dumps(payload), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}"
+    )
+
+    assert response.status_code == 201, response.content
+    assert Article.objects.filter(question="Does heat help?").exists()
