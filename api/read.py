@@ -16,6 +16,7 @@ from api.schemas import AnswerListOut, AnswerOut, Error, WithdrawnError
 from articles import evidence, public
 from articles.audiences import Audience
 from articles.models import Article, Publication
+from articles.seo import absolute
 from references.citations import Numbering, extract_keys
 
 router = Router(tags=["Published answers"])
@@ -56,7 +57,9 @@ def _public(response, *, etag: str | None = None, last_modified=None) -> HttpRes
 
 
 def _api_url(request, slug: str) -> str:
-    return request.build_absolute_uri(reverse("api:answer", kwargs={"slug": slug}))
+    # Public, cacheable responses: addresses from ORACLE_BASE_URL, never the request's Host or
+    # scheme, so no request can put another host into what a shared cache hands later readers.
+    return absolute(reverse("api:answer", kwargs={"slug": slug}))
 
 
 @router.get(
@@ -116,7 +119,7 @@ def answer_list_data(request, filters: AnswerFilters) -> dict:
     def page_url(number):
         params = request.GET.copy()
         params["page"] = str(number)
-        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        return absolute(f"{request.path}?{params.urlencode()}")
 
     body = {
         "count": count,
@@ -133,7 +136,7 @@ def answer_list_data(request, filters: AnswerFilters) -> dict:
                 "version": p.number,
                 "reviewed_on": p.reviewed_on,
                 "published_at": p.published_at,
-                "url": request.build_absolute_uri(reverse("articles:detail", kwargs={"slug": p.article.slug})),
+                "url": absolute(reverse("articles:detail", kwargs={"slug": p.article.slug})),
                 "api_url": _api_url(request, p.article.slug),
             }
             for p in items
@@ -220,7 +223,7 @@ def answer_data(request, article: Article, publication: Publication) -> dict:
         "slug": article.slug,
         "question": publication.question,
         "version": publication.number,
-        "url": request.build_absolute_uri(reverse("articles:detail", kwargs={"slug": article.slug})),
+        "url": absolute(reverse("articles:detail", kwargs={"slug": article.slug})),
         "api_url": _api_url(request, article.slug),
         "topic": {"slug": article.topic.slug, "name": article.topic.name} if article.topic else None,
         "summary_heading": content.get("summary_heading", ""),

@@ -29,8 +29,8 @@ def test_lists_published_answers_with_links_and_versions(anonymous, published):
     (item,) = body["results"]
     assert item["slug"] == published.slug
     assert item["version"] == 1
-    assert item["url"] == f"http://testserver/articles/{published.slug}/"
-    assert item["api_url"] == f"http://testserver/api/answers/{published.slug}/"
+    assert item["url"] == f"http://127.0.0.1:8000/articles/{published.slug}/"  # ORACLE_BASE_URL
+    assert item["api_url"] == f"http://127.0.0.1:8000/api/answers/{published.slug}/"
     assert item["summary"].startswith("Baclofen is not recommended")
 
 
@@ -134,3 +134,20 @@ def test_list_needs_no_token_and_ignores_one(client, published):
     UserFactory(username="someone")
 
     assert client.get("/api/answers/", HTTP_AUTHORIZATION="Bearer nonsense").status_code == 200
+
+
+def test_public_responses_never_carry_the_requests_host_or_scheme(anonymous, published):
+    """They are cacheable by shared caches: a Host or X-Forwarded-Proto of one request must not
+    reach the links later readers get."""
+    _publish_another()
+    poison = {"Host": "localhost:31337", "X-Forwarded-Proto": "https"}
+
+    listing = anonymous.get("/api/answers/", {"page_size": "1"}, headers=poison).json()
+    detail = anonymous.get(f"/api/answers/{published.slug}/", headers=poison).json()
+
+    links = [
+        listing["next"],
+        detail["url"],
+        *(v for item in listing["results"] for v in (item["url"], item["api_url"])),
+    ]
+    assert all(link.startswith("http://127.0.0.1:8000/") for link in links), links
