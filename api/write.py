@@ -23,6 +23,7 @@ from articles.models import Article
 from articles.snapshots import load_article
 from core import people
 from core.people import display_name
+from core.text import clean_text
 from reviews.models import Review
 from reviews.services import review_submit
 
@@ -37,15 +38,24 @@ UPDATE_ERRORS = {**WRITE_ERRORS, 428: Error}
 
 
 def _draft_input(draft: DraftIn) -> DraftInput:
+    """The draft as the service takes it, without invisible and control characters (core.text):
+    models clean text on save too, but citations and required fields are checked on this text."""
+    c = clean_text
     return DraftInput(
-        question=draft.question,
+        question=c(draft.question),
         slug=draft.slug,
         topic=draft.topic,
-        summary_heading=draft.summary_heading,
-        summary=draft.summary,
-        summary_variants={name: text for name, text in draft.summary_variants.dict().items() if text.strip()},
-        sections=[SectionInput(heading=s.heading, audience=s.audience, claims=list(s.claims)) for s in draft.sections],
-        references=[ReferenceInput(**reference.dict()) for reference in draft.references],
+        summary_heading=c(draft.summary_heading),
+        summary=c(draft.summary),
+        summary_variants={name: c(text) for name, text in draft.summary_variants.dict().items() if c(text).strip()},
+        sections=[
+            SectionInput(heading=c(s.heading), audience=s.audience, claims=[c(claim) for claim in s.claims])
+            for s in draft.sections
+        ],
+        references=[
+            ReferenceInput(**{name: c(value) for name, value in reference.dict().items()})
+            for reference in draft.references
+        ],
     )
 
 

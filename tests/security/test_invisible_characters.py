@@ -99,6 +99,28 @@ def test_the_api_cleans_what_it_is_sent(client, editor):
 
 
 @pytest.mark.django_db
+def test_an_invisible_character_inside_a_citation_is_no_unknown_key(client, editor):
+    from api.models import ApiToken, Scope
+    from api.services import api_token_create
+
+    Reference.objects.create(key="ref-1", kind="guideline", title="A guideline")
+    secret = api_token_create(token=ApiToken(owner=editor, name="pipeline", scopes=[str(Scope.DRAFTS_WRITE)]))
+    payload = {
+        "question": "Does heat help?",
+        "summary": "Modest relief [@ref\u200b-1].",
+        "sections": [{"heading": "Evidence", "claims": ["Heat helps [@ref-1\u2060]."]}],
+        "references": [{"key": "ref-1"}],
+    }
+
+    response = client.post(
+        "/api/drafts/", json.dumps(payload), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}"
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["summary"] == "Modest relief [@ref-1]."
+
+
+@pytest.mark.django_db
 def test_the_importer_cleans_each_line_and_keeps_line_numbers(demo_page, write_page):
     from reviews.importing.write import review_import_pages
 
