@@ -12,7 +12,7 @@ Views redirect a page number past the last page to the canonical one (`canonical
 only 200 and 410 responses are stored — a 404 for a made-up address is never cached. Search result
 pages, whose queries are unbounded by nature, share a fixed number of slots (`slots=`): at most that
 many entries whatever is asked. A host other than the site's configured ones, and odd ports, are
-served uncached too; pages build every absolute address from `ORACLE_BASE_URL` alone.
+served uncached too (`cache_host`); pages build every absolute address from `ORACLE_BASE_URL` alone.
 
 **A change retires only the pages that show it.** Every key carries generations: the site-wide one,
 plus "lists" (home, topics, search, the feed) or the answer's own (its page, versions, history),
@@ -46,6 +46,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
+from django.http.request import split_domain_port
 from django.utils.cache import set_response_etag
 from django.utils.encoding import escape_uri_path
 
@@ -373,11 +374,28 @@ def cache_path(request) -> str:
 
 
 def cacheable_hosts() -> set[str]:
-    """The hosts a cached page may be stored for: the configured base URL's and each exact name in
-    ALLOWED_HOSTS (no wildcard, no other port), so no header can make up new entries."""
-    hosts = {urlsplit(settings.ORACLE_BASE_URL).netloc.lower()}
-    hosts.update(h.lower() for h in settings.ALLOWED_HOSTS if h and h != "*" and not h.startswith("."))
+    """The host names a cached page may be stored for: the configured base URL's and each exact
+    name in ALLOWED_HOSTS (no wildcard), so no header can make up new entries."""
+    hosts = {(urlsplit(settings.ORACLE_BASE_URL).hostname or "").lower()}
+    hosts.update(split_domain_port(h)[0] for h in settings.ALLOWED_HOSTS if h and h != "*" and not h.startswith("."))
     return hosts
+
+
+def cache_host(request) -> str | None:
+    """The request's host as a cache key knows it, or None when its page must not be stored.
+
+    A known name (`cacheable_hosts`) on the scheme's default port, the base URL's port or the port
+    the request really arrived on (SERVER_PORT: a server reached directly); any other port — which a
+    `Host` header can name at will — is served uncached, so it neither fills nor poisons the cache.
+    """
+    domain, port = split_domain_port(request.get_host())
+    if domain not in cacheable_hosts():
+        return None
+    if port in ("", "443" if request.is_secure() else "80"):
+        return domain
+    if port in (str(urlsplit(settings.ORACLE_BASE_URL).port or ""), request.META.get("SERVER_PORT")):
+        return f"{domain}:{port}"
+    return None
 
 
 def _has_only(request, parameters) -> bool:
@@ -434,12 +452,11 @@ def cached_public_page(view=None, *, seconds: int | None = None, scope: str = SI
     def wrapper(request, *args, **kwargs):
         # most hits have no query string: then neither parse one nor sort parameters
         has_query = bool(request.META.get("QUERY_STRING"))
-        host = request.get_host().lower().removesuffix(":443" if request.is_secure() else ":80")
         if (
             not settings.ORACLE_PAGE_CACHE
             or request.method not in ("GET", "HEAD")
             or (has_query and not _has_only(request, parameters))
-            or host not in cacheable_hosts()
+            or (host := cache_host(request)) is None
         ):
             return view(request, *args, **kwargs)
         names = [SITE, answer_scope(kwargs["slug"]) if scope == ANSWER else scope] if scope != SITE else [SITE]

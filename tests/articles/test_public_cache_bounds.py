@@ -143,3 +143,12 @@ def test_a_pending_answers_canonical_address_is_the_configured_one(client, setti
 
     assert '<link rel="canonical" href="http://127.0.0.1:8000/articles/pending/">' in html
     assert "31337" not in html
+
+
+def test_a_server_reached_directly_on_its_own_port_is_cached(client, published):
+    """gunicorn without a proxy: Host names the port the request really came in on."""
+    direct = {"HTTP_HOST": "127.0.0.1:18299", "SERVER_PORT": "18299"}
+
+    assert client.get(URL, **direct)["X-Cache"] == "miss"
+    assert client.get(URL, **direct)["X-Cache"] == "hit"
+    assert "X-Cache" not in client.get(URL, HTTP_HOST="127.0.0.1:18298", SERVER_PORT="18299")
