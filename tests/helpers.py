@@ -9,6 +9,7 @@ Sections, in order:
 - admin forms
 - public pages and HTML checks
 - mail
+- durable effects (the worker's queue)
 - a site in every state (the security tests' world)
 - a throwaway checkout
 - the browser
@@ -316,6 +317,42 @@ class FailingMailBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         raise ConnectionError("mail server unreachable")
+
+
+# --- durable effects (the worker's queue) -------------------------------------------------------
+
+
+def run_effects() -> int:
+    """Run every effect that is due, in this process, through the worker's own code
+    (`manage.py worker --batch --no-periodic`); how many effects it finished (done or failed)."""
+    import io
+
+    from django.core.management import call_command
+
+    from core.models import Effect
+
+    finished = Effect.objects.filter(status__in=["done", "failed"]).count()
+    call_command("worker", "--batch", "--no-periodic", stdout=io.StringIO())
+    return Effect.objects.filter(status__in=["done", "failed"]).count() - finished
+
+
+def effects_due_now() -> None:
+    """As if the backoff had passed: every waiting effect (and its task) is due now."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from core.models import Effect
+
+    now = timezone.now()
+    Effect.objects.filter(status="pending").update(run_after=now)
+    DBTaskResult.objects.filter(status="READY", run_after__gt=now).exclude(run_after__year=9999).update(run_after=now)
+
+
+def effects(**filters):
+    """The recorded effects (core.models.Effect), oldest first."""
+    from core.models import Effect
+
+    return list(Effect.objects.filter(**filters).order_by("pk"))
 
 
 # --- a site in every state (the security tests' world) -----------------------------------------
