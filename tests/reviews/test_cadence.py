@@ -7,9 +7,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from core.models import Effect
 from reviews.cadence import queue_counts, rereview_queue, review_due_run
 from reviews.models import ReviewDueNotice
-from core.models import Effect
 from tests.helpers import effects_due_now, make_article, run_effects, set_due
 
 pytestmark = pytest.mark.django_db
