@@ -1,6 +1,7 @@
 """The admin app, autodiscovering every installed app's admin module except those listed.
 
-django-tasks-db's `admin.py` registers its task-result model on import. The task rows are
+django-tasks-db's `admin.py` registers its task-result model on import (and django-rq's, with
+ORACLE_TASKS_BACKEND=rq, its queue statistics). The task rows are
 transport only: what staff watch and retry are our effects (`core.models.Effect`, registered in
 `oracle/admin.py`). Skipping that one module keeps the rule that every model is registered once,
 in one place, without unregistering anything.
@@ -10,7 +11,7 @@ from django.apps import apps
 from django.contrib.admin.apps import SimpleAdminConfig
 from django.utils.module_loading import import_module, module_has_submodule
 
-NOT_DISCOVERED = {"django_tasks_db"}
+NOT_DISCOVERED = {"django_tasks_db", "django_rq"}
 
 
 class AdminConfig(SimpleAdminConfig):

@@ -224,6 +224,7 @@ EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
 # recorded in the transaction and sent to Redis once it commits (the worker's sweep re-sends a lost one).
 ORACLE_TASKS_BACKEND = os.environ.get("ORACLE_TASKS_BACKEND", "database")
 if ORACLE_TASKS_BACKEND == "rq":
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("core"), "django_rq")
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": os.environ.get("ORACLE_TASKS_REDIS_URL") or os.environ.get("REDIS_URL", "")}}
 else:
