@@ -226,3 +226,8 @@ def prune(now=None) -> None:
 
 
 effect(prune)
+
+
+@effect
+def noop(**kwargs) -> None:
+    """Does nothing: for measuring the queue itself (bench/tasks_backends.py)."""
