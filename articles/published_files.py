@@ -84,9 +84,18 @@ def sync_answer_file(slug: str) -> str:
     if _read(files, name) == html and files.exists(name + ".gz"):
         return "unchanged"
     # The compressed copy first, then the page: once the page is there, so is its .gz.
-    files.save(name + ".gz", ContentFile(gzip.compress(html, compresslevel=9, mtime=0)))
-    files.save(name, ContentFile(html))
+    _put(files, name + ".gz", gzip.compress(html, compresslevel=9, mtime=0))
+    _put(files, name, html)
     return "written"
+
+
+def _put(files, name: str, content: bytes) -> None:
+    """Store `content` under exactly `name` (the address nginx or a CDN serves)."""
+    if files.exists(name) and files.get_available_name(name) != name:
+        files.delete(name)  # a storage that never overwrites (in memory, S3 with file_overwrite off)
+    saved = files.save(name, ContentFile(content))
+    if saved != name:
+        raise RuntimeError(f"the publish storage saved {name} as {saved}")
 
 
 def write_answer_file(slug: str) -> str | None:

@@ -172,6 +172,17 @@ def save_revision(user, comment, change):
     return Version.objects.order_by("-pk").first().revision
 
 
+def rename(editor, article, question):
+    """The editor changes the answer's question, saved as a revision (as the admin saves it)."""
+
+    def change():
+        fresh = Article.objects.get(pk=article.pk)
+        fresh.question = question
+        fresh.save()
+
+    return save_revision(editor, "Update", change)
+
+
 def race(*actions):
     """Run each action in its own thread (own connection), released together; collect outcomes."""
     barrier = threading.Barrier(len(actions))

@@ -16,7 +16,7 @@ from articles.models import Article, Withdrawal
 from core.models import Effect
 from reviews.models import Review
 from reviews.services import review_approve, review_start, review_submit
-from tests.helpers import UserFactory, make_article, published_file, save_revision
+from tests.helpers import UserFactory, make_article, published_file, rename, save_revision
 from tests.worker import SmtpServer, Worker, free_loopback_port, wait_until, worker_env
 
 pytestmark = [
@@ -99,9 +99,7 @@ def test_withdraw_and_approve_while_storage_refuses_writes_answer_normally_then_
     assert gzip.decompress((directory / "index.html.gz").read_bytes()) == published_file(approved).read_bytes()
 
     # An update approved while the storage refuses writes: the board member is told it is approved.
-    save_revision(
-        editor, "Update", lambda: Article.objects.filter(pk=draft.pk).update(question="Is ibuprofen safe now?")
-    )
+    rename(editor, draft, "Is ibuprofen safe now?")
     with immutable(directory):
         updated = approve_through_the_admin(client, draft, editor, board_member)
         assert updated.current_publication.number == 2
