@@ -334,16 +334,31 @@ class FailingMailBackend(BaseEmailBackend):
 
 
 def run_effects() -> int:
-    """Run every effect that is due, in this process, through the worker's own code
-    (`manage.py worker --batch --no-periodic`); how many effects it finished (done or failed)."""
-    import io
-
-    from django.core.management import call_command
+    """Run every effect that is due, in this process, through the worker's own code (its sweep,
+    and django-tasks-db's `Worker.run_task` for each ready task), without the worker's loop, which
+    closes connections between tasks (inside a test's transaction that would drop the database);
+    how many effects it finished (done or failed)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
 
     from core.models import Effect
+    from core.tasks import sweep
 
     finished = Effect.objects.filter(status__in=["done", "failed"]).count()
-    call_command("worker", "--batch", "--no-periodic", stdout=io.StringIO())
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
+    sweep()
+    while (task := DBTaskResult.objects.ready().first()) is not None:
+        task.claim(worker.worker_id)
+        worker.run_task(task)
     return Effect.objects.filter(status__in=["done", "failed"]).count() - finished
 
 
