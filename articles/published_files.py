@@ -27,7 +27,7 @@ from django.http import Http404
 
 from articles import public
 from articles.answer_page import current_answer_document
-from articles.public_cache import invalidate_answer_pages
+from articles.public_cache import invalidate_answer_pages, invalidate_public_pages
 from core.storage import AtomicPublishStorage
 from core.tasks import effect, enqueue
 
@@ -118,6 +118,22 @@ def answer_pages_changed(slug: str) -> None:
     except Exception:  # the cache is down: the enqueued sync retires them once it is back
         logger.warning("Could not retire the cached pages of %s now; the worker will", slug, exc_info=True)
     enqueue(sync_answer_page, slug=slug, label=f"Update the published page of “{slug}”")
+
+
+@effect
+def retire_all_pages() -> None:
+    """The worker's effect after a site-wide change (trust pages, board profiles)."""
+    invalidate_public_pages()
+
+
+def site_pages_changed() -> None:
+    """In the transaction of a change every public page shows: retire them all now, and enqueue
+    the durable retirement (a cache that was away for the immediate one still gets it)."""
+    try:
+        invalidate_public_pages()
+    except Exception:
+        logger.warning("Could not retire the cached pages now; the worker will", exc_info=True)
+    enqueue(retire_all_pages, label="Retire every cached public page")
 
 
 @dataclass

@@ -98,3 +98,18 @@ def test_reconcile_reads_the_database_in_a_bounded_number_of_queries_per_answer(
     with django_assert_max_num_queries(1 + 2 * len(site)):
         assert len(reconcile().written) == 3
     assert Article.objects.count() == 3
+
+
+def test_a_site_wide_change_retires_every_cached_page_now_and_again_through_the_worker(client, site):
+    from django.db import transaction
+
+    from articles.public_cache import generation
+    from articles.published_files import site_pages_changed
+
+    before = generation()
+    with transaction.atomic():
+        site_pages_changed()
+    assert generation() != before  # at once, for the writer's next request
+    now = generation()
+    assert run_effects() == 1
+    assert generation() != now  # and durably, by the worker
