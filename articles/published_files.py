@@ -17,6 +17,7 @@ any fault.
 
 import gzip
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -80,6 +81,11 @@ def sync_answer_file(slug: str) -> str:
             if files.exists(each):
                 files.delete(each)
                 removed = True
+        if isinstance(files, AtomicPublishStorage):
+            try:
+                os.rmdir(files.path(f"{ROOT}/{slug}"))  # so the listing knows only published answers
+            except OSError:
+                pass  # not empty (something else is there) or already gone
         return "removed" if removed else "absent"
     if _read(files, name) == html and files.exists(name + ".gz"):
         return "unchanged"
@@ -138,7 +144,8 @@ def site_pages_changed() -> None:
 
 @dataclass
 class Reconciled:
-    checked: int = 0
+    listed: int = 0  # answers published or with a stored page
+    checked: int = 0  # of which compared with what Django serves
     written: list = field(default_factory=list)
     removed: list = field(default_factory=list)
     seconds: float = 0.0
@@ -149,11 +156,12 @@ class Reconciled:
 
     @property
     def rate(self) -> float:
-        return self.checked / self.seconds if self.seconds else 0.0
+        return self.listed / self.seconds if self.seconds else 0.0
 
     def summary(self) -> str:
+        compared = "" if self.checked == self.listed else f" ({self.checked:,} compared in full)"
         return (
-            f"Checked {self.checked:,} answer page(s) in {self.seconds:.1f} s ({self.rate:,.0f}/s): "
+            f"Checked {self.listed:,} answer page(s){compared} in {self.seconds:.1f} s ({self.rate:,.0f}/s): "
             f"{len(self.written):,} written, {len(self.removed):,} removed."
         )
 
@@ -167,18 +175,33 @@ def stored_slugs() -> set[str]:
     return set(directories)
 
 
-def reconcile(*, progress=None) -> Reconciled:
+def reconcile(*, progress=None, changed_since=None) -> Reconciled:
     """Make every published file (and the cached pages of any answer whose file drifted) match
     the database: write missing or stale pages, remove those of withdrawn or never-published
-    answers. `progress` wraps the iterable of slugs (a progress bar)."""
+    answers. `progress` wraps the iterable of slugs (a progress bar).
+
+    With `changed_since` (the periodic quick run) the content of a page that exists is compared
+    only for answers changed since then; missing and unexpected pages are always found."""
+    from django.db.models import Q
+
     from articles.models import Article
 
     started = time.monotonic()
     result = Reconciled()
     if not enabled():
         return result
-    slugs = set(Article.objects.filter(current_publication__isnull=False).values_list("slug", flat=True))
-    slugs |= stored_slugs()
+    published = Article.objects.filter(current_publication__isnull=False)
+    expected = set(published.values_list("slug", flat=True))
+    slugs = expected | stored_slugs()
+    result.listed = len(slugs)
+    if changed_since is not None:
+        files = storage()
+        recent = set(
+            published.filter(
+                Q(updated_at__gte=changed_since) | Q(current_publication__page_rendered_at__gte=changed_since)
+            ).values_list("slug", flat=True)
+        )
+        slugs = {s for s in slugs if s not in expected or s in recent or not files.exists(page_name(s))}
     ordered = sorted(slugs)
     for slug in progress(ordered) if progress else ordered:
         outcome = sync_answer_file(slug)
@@ -197,4 +220,15 @@ def reconcile(*, progress=None) -> Reconciled:
 
 @effect
 def reconcile_effect() -> None:
+    """The worker's periodic quick run: every page present or absent as it should be, and the
+    content of those changed in the last hour checked (the daily full run checks them all)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    reconcile(changed_since=timezone.now() - timedelta(hours=1))
+
+
+@effect
+def reconcile_full_effect() -> None:
     reconcile()

@@ -249,6 +249,9 @@ ORACLE_PERIODIC_JOBS = {
         "effect": "articles.published_files.reconcile_effect",
         "every": int(os.environ.get("ORACLE_RECONCILE_SECONDS", "300")),
     },
+    # every page present or absent as it should be; contents of the answers changed in the last hour
+    # (a full comparison of every page daily)
+    "reconcile_published_full": {"effect": "articles.published_files.reconcile_full_effect", "every": 86400},
     "overdue_notices": {"effect": "articles.cadence.refresh_overdue_notices_effect", "every": 86400},
     "prune_effects": {"effect": "core.tasks.prune", "every": 86400},
 }

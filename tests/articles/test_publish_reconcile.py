@@ -113,3 +113,21 @@ def test_a_site_wide_change_retires_every_cached_page_now_and_again_through_the_
     now = generation()
     assert run_effects() == 1
     assert generation() != now  # and durably, by the worker
+
+
+def test_the_quick_periodic_run_finds_missing_and_unexpected_pages_and_checks_content_only_of_recent_changes(
+    site, board_member
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    stray = drift(site, board_member)
+    missing, stale, withdrawn = site
+    later = timezone.now() + timedelta(minutes=1)  # nothing changed since: the stale page is not compared
+    result = reconcile(changed_since=later)
+    assert result.written == [missing.slug]
+    assert sorted(result.removed) == [withdrawn.slug, "never-published"]
+    assert not stray.exists() and not stray.parent.exists()
+    assert "an old version" in published_file(stale).read_text()
+    assert reconcile(changed_since=timezone.now() - timedelta(hours=1)).written == [stale.slug]
