@@ -186,3 +186,29 @@ def test_a_worker_killed_mid_task_loses_nothing_after_restart(client, draft, edi
     assert len(smtp.received_by(editor.email)) == 1  # the approval
     for _, author in others:
         assert len(smtp.received_by(author.email)) == 1
+
+
+def test_the_rq_backend_runs_effects_sent_after_commit_and_the_sweep_resends_a_lost_one(
+    draft, editor, board_member, settings, workers, smtp
+):
+    """RQ on Redis (db 11): the effect is recorded in the decision's transaction and sent to
+    Redis once it commits; one whose message never reached Redis is re-sent by the worker's sweep."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/11"
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.ConnectionError:
+        pytest.skip("Redis is not running")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {"default": {"URL": url}}
+    smtp.start()
+    review = review_submit(article=draft, by=editor)  # committed: sent to Redis after commit
+    # an effect whose message never reached Redis (a crash between commit and send)
+    Effect.objects.create(name=EMAIL, args={"subject": "Lost", "body": "b", "from_email": "o@x", "to": "l@x"})
+    workers(smtp_port=smtp.port, ORACLE_TASKS_BACKEND="rq", ORACLE_TASKS_REDIS_URL=url)
+    wait_until(lambda: smtp.received_by(board_member.email) and smtp.received_by("l@x"), what="both emails over RQ")
+    ours = Effect.objects.filter(name__in=[SYNC, EMAIL])
+    wait_until(lambda: ours.count() == 3 and not ours.exclude(status="done").exists(), what="all three done")
+    assert review.state == "submitted" and len(smtp.received_by(board_member.email)) == 1
+    redis.Redis.from_url(url).flushdb()
