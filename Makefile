@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Development settings for this checkout's manage.py (read by manage.py only; git-ignored).
 DOTENV ?= .env
 
-.PHONY: run dotenv test install check lint bench clean validators
+.PHONY: run worker dotenv test install check lint bench clean validators
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Oracle needs Python 3.11 or newer (found %s)" % sys.version.split()[0])'
@@ -18,12 +18,20 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-## Set up (once) and serve the site with demo content at http://127.0.0.1:$(PORT)/
+## Set up (once) and serve the site with demo content at http://127.0.0.1:$(PORT)/,
+## with the effects worker beside the server (Ctrl-C stops both)
 run: $(STAMP) dotenv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py refresh_published_pages
 	$(PY) manage.py setup_demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py worker & worker=$$!; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## The effects worker alone (page files, cache retirement, email, periodic jobs), for the configured
+## task backend and with the site's environment (.env if `make run` wrote one); run one or more.
+worker: $(STAMP)
+	$(PY) manage.py worker
 
 ## Write .env: this checkout's manage.py uses the development settings and the address `make run` serves on.
 ## Lines you add to .env are kept; the two below are rewritten (with the current PORT) on every run.

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from core.tasks import effect
+
 
 def default_review_interval_months() -> int:
     return settings.ORACLE_REVIEW_INTERVAL_MONTHS
@@ -98,3 +100,9 @@ def refresh_overdue_notices(today: date | None = None) -> int:
             if publication_rerender_page(article.current_publication, article=article):
                 count += 1
     return count
+
+
+@effect
+def refresh_overdue_notices_effect() -> None:
+    """The worker's daily job (ORACLE_PERIODIC_JOBS): readers' "due for review" notices."""
+    refresh_overdue_notices()

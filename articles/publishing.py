@@ -19,11 +19,11 @@ from articles.models import (
     ReviewStatus,
     Withdrawal,
 )
-from articles.public_cache import invalidate_public_pages
-from articles.published_files import refresh_answer_file
+from articles.published_files import answer_pages_changed
 from articles.rendering import plain_text, render_body_html
 from articles.search import SEARCH_VECTOR
 from articles.snapshots import load_article, snapshot_article
+from core.tasks import effect, enqueue
 from references.models import Reference
 
 
@@ -95,22 +95,28 @@ def article_publish(
             PublicationCitation(publication=publication, reference=reference, number=cited.index(reference.key) + 1)
             for reference in Reference.objects.filter(key__in=cited)
         )
-        invalidate_public_pages()
-        refresh_answer_file(locked.slug)
+        answer_pages_changed(locked.slug)
         locked.current_publication = publication
         locked.last_reviewed_on = reviewed_on
         locked.next_review_due = next_review_due
         locked.save(update_fields=["current_publication", "last_reviewed_on", "next_review_due", "updated_at"])
         # A source retracted or superseded while this page was rendering (the event's transaction
-        # did not see this publication yet): once both are committed, the page gets its notice.
-        transaction.on_commit(lambda: _flag_sources_recorded_meanwhile(publication.pk, cited))
+        # did not see this publication yet): once both are committed, the worker gives the page
+        # its notice.
+        enqueue(
+            flag_sources_recorded_meanwhile,
+            publication_id=publication.pk,
+            keys=cited,
+            label=f"Check the sources of “{locked.slug}” version {number} for notices recorded meanwhile",
+        )
     article.current_publication = publication
     article.last_reviewed_on = reviewed_on
     article.next_review_due = next_review_due
     return publication
 
 
-def _flag_sources_recorded_meanwhile(publication_id: int, keys: list[str]) -> None:
+@effect
+def flag_sources_recorded_meanwhile(*, publication_id: int, keys: list[str]) -> None:
     flagged = Q(retracted_on__isnull=False) | Q(superseded_by__isnull=False)
     if not Reference.objects.filter(key__in=keys).filter(flagged).exists():
         return
@@ -127,7 +133,8 @@ def publication_rerender_page(
 
     Used when something readers must see changes without a new review: a source of the answer
     was retracted or superseded, the answer became overdue for review. Returns whether the page
-    changed; when it did, caches are retired and the published file rewritten after commit.
+    changed; when it did (and unless `retire_caches` is off, for a caller that reconciles everything
+    at the end), the answer's cached pages are retired and its file's sync is enqueued.
     """
     article = article or publication.article
     is_current = article.current_publication_id == publication.pk
@@ -144,9 +151,7 @@ def publication_rerender_page(
     )
     publication.head_html, publication.page_html, publication.shows_overdue_notice = head, page, overdue
     if retire_caches:
-        invalidate_public_pages()
-    if is_current:
-        refresh_answer_file(article.slug)
+        answer_pages_changed(article.slug)
     return True
 
 
@@ -168,6 +173,5 @@ def article_withdraw_from_public(*, article: Article, by, reason: str) -> Withdr
         )
         current.current_publication = None
         current.save(update_fields=["current_publication", "updated_at"])
-        invalidate_public_pages()
-        refresh_answer_file(current.slug)
+        answer_pages_changed(current.slug)
     return withdrawal

@@ -11,6 +11,8 @@ from api.admin import ApiTokenAdmin
 from api.models import ApiToken
 from articles import admin as articles_admin
 from articles.models import Article, FollowUpQuestion, Publication, SitePage, Topic, Withdrawal
+from core.admin import EffectAdmin
+from core.models import Effect
 from references.admin import ReferenceAdmin as BibliographyAdmin
 from references.models import Reference
 from reviews import admin as reviews_admin
@@ -44,6 +46,9 @@ REGISTRY = {
     SourceAlert: reviews_admin.SourceAlertAdmin,
     SourceEvent: reviews_admin.SourceEventAdmin,
     ApiToken: ApiTokenAdmin,
+    # Durable effects (core/tasks.py). django-tasks-db's own task-result admin is not discovered
+    # (core/admin_site.py): its rows are transport; staff watch and retry effects here.
+    Effect: EffectAdmin,
 }
 
 for model, model_admin in REGISTRY.items():

@@ -44,7 +44,9 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, autodiscovering every app's admin module but django_tasks_db's
+    # (core/admin_site.py): every model is registered once, in oracle/admin.py.
+    "core.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,6 +57,8 @@ INSTALLED_APPS = [
     "axes",
     "reversion",
     "nested_admin",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "references",
     "articles",
@@ -134,6 +138,11 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfil
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Published answer pages (articles/published_files.py). The default writes atomically under
+    # ORACLE_PUBLISH_DIR, which deploy/nginx.conf serves; ORACLE_PUBLISH_STORAGE names any other
+    # Django storage (e.g. "storages.backends.s3.S3Storage" from django-storages, configured by
+    # its own settings) for several application servers or a CDN.
+    "published": {"BACKEND": os.environ.get("ORACLE_PUBLISH_STORAGE", "core.storage.AtomicPublishStorage")},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -206,6 +215,46 @@ EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
+# A mail server that does not answer fails the worker's attempt (retried later), not a request.
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
+
+# Durable effects (core/tasks.py): enqueued in the decision's transaction, run by `manage.py worker`.
+# "database" (default): the ORM backend, whose task rows are part of that transaction.
+# "rq": RQ on Redis (ORACLE_TASKS_REDIS_URL, else REDIS_URL) for many workers; each effect is still
+# recorded in the transaction and sent to Redis once it commits (the worker's sweep re-sends a lost one).
+ORACLE_TASKS_BACKEND = os.environ.get("ORACLE_TASKS_BACKEND", "database")
+if ORACLE_TASKS_BACKEND == "rq":
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("core"), "django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": os.environ.get("ORACLE_TASKS_REDIS_URL") or os.environ.get("REDIS_URL", "")}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Retries: ORACLE_EFFECT_RETRY_SECONDS after the first failure, doubling, at most
+# ORACLE_EFFECT_RETRY_MAX_SECONDS apart; "failed" after ORACLE_EFFECT_MAX_ATTEMPTS attempts.
+ORACLE_EFFECT_RETRY_SECONDS = float(os.environ.get("ORACLE_EFFECT_RETRY_SECONDS", "5"))
+ORACLE_EFFECT_RETRY_MAX_SECONDS = float(os.environ.get("ORACLE_EFFECT_RETRY_MAX_SECONDS", "900"))
+ORACLE_EFFECT_MAX_ATTEMPTS = int(os.environ.get("ORACLE_EFFECT_MAX_ATTEMPTS", "10"))
+# A running effect whose worker died is taken again after this many seconds.
+ORACLE_EFFECT_LEASE_SECONDS = float(os.environ.get("ORACLE_EFFECT_LEASE_SECONDS", "120"))
+# The worker's sweep re-sends an effect that is due but was sent this long ago and not run.
+ORACLE_EFFECT_RESEND_SECONDS = float(os.environ.get("ORACLE_EFFECT_RESEND_SECONDS", "30"))
+# Done effects (each email's sent-once marker) and task rows are kept this long.
+ORACLE_EFFECT_KEEP_DAYS = int(os.environ.get("ORACLE_EFFECT_KEEP_DAYS", "30"))
+# Also try each effect once in the committing process, right after commit (the worker still
+# retries what fails). Off: requests never wait for a mail server or the publish storage.
+ORACLE_EFFECTS_TRY_AFTER_COMMIT = env_bool("ORACLE_EFFECTS_TRY_AFTER_COMMIT", default=False)
+# The worker's periodic jobs (every N seconds, one worker per slot).
+ORACLE_PERIODIC_JOBS = {
+    "reconcile_published": {
+        "effect": "articles.published_files.reconcile_effect",
+        "every": int(os.environ.get("ORACLE_RECONCILE_SECONDS", "300")),
+    },
+    # every page present or absent as it should be; contents of the answers changed in the last hour
+    # (a full comparison of every page daily)
+    "reconcile_published_full": {"effect": "articles.published_files.reconcile_full_effect", "every": 86400},
+    "overdue_notices": {"effect": "articles.cadence.refresh_overdue_notices_effect", "every": 86400},
+    "prune_effects": {"effect": "core.tasks.prune", "every": 86400},
+}
 
 LOGGING = {
     "version": 1,

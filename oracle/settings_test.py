@@ -25,3 +25,7 @@ ORACLE_PAGE_CACHE = True
 
 # Fail loudly on a template variable that does not resolve, as DEBUG pages would show.
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")  # noqa: F405
+# Effects run in the test process right after commit (through core.tasks.execute, as the worker
+# runs them), so tests that commit see files and mail; tests of the queue itself turn this off and
+# drain it (tests.helpers.run_effects) or start a real worker (tests/worker.py).
+ORACLE_EFFECTS_TRY_AFTER_COMMIT = env_bool("ORACLE_EFFECTS_TRY_AFTER_COMMIT", default=True)  # noqa: F405

@@ -1,12 +1,19 @@
-"""Email about review events. Called only from services, through transaction.on_commit."""
+"""Email about review events. Called only from services, inside the transaction of the decision.
+
+Each message is rendered when the decision is taken (what it says is what happened then) and
+enqueued as one durable effect per recipient (`send_email`, core/tasks.py): the worker sends it,
+retrying while the mail server is unreachable, and the effect's done row is the marker that it
+was sent, so no retry sends it twice.
+"""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage
 from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
 
+from core.tasks import effect, enqueue
 from reviews.models import Review
 from reviews.roles import BOARD
 
@@ -23,6 +30,26 @@ def _message(event: str, context: dict, recipients: list[str]):
     subject = " ".join(_render_text(f"reviews/email/{event}_subject.txt", context).split())
     body = _render_text(f"reviews/email/{event}.txt", context)
     return (subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+@effect
+def send_email(*, subject: str, body: str, from_email: str, to: str) -> None:
+    """Send one message to one recipient (raises if the mail server refuses: the worker retries)."""
+    EmailMessage(subject, body, from_email, [to]).send(fail_silently=False)
+
+
+def _enqueue(event: str, context: dict, recipients: list[str], *, about: str) -> int:
+    for email in recipients:
+        subject, body, from_email, _ = _message(event, context, [email])
+        enqueue(
+            send_email,
+            subject=subject,
+            body=body,
+            from_email=from_email,
+            to=email,
+            label=f"Email {email}: {event.replace('_', ' ')} — {about}"[:300],
+        )
+    return len(recipients)
 
 
 def _context(review: Review) -> dict:
@@ -48,14 +75,14 @@ def notify_submitted(*, review_id: int) -> None:
         .values_list("email", flat=True)
     )
     if board:
-        send_mass_mail([_message("submitted", _context(review), [email]) for email in board], fail_silently=False)
+        _enqueue("submitted", _context(review), board, about=review.article.question)
 
 
 def _notify_editor(event: str, review_id: int) -> None:
     review = Review.objects.select_related("article", "submitted_by").get(pk=review_id)
     editor = review.submitted_by
     if editor and editor.email:
-        send_mass_mail([_message(event, _context(review), [editor.email])], fail_silently=False)
+        _enqueue(event, _context(review), [editor.email], about=review.article.question)
 
 
 def notify_changes_requested(*, review_id: int) -> None:
@@ -95,11 +122,11 @@ def notify_source_alerts(*, alert_ids: list[int]) -> None:
         ],
         "queue_url": base + reverse("admin:reviews_rereviewqueue_changelist"),
     }
-    send_mass_mail([_message("source_event", context, [email]) for email in board], fail_silently=False)
+    _enqueue("source_event", context, board, about=str(alerts[0].event.reference))
 
 
 def send_review_due(*, due: list, overdue: list) -> int:
-    """One digest to each board member; returns how many were sent. Raises if sending fails."""
+    """One digest to each board member, enqueued in the caller's transaction; returns how many."""
     board = _board_emails()
     if not board:
         return 0
@@ -117,4 +144,4 @@ def send_review_due(*, due: list, overdue: list) -> int:
         "overdue": [row(a) for a in overdue],
         "queue_url": base + reverse("admin:reviews_rereviewqueue_changelist"),
     }
-    return send_mass_mail([_message("review_due", context, [email]) for email in board], fail_silently=False)
+    return _enqueue("review_due", context, board, about=f"{len(due) + len(overdue)} answer(s)")

@@ -2,8 +2,10 @@
 
 Every transition runs in one transaction that locks the review row, checks the permission and
 the conditions, applies the django-fsm transition, saves (ConcurrentTransitionMixin refuses a
-stale state), mirrors the state onto the article, appends to the audit trail, and schedules
-email for after commit.
+stale state), mirrors the state onto the article, appends to the audit trail, and enqueues its
+effects — the answer's page sync, one email per recipient — as durable effects in that same
+transaction (`core/tasks.py`): the worker runs them, so a mail server or storage that is down
+delays an email or a file, never the decision.
 """
 
 import hashlib
@@ -19,8 +21,7 @@ from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 from reversion.models import Version
 
 from articles.models import Article, Publication, ReviewStatus
-from articles.public_cache import invalidate_public_pages
-from articles.published_files import refresh_answer_file
+from articles.published_files import answer_pages_changed
 from articles.publishing import article_publish
 from articles.snapshots import load_article, snapshot_article
 from core.people import display_name
@@ -59,8 +60,7 @@ def _set_article_status(article_id, status, *, locked_by=None, reason=""):
     article.locked_by = locked_by
     article.lock_reason = reason
     article.save(update_fields=["review_status", "locked_by", "lock_reason", "updated_at"])
-    invalidate_public_pages()  # the answer page shows the review state
-    refresh_answer_file(article.slug)
+    answer_pages_changed(article.slug)  # the answer page shows the review state
 
 
 def _log(review, name, source, *, by, comment=""):
@@ -145,7 +145,7 @@ def review_submit(*, article: Article, by, change_summary: str = "") -> Review:
             reason=f"submitted for review by {_who(by)} on {date_format(timezone.localtime(review.submitted_at), 'DATE_FORMAT')}; "
             "it can be edited again when the review ends or is withdrawn.",
         )
-        transaction.on_commit(lambda: notifications.notify_submitted(review_id=review.pk))
+        notifications.notify_submitted(review_id=review.pk)
     return review
 
 
@@ -190,7 +190,7 @@ def review_request_changes(*, review: Review, by, comment: str) -> Review:
         raise ReviewRefused("Say what needs to change: a comment is required to request changes.")
     with transaction.atomic():
         review = _take(review, "request_changes", by=by, comment=comment.strip(), apply=Review.request_changes)
-        transaction.on_commit(lambda: notifications.notify_changes_requested(review_id=review.pk))
+        notifications.notify_changes_requested(review_id=review.pk)
     return review
 
 
@@ -277,7 +277,7 @@ def review_approve(*, review: Review, by, comment: str = "") -> Review:
         )
         if review.state == ReviewStatus.APPROVED:
             _set_article_status(review.article_id, review.state)
-            transaction.on_commit(lambda: notifications.notify_approved(review_id=review.pk))
+            notifications.notify_approved(review_id=review.pk)
     return review
 
 

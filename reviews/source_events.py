@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, Publication, PublicationCitation
-from articles.public_cache import invalidate_answer_pages
+from articles.published_files import answer_pages_changed
 from articles.publishing import publication_rerender_page
 from core.people import display_name
 from references.models import Reference
@@ -164,18 +164,21 @@ def refresh_citing_pages(reference) -> list[Article]:
         .order_by("pk")
     )
     for article in citing:
-        publication_rerender_page(article.current_publication, article=article)
+        if not publication_rerender_page(article.current_publication, article=article):
+            answer_pages_changed(article.slug)
+    current = {article.slug for article in citing}
     for slug in (
         Article.objects.filter(publications__citations__reference=reference).values_list("slug", flat=True).distinct()
     ):
-        invalidate_answer_pages(slug)
+        if slug not in current:
+            answer_pages_changed(slug)  # its permalinks show the notice; durable, like every page change
     return citing
 
 
 def event_take_effect(event: SourceEvent, *, by, reason: str = "", notify: bool = True) -> list[SourceAlert]:
     """The event takes effect, in the caller's transaction (its references locked): the board's
     confirmation with the notice frozen as it reads now, the reference marked, the citing answers
-    alerted and re-rendered, the board emailed after commit."""
+    alerted and re-rendered, the board's emails enqueued (sent by the worker once this commits)."""
     SourceEventDecision.objects.create(
         event=event,
         outcome=SourceEventDecision.Outcome.CONFIRMED,
@@ -198,8 +201,7 @@ def event_take_effect(event: SourceEvent, *, by, reason: str = "", notify: bool 
         if created:
             alerts.append(alert)
     if notify and alerts:
-        ids = [a.pk for a in alerts]
-        transaction.on_commit(lambda: notifications.notify_source_alerts(alert_ids=ids))
+        notifications.notify_source_alerts(alert_ids=[a.pk for a in alerts])
     return alerts
 
 

@@ -9,6 +9,7 @@ Sections, in order:
 - admin forms
 - public pages and HTML checks
 - mail
+- durable effects (the worker's queue)
 - a site in every state (the security tests' world)
 - a throwaway checkout
 - the browser
@@ -171,6 +172,17 @@ def save_revision(user, comment, change):
     return Version.objects.order_by("-pk").first().revision
 
 
+def rename(editor, article, question):
+    """The editor changes the answer's question, saved as a revision (as the admin saves it)."""
+
+    def change():
+        fresh = Article.objects.get(pk=article.pk)
+        fresh.question = question
+        fresh.save()
+
+    return save_revision(editor, "Update", change)
+
+
 def race(*actions):
     """Run each action in its own thread (own connection), released together; collect outcomes."""
     barrier = threading.Barrier(len(actions))
@@ -316,6 +328,57 @@ class FailingMailBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         raise ConnectionError("mail server unreachable")
+
+
+# --- durable effects (the worker's queue) -------------------------------------------------------
+
+
+def run_effects() -> int:
+    """Run every effect that is due, in this process, through the worker's own code (its sweep,
+    and django-tasks-db's `Worker.run_task` for each ready task), without the worker's loop, which
+    closes connections between tasks (inside a test's transaction that would drop the database);
+    how many effects it finished (done or failed)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    from core.models import Effect
+    from core.tasks import sweep
+
+    finished = Effect.objects.filter(status__in=["done", "failed"]).count()
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
+    sweep()
+    while (task := DBTaskResult.objects.ready().first()) is not None:
+        task.claim(worker.worker_id)
+        worker.run_task(task)
+    return Effect.objects.filter(status__in=["done", "failed"]).count() - finished
+
+
+def effects_due_now() -> None:
+    """As if the backoff had passed: every waiting effect (and its task) is due now."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from core.models import Effect
+
+    now = timezone.now()
+    Effect.objects.filter(status="pending").update(run_after=now)
+    DBTaskResult.objects.filter(status="READY", run_after__gt=now).exclude(run_after__year=9999).update(run_after=now)
+
+
+def effects(**filters):
+    """The recorded effects (core.models.Effect), oldest first."""
+    from core.models import Effect
+
+    return list(Effect.objects.filter(**filters).order_by("pk"))
 
 
 # --- a site in every state (the security tests' world) -----------------------------------------

@@ -1,27 +1,40 @@
-"""Re-render the page frame stored with each publication after a template change.
+"""Re-render the page frame stored with each publication after a template change, then make the
+published files match (`reconcile_published`: stale pages rewritten, withdrawn ones removed).
 
 The reviewed content itself (the body HTML and the snapshot) is never touched: only the frame
 around it (header, tracker, disclaimer, metadata), which is derived data.
 """
 
 from django.core.management.base import BaseCommand
+from tqdm import tqdm
 
+from articles.management.commands.reconcile_published import reconcile_with_progress
 from articles.models import Publication
 from articles.public_cache import invalidate_public_pages
 from articles.publishing import publication_rerender_page
 
 
 class Command(BaseCommand):
-    help = "Re-render the stored page frame of every publication (the reviewed body is unchanged)."
+    help = (
+        "Re-render the stored page frame of every publication (the reviewed body is unchanged), "
+        "then make the published files match the database."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-progress", action="store_true", help="No progress bars (logs, cron).")
+
+    def handle(self, *args, quiet_progress=False, **options):
         total = Publication.objects.count()
         changed = 0
-        publications = Publication.objects.select_related("article").order_by("pk")
-        for done, publication in enumerate(publications.iterator(chunk_size=200), start=1):
+        publications = Publication.objects.select_related("article").order_by("pk").iterator(chunk_size=200)
+        bar = tqdm(
+            publications, total=total, desc="Publications", unit="page", file=self.stderr, disable=quiet_progress
+        )
+        for publication in bar:
             if publication_rerender_page(publication, retire_caches=False):
                 changed += 1
-            if done % 500 == 0 or done == total:
-                self.stdout.write(f"  {done:,} / {total:,} publications checked", ending="\r")
-        invalidate_public_pages()
-        self.stdout.write(f"Re-rendered {total:,} publications ({changed:,} changed).")
+        rate = total / bar.format_dict["elapsed"] if bar.format_dict["elapsed"] else 0
+        invalidate_public_pages()  # frames changed: every page, once
+        self.stdout.write(f"Re-rendered {total:,} publications ({changed:,} changed, {rate:,.0f}/s).")
+        result = reconcile_with_progress(self, quiet=quiet_progress)
+        self.stdout.write(result.summary())

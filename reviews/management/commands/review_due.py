@@ -15,7 +15,7 @@ class Command(BaseCommand):
         counts = queue_counts()
         self.stdout.write(
             f"Notified the board about {len(run.notified_overdue)} overdue and {len(run.notified_due)} soon-due "
-            f"answer(s) ({run.emails_sent} email(s)); re-rendered {run.pages_rerendered} page(s). "
+            f"answer(s) ({run.emails_sent} email(s) queued for the worker); re-rendered {run.pages_rerendered} page(s). "
             f"Queue now: {counts['overdue']} overdue, {counts['due_soon']} due soon, "
             f"{counts['source_alerts']} with source alerts."
         )
