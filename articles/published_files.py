@@ -113,7 +113,8 @@ def write_answer_file(slug: str) -> str | None:
 def sync_answer_page(*, slug: str) -> None:
     """The worker's effect after an answer changed: its file, then its cached pages."""
     sync_answer_file(slug)
-    invalidate_answer_pages(slug)
+    if not invalidate_answer_pages(slug):
+        raise RuntimeError("the cache could not be reached to retire the answer's pages; retrying")
 
 
 def answer_pages_changed(slug: str) -> None:
@@ -129,7 +130,8 @@ def answer_pages_changed(slug: str) -> None:
 @effect
 def retire_all_pages() -> None:
     """The worker's effect after a site-wide change (trust pages, board profiles)."""
-    invalidate_public_pages()
+    if not invalidate_public_pages():
+        raise RuntimeError("the cache could not be reached to retire every page; retrying")
 
 
 def site_pages_changed() -> None:

@@ -10,7 +10,8 @@ from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 
 from articles.models import Article, SitePage, Topic
-from articles.public_cache import invalidate_answer_pages, invalidate_public_pages
+from articles.public_cache import invalidate_answer_pages
+from articles.published_files import answer_pages_changed, site_pages_changed
 
 # The article fields public pages read from the article row itself (the rest is the publication's).
 PUBLIC_FIELDS = ("slug", "topic_id", "current_publication_id", "review_status", "next_review_due", "last_reviewed_on")
@@ -42,7 +43,7 @@ def _article_saved(sender, instance, created, update_fields=None, **kwargs):
         return
     invalidate_answer_pages(now.get("slug") or instance.slug)
     if "slug" in changed and loaded.get("slug"):
-        invalidate_answer_pages(loaded["slug"])
+        answer_pages_changed(loaded["slug"])  # the old address: its cached pages and its file go
 
 
 @receiver(post_delete, sender=Article)
@@ -53,4 +54,4 @@ def _article_deleted(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=Topic)
 @receiver([post_save, post_delete], sender=SitePage)
 def _site_wide_content_changed(sender, **kwargs):
-    invalidate_public_pages()
+    site_pages_changed()

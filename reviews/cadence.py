@@ -69,7 +69,7 @@ def review_due_run(today: date | None = None) -> DueRun:
             )
             run.notified_overdue = [a for a in candidates if a.next_review_due < today]
             run.notified_due = [a for a in candidates if a.next_review_due >= today]
-            # Sent inside the transaction: if mail fails, the notices roll back and tomorrow's run retries.
+            # Queued in this transaction: one durable email effect per board member, sent by the worker.
             run.emails_sent = notifications.send_review_due(due=run.notified_due, overdue=run.notified_overdue)
     run.pages_rerendered = refresh_overdue_notices(today)
     return run

@@ -3,10 +3,10 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from articles.public_cache import invalidate_public_pages
+from articles.published_files import site_pages_changed
 from reviews.models import BoardMember
 
 
 @receiver([post_save, post_delete], sender=BoardMember)
 def _board_changed(sender, **kwargs):
-    invalidate_public_pages()
+    site_pages_changed()

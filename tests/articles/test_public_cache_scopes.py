@@ -105,13 +105,6 @@ def test_invalidating_everything_retires_every_page(client, answers):
     assert set(states(client, EVERY).values()) == {"miss"}
 
 
-# publishing.py and reviews/services.py (not this branch's files) still call invalidate_public_pages;
-# these hold once they call invalidate_answer_pages(slug), as requested of their owners.
-NARROWED = pytest.mark.xfail(
-    strict=True, reason="publishing/review services still retire every page (invalidate_public_pages)"
-)
-
-
 def test_a_publication_shows_at_once(client, answers, editor, board_member):
     a, _ = answers
     warm(client, EVERY)
@@ -123,7 +116,6 @@ def test_a_publication_shows_at_once(client, answers, editor, board_member):
     assert "(updated)" in client.get("/feed/").content.decode()
 
 
-@NARROWED
 def test_a_publication_retires_its_answers_pages_and_the_lists_only(client, answers, editor, board_member):
     a, _ = answers
     warm(client, EVERY)
@@ -144,7 +136,6 @@ def test_a_publication_retires_its_answers_pages_and_the_lists_only(client, answ
     assert "/v/2/" in client.get(f"{A}history/").content.decode()
 
 
-@NARROWED
 def test_a_withdrawal_leaves_other_answers_warm(client, answers, board_member):
     a, _ = answers
     warm(client, EVERY)
@@ -167,7 +158,6 @@ def test_a_withdrawal_is_gone_from_every_cached_page(client, answers, board_memb
     assert "answer-a" not in client.get("/search/?q=claim").content.decode()
 
 
-@NARROWED
 def test_a_review_state_change_reaches_the_answer_page_and_leaves_others_warm(client, answers, editor):
     from reviews.services import review_submit
 

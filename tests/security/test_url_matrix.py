@@ -29,6 +29,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
 
 from articles.models import Withdrawal
+from core.models import Effect
 from reviews.models import BoardMember, Review, ReviewTransition
 from tests.helpers import MARKERS, find_markers, state_fingerprint
 
@@ -102,6 +103,8 @@ ADMIN_MODELS = {
     "reviews/rereviewqueue": ("v", "v", "v", lambda w: w.published, False),
     # API tokens are credentials: administrators only; revoked, never deleted
     "api/apitoken": ("", "", "vac", lambda w: w.extra["api_token"], False),
+    # durable effects: administrators watch them (and retry them with an action), nobody edits them
+    "core/effect": ("", "", "v", lambda w: Effect.objects.order_by("pk").first(), False),
 }
 
 
