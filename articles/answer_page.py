@@ -22,7 +22,7 @@ from django.utils.text import Truncator
 
 from articles import cadence
 from articles.audiences import Audience
-from articles.rendering import render_body_html, to_plain
+from articles.rendering import citation_order, render_body_html, to_plain
 
 TRACKER_STEPS = [("submitted", "Submitted"), ("under_review", "Under Review"), ("approved", "Approved")]
 
@@ -105,7 +105,7 @@ def source_notices(publication) -> dict[int, str]:
     from the snapshot either: a retraction confirmed after approval reaches this publication (and
     every other version citing the source) without a new one.
     """
-    keys = list(publication.content.get("references", {}))
+    keys = citation_order(publication.content)
     if not keys:
         return {}
     notices = {}

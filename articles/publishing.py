@@ -20,7 +20,7 @@ from articles.models import (
     Withdrawal,
 )
 from articles.published_files import answer_pages_changed
-from articles.rendering import plain_text, render_body_html
+from articles.rendering import citation_order, plain_text, render_body_html
 from articles.search import SEARCH_VECTOR
 from articles.snapshots import load_article, snapshot_article
 from core.tasks import effect, enqueue
@@ -90,7 +90,7 @@ def article_publish(
         if connection.vendor == "postgresql":
             # The search document is derived data, written once next to the immutable snapshot.
             Publication.objects.filter(pk=publication.pk).update(search_vector=SEARCH_VECTOR)
-        cited = list(content["references"])  # keys in citation order
+        cited = citation_order(content)  # keys in the order readers see them numbered
         PublicationCitation.objects.bulk_create(
             PublicationCitation(publication=publication, reference=reference, number=cited.index(reference.key) + 1)
             for reference in Reference.objects.filter(key__in=cited)

@@ -142,6 +142,14 @@ class RenderedBody:
     missing_keys: list[str] = field(default_factory=list)
 
 
+def citation_order(content: dict) -> list[str]:
+    """The keys a snapshot cites, in the order readers see them numbered ([1], [2], …), as the
+    renderer numbers them. Never the order of `content["references"]`: PostgreSQL's jsonb keeps an
+    object's keys in an order of its own (shorter first), so a stored snapshot's mapping comes back
+    reordered, and numbering by it would put a notice on the wrong reference."""
+    return [reference["key"] for reference in render_content(content).references]
+
+
 def render_content(content: dict) -> RenderedBody:
     """Render a content snapshot (see `articles.snapshots.snapshot_article`)."""
     references = content.get("references", {})

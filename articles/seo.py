@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from articles import evidence
 from articles.audiences import SCHEMA_AUDIENCE, Audience
 from articles.models import Publication, SitePage, Topic
-from articles.rendering import to_plain
+from articles.rendering import citation_order, to_plain
 from core.text import clean_text
 
 # JSON inside <script> must not be able to close the element or open a comment, whatever the content.
@@ -51,7 +51,7 @@ def medical_web_page(publication, *, url: str) -> dict:
             for r in publication.reviewed_by
         ] or [{"@type": "Organization", "name": BOARD_NAME}]
     audiences = [Audience.PROFESSIONAL, *(a for a in content.get("summary_variants", {}) if a != Audience.PROFESSIONAL)]
-    citations = [_cited_work(ref) for ref in content.get("references", {}).values()]
+    citations = [_cited_work(content["references"][key]) for key in citation_order(content)]
     graded = _graded_claims(content)
     page = {
         "@context": "https://schema.org",

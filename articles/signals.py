@@ -53,5 +53,7 @@ def _article_deleted(sender, instance, **kwargs):
 
 @receiver([post_save, post_delete], sender=Topic)
 @receiver([post_save, post_delete], sender=SitePage)
-def _site_wide_content_changed(sender, **kwargs):
+def _site_wide_content_changed(sender, instance, created=False, **kwargs):
+    if created and sender is Topic:
+        return  # a new topic has no published answers yet: no public page shows it
     site_pages_changed()
