@@ -3,6 +3,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -59,7 +60,8 @@ def home_view(request):
     context = {
         "newest": newest[:HOME_LIST_SIZE],
         "updated": updated[:HOME_LIST_SIZE],
-        "topics": Topic.objects.filter(articles__current_publication__isnull=False).distinct(),
+        # Exists, not a join made DISTINCT: one probe of the partial index per topic
+        "topics": Topic.objects.filter(Exists(Article.objects.published().filter(topic=OuterRef("pk")))),
         "query": "",
     }
     return _public(render(request, "articles/article_list.html", context))

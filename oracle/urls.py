@@ -1,10 +1,10 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse
 from django.urls import include, path
 
 from articles.public_cache import cached_public_page
-from articles.seo import SITEMAPS, LatestAnswersFeed, robots_txt_view
+from articles.seo import LatestAnswersFeed, robots_txt_view
+from articles.sitemap import sitemap_section_view, sitemap_view
 from articles.views import audience_view, editorial_policy_view, evidence_grades_view
 from reviews.views import advisory_board_view
 
@@ -24,7 +24,8 @@ def healthz(request):
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("feed/", cached_public_page(LatestAnswersFeed()), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemap_view, name="sitemap"),
+    path("sitemap-<slug:section>-<int:page>.xml", sitemap_section_view, name="sitemap-section"),
     path("robots.txt", robots_txt_view, name="robots"),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),

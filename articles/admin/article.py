@@ -81,8 +81,18 @@ class ArticleAdmin(ArticleHistoryMixin, VersionAdmin, nested_admin.NestedModelAd
     # Keys one live check may ask about; more than any real article cites.
     MAX_CHECKED_KEYS = 500
 
+    # The list of 100,000 answers: a full count on every page view costs more than the page itself.
+    show_full_result_count = False
+    # What the screens never read of the current publication: its rendered pages and search data.
+    PUBLICATION_BULK = ("content", "html", "head_html", "page_html", "summary_text", "body_text", "search_vector")
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("current_publication")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("current_publication")
+            .defer(*(f"current_publication__{name}" for name in self.PUBLICATION_BULK))
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if is_locked_view(request, obj):
