@@ -11,15 +11,16 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import x_robots_tag
-from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Exists, Max, OuterRef
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from articles.models import Article, SitePage, Topic
+from articles.models import Article, Publication, SitePage, Topic
 from articles.public_cache import cached_public_page
 
 # https://www.sitemaps.org/protocol.html: at most 50,000 URLs in one file, and in one index.
@@ -48,6 +49,10 @@ class _PublicSitemap(Sitemap):
         base = urlsplit(settings.ORACLE_BASE_URL)
         return base.netloc + base.path.rstrip("/")
 
+    @cached_property
+    def paginator(self):  # once per sitemap: the framework's property makes one (and counts) on every use
+        return Paginator(self._items(), self.limit)
+
     def section_lastmod(self):
         """The newest lastmod of the whole section, in one query (None: the section has none)."""
         return None
@@ -64,6 +69,12 @@ class AnswerSitemap(_PublicSitemap):
         # (slug, published at): no model instance per address
         return Article.objects.published().order_by("pk").values_list("slug", "current_publication__published_at")
 
+    @cached_property
+    def paginator(self):
+        paginator = Paginator(self._items(), self.limit)
+        paginator.count = Article.objects.published().count()  # from the index alone, without the items' join
+        return paginator
+
     def location(self, item):
         return f"/articles/{item[0]}/"  # articles:detail, without a reverse() per address
 
@@ -71,7 +82,7 @@ class AnswerSitemap(_PublicSitemap):
         return item[1]
 
     def section_lastmod(self):
-        return Article.objects.published().aggregate(at=Max("current_publication__published_at"))["at"]
+        return _newest_publication(Article.objects.filter(current_publication=OuterRef("pk")))
 
 
 class TopicSitemap(_PublicSitemap):
@@ -82,9 +93,12 @@ class TopicSitemap(_PublicSitemap):
 
     def items(self):
         published = Article.objects.published().filter(topic=OuterRef("pk"))
+        newest = _newest_first().filter(
+            Exists(Article.objects.filter(current_publication=OuterRef("pk"), topic=OuterRef(OuterRef("pk"))))
+        )
         return (
             Topic.objects.filter(Exists(published))
-            .annotate(updated=Max("articles__current_publication__published_at"))
+            .annotate(updated=Subquery(newest.values("published_at")[:1]))
             .order_by("slug")
         )
 
@@ -92,11 +106,17 @@ class TopicSitemap(_PublicSitemap):
         return item.updated
 
     def section_lastmod(self):
-        return (
-            Article.objects.published()
-            .filter(topic__isnull=False)
-            .aggregate(at=Max("current_publication__published_at"))["at"]
-        )
+        return _newest_publication(Article.objects.filter(current_publication=OuterRef("pk"), topic__isnull=False))
+
+
+def _newest_first():
+    return Publication.objects.order_by("-published_at")
+
+
+def _newest_publication(shown_by):
+    """When the newest current publication shown by the articles `shown_by` was published: the
+    index on published_at walked newest first, up to the first one shown (not a Max over all)."""
+    return _newest_first().filter(Exists(shown_by)).values_list("published_at", flat=True).first()
 
 
 class PagesSitemap(_PublicSitemap):
@@ -112,11 +132,10 @@ class PagesSitemap(_PublicSitemap):
 SITEMAPS = {"answers": AnswerSitemap, "topics": TopicSitemap, "pages": PagesSitemap}
 
 
-def _day(value) -> str:
+def _day(value, zone) -> str:
     """A lastmod as the protocol's W3C date, in the site's time zone."""
     if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        value = value.date()
+        value = (value.astimezone(zone) if timezone.is_aware(value) else value).date()
     return value.isoformat()
 
 
@@ -131,10 +150,11 @@ def _xml(lines, lastmod=None) -> HttpResponse:
 
 def _urlset(urls) -> HttpResponse:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n']
+    zone = timezone.get_current_timezone()
     for url in urls:
         lines.append(f"<url><loc>{escape(url['location'])}</loc>")
         if url["lastmod"]:
-            lines.append(f"<lastmod>{_day(url['lastmod'])}</lastmod>")
+            lines.append(f"<lastmod>{_day(url['lastmod'], zone)}</lastmod>")
         if url["changefreq"]:
             lines.append(f"<changefreq>{url['changefreq']}</changefreq>")
         if url["priority"]:

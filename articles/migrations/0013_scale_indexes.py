@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='article',
-            index=models.Index(condition=models.Q(('current_publication__isnull', False)), fields=['topic', 'question'], name='article_topic_published'),
+            index=models.Index(condition=models.Q(('current_publication__isnull', False)), fields=['topic', 'question', 'id'], name='article_topic_published'),
         ),
         migrations.AddIndex(
             model_name='publication',
