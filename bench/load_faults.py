@@ -17,9 +17,9 @@ default 5), and only keys this script's site writes are deleted.
    the baseline of the readers-under-writes ratio;
 3. steady phase (`--seconds`): wrk rotates over answers, home, topics, search and the feed at 64
    connections while, in this process, editors save drafts (each a reversion revision, as the
-   admin saves them), an API client replaces drafts (`PUT /api/drafts/<id>/` with `If-Match`,
+   admin saves them; up to `--draft-saves` per second), an API client replaces drafts (`PUT /api/drafts/<id>/` with `If-Match`,
    `--api-puts` per second) and a board member submits → starts → approves through
-   reviews.services; checks: zero 5xx, every save is in the history, every approval made exactly
+   reviews.services (two threads, `--cycle-pause` seconds between cycles); checks: zero 5xx, every save is in the history, every approval made exactly
    one publication. Prints the readers' throughput under these writes against the read-only
    baseline (and the share of cache hits in each); `--min-read-ratio` makes it a gate;
 4. fault phase (`--fault-seconds`): the same load, and the throwaway PostgreSQL is restarted
@@ -282,11 +282,24 @@ class Writers:
     """Editors save drafts; a board member submits, starts and approves. Every attempt is logged
     with its time and outcome, so the checks can tell acknowledged writes from failed ones."""
 
-    def __init__(self, *, editor, board, cycle_articles, draft_articles, api=None, api_articles=(), api_puts=0.0):
+    def __init__(
+        self,
+        *,
+        editor,
+        board,
+        cycle_articles,
+        draft_articles,
+        api=None,
+        api_articles=(),
+        api_puts=0.0,
+        draft_saves=50.0,
+        cycle_pause=0.0,
+    ):
         self.editor, self.board = editor, board
         self.cycle_articles = cycle_articles
         self.draft_articles = draft_articles
         self.api, self.api_articles, self.api_puts = api, list(api_articles), api_puts  # api: (base URL, secret)
+        self.draft_saves, self.cycle_pause = draft_saves, cycle_pause  # saves per second; seconds between steps
         self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.saves: list[tuple[int, str]] = []  # acknowledged: (article id, token)
@@ -416,7 +429,13 @@ class Writers:
             for article_id in articles:
                 if self.stopping.is_set():
                     break
-                self.cycle_step(article_id)
+                if self.cycle_pause:
+                    # one whole cycle (submit, start, approve), then a pause: a steady trickle of approvals
+                    for _ in range(3):
+                        self.cycle_step(article_id)
+                    self.stopping.wait(self.cycle_pause)
+                else:
+                    self.cycle_step(article_id)
         connection.close()
 
     def _drafts(self, articles):
@@ -424,7 +443,7 @@ class Writers:
 
         while not self.stopping.is_set():
             self.save_draft(random.choice(articles))
-            time.sleep(0.02)
+            self.stopping.wait(1 / self.draft_saves)
         connection.close()
 
     def start(self):
@@ -576,6 +595,13 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up load before measuring")
     parser.add_argument("--read-seconds", type=int, default=0, help="read-only phase (default: --seconds)")
     parser.add_argument("--api-puts", type=float, default=2.0, help="API draft replacements per second (0: none)")
+    parser.add_argument("--draft-saves", type=float, default=10.0, help="at most this many draft saves per second")
+    parser.add_argument(
+        "--cycle-pause",
+        type=float,
+        default=2.0,
+        help="seconds between whole review cycles in each of the two board threads (0: steps back to back)",
+    )
     parser.add_argument(
         "--min-read-ratio",
         type=float,
@@ -744,6 +770,8 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
             api=(base, api_secret),
             api_articles=api_articles,
             api_puts=args.api_puts,
+            draft_saves=args.draft_saves,
+            cycle_pause=args.cycle_pause,
         )
         t_start = time.time()
         writers.start()
@@ -810,6 +838,8 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
                 api=(base, api_secret),
                 api_articles=api_articles,
                 api_puts=args.api_puts,
+                draft_saves=args.draft_saves,
+                cycle_pause=args.cycle_pause,
             )
             probe = Probe(f"{base}/articles/{slugs[0]}/")
             t_start = time.time()
