@@ -1,12 +1,9 @@
-"""What search engines and feed readers get: Atom feed, sitemap, robots.txt, JSON-LD."""
+"""What search engines and feed readers get: Atom feed, robots.txt, JSON-LD (the sitemap: `articles.sitemap`)."""
 
 import json
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.sitemaps import Sitemap
 from django.contrib.syndication.views import Feed
-from django.db.models import Max
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -15,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from articles import evidence
 from articles.audiences import SCHEMA_AUDIENCE, Audience
-from articles.models import Publication, SitePage, Topic
+from articles.models import Publication, SitePage
 from articles.rendering import citation_order, to_plain
 from core.text import clean_text
 
@@ -184,66 +181,6 @@ class LatestAnswersFeed(Feed):
 
     def item_updateddate(self, item):
         return item.published_at
-
-
-class _PublicSitemap(Sitemap):
-    """Addresses from ORACLE_BASE_URL, like the canonical links of the pages they list."""
-
-    def get_protocol(self, protocol=None):
-        return urlsplit(settings.ORACLE_BASE_URL).scheme or "https"
-
-    def get_domain(self, site=None):
-        base = urlsplit(settings.ORACLE_BASE_URL)
-        return base.netloc + base.path.rstrip("/")
-
-
-class AnswerSitemap(_PublicSitemap):
-    changefreq = "monthly"
-    priority = 0.8
-
-    def items(self):
-        return (
-            Publication.objects.current()
-            .select_related("article")
-            .only("published_at", "article__slug")
-            .order_by("article__slug")
-        )
-
-    def location(self, item):
-        return reverse("articles:detail", kwargs={"slug": item.article.slug})
-
-    def lastmod(self, item):
-        return item.published_at
-
-
-class TopicSitemap(_PublicSitemap):
-    """Topics with at least one published answer (the others show readers an empty page)."""
-
-    changefreq = "weekly"
-    priority = 0.6
-
-    def items(self):
-        return (
-            Topic.objects.filter(articles__current_publication__isnull=False)
-            .annotate(updated=Max("articles__current_publication__published_at"))
-            .order_by("slug")
-        )
-
-    def lastmod(self, item):
-        return item.updated
-
-
-class PagesSitemap(_PublicSitemap):
-    priority = 0.5
-
-    def items(self):
-        return ["articles:home", "evidence-grades", *SitePage.Slug.values]
-
-    def location(self, item):
-        return reverse(item)  # the trust pages' URLs are named by their slugs
-
-
-SITEMAPS = {"answers": AnswerSitemap, "topics": TopicSitemap, "pages": PagesSitemap}
 
 
 @require_safe

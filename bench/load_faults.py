@@ -2,7 +2,7 @@
 restart in the middle of it all. Loopback only, bounded in time; prints its figures and exits 1 if a
 check fails.
 
-    .venv/bin/python bench/load_faults.py [--seconds 60] [--fault-seconds 20] [--answers 300]
+    .venv/bin/python bench/load_faults.py [--seconds 60] [--fault-seconds 20] [--answers 300] [--min-read-ratio 0.7]
 
 It never touches a shared PostgreSQL: it starts its own throwaway PostgreSQL (initdb into a
 temporary directory, trust authentication, a free loopback port, its socket in that directory),
@@ -13,11 +13,16 @@ default 5), and only keys this script's site writes are deleted.
 1. generates published answers (`manage.py generate_demo_data`), starts gunicorn with production
    settings (DEBUG off, page cache in Redis when it answers, persistent connections with
    CONN_HEALTH_CHECKS as oracle/settings.py configures them);
-2. steady phase (`--seconds`): wrk rotates over answers, home, topics, search and the feed at 64
+2. read-only phase (`--read-seconds`, default `--seconds`): the same readers with nobody writing,
+   the baseline of the readers-under-writes ratio;
+3. steady phase (`--seconds`): wrk rotates over answers, home, topics, search and the feed at 64
    connections while, in this process, editors save drafts (each a reversion revision, as the
-   admin saves them) and a board member submits → starts → approves through reviews.services;
-   checks: zero 5xx, every save is in the history, every approval made exactly one publication;
-3. fault phase (`--fault-seconds`): the same load, and the throwaway PostgreSQL is restarted
+   admin saves them; up to `--draft-saves` per second), an API client replaces drafts (`PUT /api/drafts/<id>/` with `If-Match`,
+   `--api-puts` per second) and a board member submits → starts → approves through
+   reviews.services (two threads, `--cycle-pause` seconds between cycles); checks: zero 5xx, every save is in the history, every approval made exactly
+   one publication. Prints the readers' throughput under these writes against the read-only
+   baseline (and the share of cache hits in each); `--min-read-ratio` makes it a gate;
+4. fault phase (`--fault-seconds`): the same load, and the throwaway PostgreSQL is restarted
    (`pg_ctl restart -m fast`, or `--restart-mode immediate` for a crash and WAL recovery) a few
    seconds in; a probe asks a page that always needs the database every 50 ms. Checks: errors only
    during the outage, the site answering again within 5 s of PostgreSQL accepting connections
@@ -152,27 +157,29 @@ function setup(thread)
 end
 function init(args)
   i = id * 7919
-  c2, c3, c4, c5 = 0, 0, 0, 0
+  c2, c3, c4, c5, hits = 0, 0, 0, 0, 0
 end
 function request()
   i = i + 1
   return wrk.format("GET", paths[(i %% #paths) + 1])
 end
 function response(status, headers, body)
+  if headers["X-Cache"] == "hit" then hits = hits + 1 end
   if status >= 500 then c5 = c5 + 1
   elseif status >= 400 then c4 = c4 + 1
   elseif status >= 300 then c3 = c3 + 1
   else c2 = c2 + 1 end
 end
 function done(summary, latency, requests)
-  local t = {0, 0, 0, 0}
+  local t = {0, 0, 0, 0, 0}
   for _, thread in ipairs(threads) do
     t[1] = t[1] + thread:get("c2"); t[2] = t[2] + thread:get("c3")
     t[3] = t[3] + thread:get("c4"); t[4] = t[4] + thread:get("c5")
+    t[5] = t[5] + thread:get("hits")
   end
   local e = summary.errors
-  io.write(string.format("STATUS %%d %%d %%d %%d SOCKET %%d %%d %%d %%d %%d\\n", t[1], t[2], t[3], t[4],
-    e.connect, e.read, e.write, e.status, e.timeout))
+  io.write(string.format("STATUS %%d %%d %%d %%d SOCKET %%d %%d %%d %%d %%d HITS %%d\\n", t[1], t[2], t[3], t[4],
+    e.connect, e.read, e.write, e.status, e.timeout, t[5]))
 end
 """
 
@@ -198,7 +205,7 @@ def start_wrk(base, script, seconds, connections, threads=2):
 
 
 def wrk_figures(output: str) -> dict:
-    status = re.search(r"STATUS (\d+) (\d+) (\d+) (\d+) SOCKET (\d+) (\d+) (\d+) (\d+) (\d+)", output)
+    status = re.search(r"STATUS (\d+) (\d+) (\d+) (\d+) SOCKET (\d+) (\d+) (\d+) (\d+) (\d+) HITS (\d+)", output)
     if not status:
         raise RuntimeError(f"unexpected wrk output:\n{output}")
     n = [int(x) for x in status.groups()]
@@ -216,6 +223,7 @@ def wrk_figures(output: str) -> dict:
         "4xx": n[2],
         "5xx": n[3],
         "socket_errors": {"connect": n[4], "read": n[5], "write": n[6], "timeout": n[8]},
+        "cache_hits": n[9],
         "p50_ms": latency("50"),
         "p99_ms": latency("99"),
     }
@@ -274,10 +282,24 @@ class Writers:
     """Editors save drafts; a board member submits, starts and approves. Every attempt is logged
     with its time and outcome, so the checks can tell acknowledged writes from failed ones."""
 
-    def __init__(self, *, editor, board, cycle_articles, draft_articles):
+    def __init__(
+        self,
+        *,
+        editor,
+        board,
+        cycle_articles,
+        draft_articles,
+        api=None,
+        api_articles=(),
+        api_puts=0.0,
+        draft_saves=50.0,
+        cycle_pause=0.0,
+    ):
         self.editor, self.board = editor, board
         self.cycle_articles = cycle_articles
         self.draft_articles = draft_articles
+        self.api, self.api_articles, self.api_puts = api, list(api_articles), api_puts  # api: (base URL, secret)
+        self.draft_saves, self.cycle_pause = draft_saves, cycle_pause  # saves per second; seconds between steps
         self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.saves: list[tuple[int, str]] = []  # acknowledged: (article id, token)
@@ -331,6 +353,51 @@ class Writers:
             return True
         return False
 
+    def api_put(self, article_id):
+        """What a pipeline does: read the draft, replace it with one change, naming the version read."""
+        import json
+
+        base, secret = self.api
+        token = self.token()
+        url = f"{base}/api/drafts/{article_id}/"
+        headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
+
+        def put():
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as response:
+                draft = json.loads(response.read())
+            body = {
+                "question": draft["question"],
+                "slug": draft["slug"],
+                "topic": draft["topic"],
+                "summary_heading": draft["summary_heading"],
+                "summary": re.sub(r"\s*LOADTOKEN\w+$", "", draft["summary"]) + f" {token}",
+                "summary_variants": draft["summary_variants"],
+                "sections": [
+                    {"heading": s["heading"], "audience": s["audience"], "claims": [c["text"] for c in s["claims"]]}
+                    for s in draft["sections"]
+                ],
+                "change_summary": f"load test API edit {token}",
+                "version": draft["version"],
+            }
+            request = urllib.request.Request(
+                url,
+                data=json.dumps(body).encode(),
+                method="PUT",
+                headers={**headers, "If-Match": f'"{draft["version"]}"'},
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                response.read()
+            return token
+
+        if self.record("api put", put) is not self.FAILED:
+            with self.lock:
+                self.saves.append((article_id, token))
+
+    def _api_puts(self):
+        while not self.stopping.is_set():
+            self.api_put(random.choice(self.api_articles))
+            self.stopping.wait(1 / self.api_puts)
+
     def cycle_step(self, article_id):
         """One step of the article's workflow, chosen from its state in the database."""
         from reviews.models import Review
@@ -362,7 +429,13 @@ class Writers:
             for article_id in articles:
                 if self.stopping.is_set():
                     break
-                self.cycle_step(article_id)
+                if self.cycle_pause:
+                    # one whole cycle (submit, start, approve), then a pause: a steady trickle of approvals
+                    for _ in range(3):
+                        self.cycle_step(article_id)
+                    self.stopping.wait(self.cycle_pause)
+                else:
+                    self.cycle_step(article_id)
         connection.close()
 
     def _drafts(self, articles):
@@ -370,7 +443,7 @@ class Writers:
 
         while not self.stopping.is_set():
             self.save_draft(random.choice(articles))
-            time.sleep(0.02)
+            self.stopping.wait(1 / self.draft_saves)
         connection.close()
 
     def start(self):
@@ -381,6 +454,8 @@ class Writers:
             threading.Thread(target=self._cycles, args=(self.cycle_articles[half:],), daemon=True),
             threading.Thread(target=self._drafts, args=(self.draft_articles,), daemon=True),
         ]
+        if self.api and self.api_articles and self.api_puts > 0:
+            self.threads.append(threading.Thread(target=self._api_puts, daemon=True))
         for thread in self.threads:
             thread.start()
 
@@ -518,6 +593,21 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
         help="PostgreSQL without fsync (quick smoke runs; a restart still loses nothing)",
     )
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up load before measuring")
+    parser.add_argument("--read-seconds", type=int, default=0, help="read-only phase (default: --seconds)")
+    parser.add_argument("--api-puts", type=float, default=2.0, help="API draft replacements per second (0: none)")
+    parser.add_argument("--draft-saves", type=float, default=10.0, help="at most this many draft saves per second")
+    parser.add_argument(
+        "--cycle-pause",
+        type=float,
+        default=2.0,
+        help="seconds between whole review cycles in each of the two board threads (0: steps back to back)",
+    )
+    parser.add_argument(
+        "--min-read-ratio",
+        type=float,
+        default=0.0,
+        help="fail if readers under the writes get less than this share of the read-only throughput (target 0.7)",
+    )
     args = parser.parse_args()
     for tool in ("wrk", "redis-cli"):
         if not shutil.which(tool):
@@ -540,7 +630,11 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
         redis = subprocess.run(["redis-cli", "-n", str(args.redis_db), "ping"], capture_output=True, text=True)
         if redis.stdout.strip() == "PONG":
             redis_url = f"redis://127.0.0.1:6379/{args.redis_db}"
-    extra = {"ORACLE_PUBLISH_DIR": str(work / "publish"), "DJANGO_STATIC_ROOT": str(work / "static")}
+    extra = {
+        "ORACLE_PUBLISH_DIR": str(work / "publish"),
+        "DJANGO_STATIC_ROOT": str(work / "static"),
+        "ORACLE_API_RATE_LIMIT": "1000000",  # the pipeline's steady PUTs are load, not abuse
+    }
     if redis_url:
         extra["REDIS_URL"] = redis_url
     env = django_env(database_url, extra)
@@ -608,6 +702,14 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
         # the newest 60 answers (fewer with a tiny data set): 2/3 go through review cycles, 1/3 get drafts
         pool = ids[-60:]
         cycle_articles, draft_articles = pool[len(pool) // 3 :], pool[: len(pool) // 3]
+        # drafts saved in this process (as the admin saves them) and through the API: never the same
+        # answer, so that no save is refused as made from an older version
+        api_articles, draft_articles = draft_articles[1::2], draft_articles[::2]
+        from api.models import ApiToken, Scope
+
+        api_token = ApiToken(owner=editor, name="load test pipeline", scopes=[Scope.DRAFTS_WRITE])
+        api_secret = api_token.set_new_secret()
+        api_token.save()
         publications_before = {a: Publication.objects.filter(article_id=a).count() for a in cycle_articles}
         topics = list(Topic.objects.values_list("slug", flat=True))
         paths = [f"/articles/{slug}/" for slug in slugs[:200]]
@@ -645,9 +747,32 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
         if args.warmup > 0:
             sh("wrk", "-t2", "-c8", f"-d{args.warmup}s", "-s", str(script), base)
 
+        # ---- read-only phase: the readers' baseline ---------------------------------------------
+        read_seconds = args.read_seconds or args.seconds
+        log(f"== read-only: {read_seconds} s of readers at {args.connections} connections, nobody writing")
+        out, _ = start_wrk(base, script, read_seconds, args.connections).communicate()
+        read_only = wrk_figures(out)
+        log(
+            f"   readers: {read_only['requests']:,} requests, {read_only['rps']:,.0f} req/s, p50 "
+            f"{read_only['p50_ms']:.1f} ms, p99 {read_only['p99_ms']:.1f} ms; cache hits "
+            f"{read_only['cache_hits'] / max(1, read_only['requests']):.0%}; 5xx {read_only['5xx']}"
+        )
+        if read_only["5xx"]:
+            failures.append(f"read-only phase: {read_only['5xx']} server errors")
+
         # ---- steady phase ---------------------------------------------------------------------
         log(f"== steady: {args.seconds} s of readers at {args.connections} connections, editors and the board writing")
-        writers = Writers(editor=editor, board=board, cycle_articles=cycle_articles, draft_articles=draft_articles)
+        writers = Writers(
+            editor=editor,
+            board=board,
+            cycle_articles=cycle_articles,
+            draft_articles=draft_articles,
+            api=(base, api_secret),
+            api_articles=api_articles,
+            api_puts=args.api_puts,
+            draft_saves=args.draft_saves,
+            cycle_pause=args.cycle_pause,
+        )
         t_start = time.time()
         writers.start()
         readers = start_wrk(base, script, args.seconds, args.connections)
@@ -658,16 +783,29 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
         server_5xx = sum(1 for _, s in access_statuses(access_log, t_start, t_end) if s >= 500)
         ok_ops = [op for op in writers.ops if op[2]]
         failed_ops = [op for op in writers.ops if not op[2]]
-        by_kind = {k: sum(1 for op in ok_ops if op[1] == k) for k in ("save", "submit", "start", "approve")}
+        by_kind = {k: sum(1 for op in ok_ops if op[1] == k) for k in ("save", "api put", "submit", "start", "approve")}
         log(
             f"   readers: {steady['requests']:,} requests, {steady['rps']:,.0f} req/s, p50 {steady['p50_ms']:.1f} ms, "
             f"p99 {steady['p99_ms']:.1f} ms; 2xx {steady['2xx']:,} 3xx {steady['3xx']:,} 4xx {steady['4xx']:,} "
-            f"5xx {steady['5xx']}; socket errors {steady['socket_errors']}; 5xx in gunicorn's log: {server_5xx}"
+            f"5xx {steady['5xx']}; socket errors {steady['socket_errors']}; 5xx in gunicorn's log: {server_5xx}; "
+            f"cache hits {steady['cache_hits'] / max(1, steady['requests']):.0%}"
         )
         log(
-            f"   writers: {by_kind['save']} draft saves, {by_kind['submit']} submissions, {by_kind['start']} starts, "
-            f"{by_kind['approve']} approvals; {len(failed_ops)} failed operations"
+            f"   writers: {by_kind['save']} draft saves, {by_kind['api put']} API PUTs, {by_kind['submit']} submissions, "
+            f"{by_kind['start']} starts, {by_kind['approve']} approvals; {len(failed_ops)} failed operations"
         )
+        read_ratio = steady["rps"] / read_only["rps"] if read_only["rps"] else 0.0
+        log(
+            f"   readers under writes: {steady['rps']:,.0f} req/s against {read_only['rps']:,.0f} read-only: "
+            f"ratio {read_ratio:.2f}"
+            + (f" (gate {args.min_read_ratio:.2f})" if args.min_read_ratio else "")
+            + f"; cache hits {steady['cache_hits'] / max(1, steady['requests']):.0%} under writes, "
+            f"{read_only['cache_hits'] / max(1, read_only['requests']):.0%} read-only"
+        )
+        if args.min_read_ratio and read_ratio < args.min_read_ratio:
+            failures.append(
+                f"readers under writes kept {read_ratio:.2f} of the read-only throughput (< {args.min_read_ratio:.2f})"
+            )
         for op in failed_ops[:5]:
             log(f"     failed: {op[1]} {op[3]}")
         lost = check_lost_writes(writers)
@@ -693,7 +831,15 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
                 f"== fault: {args.fault_seconds} s of the same load; PostgreSQL restarted after {args.restart_after:.0f} s"
             )
             fault_writers = Writers(
-                editor=editor, board=board, cycle_articles=cycle_articles, draft_articles=draft_articles
+                editor=editor,
+                board=board,
+                cycle_articles=cycle_articles,
+                draft_articles=draft_articles,
+                api=(base, api_secret),
+                api_articles=api_articles,
+                api_puts=args.api_puts,
+                draft_saves=args.draft_saves,
+                cycle_pause=args.cycle_pause,
             )
             probe = Probe(f"{base}/articles/{slugs[0]}/")
             t_start = time.time()
@@ -782,7 +928,7 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
             all_writers = Writers(editor=editor, board=board, cycle_articles=cycle_articles, draft_articles=[])
             all_writers.approvals = writers.approvals + fault_writers.approvals
             pubs = check_publications(all_writers, publications_before)
-            half_done = check_transitions_complete(cycle_articles + draft_articles)
+            half_done = check_transitions_complete(cycle_articles + draft_articles + api_articles)
             log(f"   lost writes: {len(lost)} of {len(fault_writers.saves)} acknowledged saves")
             log(
                 f"   approvals → publications (whole run): {len(all_writers.approvals)} approvals, "
@@ -829,7 +975,14 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
         for failure in failures:
             log(f"FAIL  {failure}")
         sys.exit(1)
-    log("PASS  zero 5xx and zero lost writes under load; one publication per approval; recovery within 5 s")
+    log(
+        "PASS  zero 5xx and zero lost writes under load; one publication per approval; recovery within 5 s"
+        + (
+            f"; readers under writes kept at least {args.min_read_ratio:.2f} of read-only"
+            if args.min_read_ratio
+            else ""
+        )
+    )
 
 
 if __name__ == "__main__":

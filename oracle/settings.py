@@ -321,3 +321,5 @@ ORACLE_PAGE_CACHE = env_bool("ORACLE_PAGE_CACHE", default=bool(os.environ.get("R
 ORACLE_PAGE_CACHE_SECONDS = int(os.environ.get("ORACLE_PAGE_CACHE_SECONDS", "86400"))
 # Static publishing: public answer pages are also written here for nginx (deploy/nginx.conf); "" turns it off.
 ORACLE_PUBLISH_DIR = os.environ.get("ORACLE_PUBLISH_DIR", str(BASE_DIR / "publish"))
+# Addresses per sitemap file; past it /sitemap.xml becomes an index of parts (the protocol allows 50,000).
+ORACLE_SITEMAP_PAGE_SIZE = min(int(os.environ.get("ORACLE_SITEMAP_PAGE_SIZE", "50000")), 50000)

@@ -1,7 +1,6 @@
 import logging
 
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -9,7 +8,8 @@ from django.urls import include, path
 from django.views.decorators.cache import never_cache
 
 from articles.public_cache import LISTS, cached_public_page
-from articles.seo import SITEMAPS, LatestAnswersFeed, robots_txt_view
+from articles.seo import LatestAnswersFeed, robots_txt_view
+from articles.sitemap import sitemap_section_view, sitemap_view
 from articles.views import audience_view, editorial_policy_view, evidence_grades_view
 from reviews.views import advisory_board_view
 
@@ -61,7 +61,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("feed/", cached_public_page(LatestAnswersFeed(), scope=LISTS), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemap_view, name="sitemap"),
+    path("sitemap-<slug:section>-<int:page>.xml", sitemap_section_view, name="sitemap-section"),
     path("robots.txt", robots_txt_view, name="robots"),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),

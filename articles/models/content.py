@@ -186,6 +186,17 @@ class Article(TextCleaningModel, models.Model):
         verbose_name = _("article")
         ordering = ["question"]
         permissions = [("withdraw_article", _("Can withdraw a published answer from public view"))]
+        indexes = [
+            # the admin's list: ordered by question, then -pk (the changelist's tie-break)
+            models.Index(fields=["question", "-id"], name="article_question_id"),
+            # a topic's page: its published answers in the order readers page through them; with the id,
+            # the count and a page's ids come from the index alone
+            models.Index(
+                fields=["topic", "question", "id"],
+                name="article_topic_published",
+                condition=models.Q(current_publication__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return self.question

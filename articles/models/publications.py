@@ -85,6 +85,8 @@ class Publication(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "number"], name="publication_unique_number"),
         ]
+        # the home's newest and recently updated answers, the feed: newest first
+        indexes = [models.Index(fields=["published_at"], name="publication_published_at")]
 
     def __str__(self):
         return f"{self.question} (v{self.number}, {self.reviewed_on:%Y-%m-%d})"

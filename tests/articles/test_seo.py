@@ -9,7 +9,7 @@ from articles.models import Publication, SitePage
 from articles.publishing import article_publish
 from reviews.importing.write import review_import_pages
 from reviews.services import review_approve, review_start, review_submit
-from tests.helpers import make_article
+from tests.helpers import make_article, publish_directly
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -200,6 +200,89 @@ def test_sitemap_lists_the_evidence_grades_and_the_topics_with_answers(client, a
     assert client.get("/topics/pain-relief/").status_code == 200
     # a topic readers would find empty is not offered to search engines
     assert not any("/topics/empty-topic/" in url or "/topics/drafts/" in url for url in urls)
+
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def sitemap_parts(client):
+    """(the index's part addresses, path → the addresses each part lists); fails unless /sitemap.xml is an index."""
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{SITEMAP_NS}sitemapindex"
+    parts = [s.find(f"{SITEMAP_NS}loc").text for s in root.findall(f"{SITEMAP_NS}sitemap")]
+    listed = {}
+    for address in parts:
+        path = address.removeprefix("http://127.0.0.1:8000")
+        part = client.get(path)
+        assert part.status_code == 200, path
+        assert part["Content-Type"] == "application/xml"
+        urlset = ET.fromstring(part.content)
+        assert urlset.tag == f"{SITEMAP_NS}urlset"
+        listed[path] = [u.find(f"{SITEMAP_NS}loc").text for u in urlset.findall(f"{SITEMAP_NS}url")]
+    return parts, listed
+
+
+def test_sitemap_is_one_file_while_every_address_fits_in_one(client, approved, settings):
+    settings.ORACLE_SITEMAP_PAGE_SIZE = 50
+
+    root = ET.fromstring(client.get("/sitemap.xml").content)
+
+    assert root.tag == f"{SITEMAP_NS}urlset"
+    assert "http://127.0.0.1:8000/articles/is-ibuprofen-safe/" in sitemap_urls(client)
+
+
+def test_sitemap_becomes_an_index_of_parts_past_the_page_size(client, approved, settings):
+    settings.ORACLE_SITEMAP_PAGE_SIZE = 2
+    more = [publish_directly(make_article(question=f"Is drug {n} safe?", slug=f"drug-{n}")) for n in range(4)]
+    make_article(question="Is a draft safe?", slug="draft-only")
+
+    parts, listed = sitemap_parts(client)
+
+    assert parts[:3] == [
+        "http://127.0.0.1:8000/sitemap-answers-1.xml",
+        "http://127.0.0.1:8000/sitemap-answers-2.xml",
+        "http://127.0.0.1:8000/sitemap-answers-3.xml",
+    ]
+    assert all(len(urls) <= 2 for urls in listed.values())
+    everything = [url for urls in listed.values() for url in urls]
+    assert len(everything) == len(set(everything)), "an address is in two parts"
+    answers = {f"http://127.0.0.1:8000/articles/{p.article.slug}/" for p in [approved, *more]}
+    assert answers <= set(everything)
+    assert not any("draft-only" in url for url in everything)
+    # the trust pages and the home are still listed, in parts of their own
+    assert "http://127.0.0.1:8000/editorial-policy/" in everything
+    assert "http://127.0.0.1:8000/" in everything
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    newest = max(p.published_at for p in [approved, *more]).date().isoformat()
+    assert index.find(f"{SITEMAP_NS}sitemap/{SITEMAP_NS}lastmod").text.startswith(newest)
+
+
+def test_sitemap_parts_that_do_not_exist_are_404_and_appear_once_they_do(client, approved, settings):
+    settings.ORACLE_SITEMAP_PAGE_SIZE = 2
+
+    for path in ("/sitemap-answers-2.xml", "/sitemap-answers-0.xml", "/sitemap-drafts-1.xml", "/sitemap-answers-x.xml"):
+        assert client.get(path).status_code == 404, path
+    for n in range(2):
+        publish_directly(make_article(question=f"Is drug {n} safe?", slug=f"drug-{n}"))
+
+    # the 404 was not kept: the page exists now that there are three answers
+    assert client.get("/sitemap-answers-2.xml").status_code == 200
+
+
+def test_a_sitemap_part_costs_the_same_queries_for_more_answers(
+    client, approved, settings, django_assert_max_num_queries
+):
+    settings.ORACLE_SITEMAP_PAGE_SIZE = 100
+    settings.ORACLE_PAGE_CACHE = False
+    for n in range(6):
+        publish_directly(make_article(question=f"Is drug {n} safe?", slug=f"drug-{n}"))
+
+    with django_assert_max_num_queries(2):  # the count and the page
+        response = client.get("/sitemap-answers-1.xml")
+
+    assert response.content.count(b"<url>") == 7
 
 
 def test_robots_txt_points_to_the_sitemap(client):

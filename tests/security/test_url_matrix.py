@@ -490,6 +490,11 @@ def build_matrix():
     m["readyz"] = [get(lambda w: "/readyz", every(200))]
     m["feed/"] = [get(lambda w: "/feed/", every(200))]
     m["sitemap.xml"] = [get(lambda w: "/sitemap.xml", every(200))]
+    m["sitemap-<slug:section>-<int:page>.xml"] = [
+        get(lambda w: "/sitemap-answers-1.xml", every(200)),
+        get(lambda w: "/sitemap-answers-2.xml", every(404)),
+        get(lambda w: "/sitemap-drafts-1.xml", every(404)),
+    ]
     m["robots.txt"] = [get(lambda w: "/robots.txt", every(200))]
     m["editorial-policy/"] = [get(lambda w: "/editorial-policy/", every(200))]
     m["advisory-board/"] = [get(lambda w: "/advisory-board/", every(200))]
@@ -718,6 +723,7 @@ def _reader_pages(world):
         "/",
         "/feed/",
         "/sitemap.xml",
+        "/sitemap-answers-1.xml",
         "/robots.txt",
         "/editorial-policy/",
         "/advisory-board/",
