@@ -3,8 +3,12 @@ the queries of the pages that list many answers (home, topic, the admin list), w
 grow with the number of answers."""
 
 import re
+import subprocess
+import sys
+import threading
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -12,7 +16,7 @@ from articles.answer_page import render_answer_parts
 from articles.models import Article, Claim, Publication, PublicationCitation, ReviewStatus, Section, Topic
 from articles.snapshots import load_article, snapshot_article
 from references.models import Reference
-from tests.helpers import make_article, publish_directly
+from tests.helpers import developer_env, make_article, publish_directly
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +134,22 @@ def test_bad_options_are_refused_before_anything_is_written(options, message):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="worker processes need a database they can share")
 @pytest.mark.django_db(transaction=True)
 def test_rendering_in_worker_processes_gives_the_same_pages(client):
-    generate(8, batch=2, jobs=2)
+    """`--jobs 2` forks renderers, so it runs as a command does, in a process of its own (forking
+    this test process, which has threads, could hang the children), on this test's database."""
+    database = settings.DATABASES["default"]
+    url = (
+        f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+    )
+    run = subprocess.run(
+        [sys.executable, "manage.py", "generate_demo_data", "--answers", "8", "--batch", "2", "--jobs", "2"],
+        cwd=settings.BASE_DIR,
+        env={**developer_env(), "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "oracle.settings_test"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "without worker processes" not in run.stderr, run.stderr
 
     articles = list(generated().select_related("current_publication"))
     assert len(articles) == 8
@@ -138,6 +157,18 @@ def test_rendering_in_worker_processes_gives_the_same_pages(client):
         snapshot = snapshot_article(load_article(article.pk))
         assert stored_page_is_rendered(article.current_publication, article, snapshot)
         assert client.get(f"/articles/{article.slug}/").status_code == 200
+
+
+def test_a_process_with_threads_renders_without_forking(capsys):
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        call_command("generate_demo_data", answers=4, batch=2, jobs=2, verbosity=0)
+    finally:
+        stop.set()
+    assert generated().count() == 4
+    assert "without worker processes" in capsys.readouterr().err
 
 
 # --- queries that must not grow with the number of answers -------------------------------------

@@ -14,6 +14,8 @@ import multiprocessing
 import os
 import random
 import re
+import sys
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -32,6 +34,9 @@ from articles.models import Article, Claim, Publication, PublicationCitation, Re
 from articles.rendering import plain_text, render_body_html
 from articles.search import SEARCH_VECTOR
 from references.models import Reference
+
+# No tqdm monitor thread: the renderers are forked, and a process with threads must not fork.
+tqdm.monitor_interval = 0
 
 WORDS = (
     "baclofen tizanidine ibuprofen naproxen paracetamol gabapentin amitriptyline duloxetine tramadol codeine "
@@ -140,6 +145,14 @@ def _rendered_chunks(generator, chunks, jobs):
     memory stays bounded) while this process writes; each worker opens its own connection for
     the renderer's one read (the notices on cited sources).
     """
+    if jobs > 1 and threading.active_count() > 1:
+        # fork copies only the calling thread: a lock another thread holds (logging, a connection
+        # pool, the page-generation watcher) stays locked in the children, which then hang
+        names = ", ".join(t.name for t in threading.enumerate() if t is not threading.current_thread())
+        sys.stderr.write(
+            f"Other threads are running in this process ({names}): rendering here, without worker processes.\n"
+        )
+        jobs = 1
     if jobs == 1 or len(chunks) <= 1:
         for numbers in chunks:
             yield [generator.answer(n) for n in numbers]
