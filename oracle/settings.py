@@ -118,6 +118,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The site and its worker write to one SQLite file at once. Take the write lock when a
+    # transaction begins (IMMEDIATE), so a writer waits its turn (up to `timeout` seconds) instead
+    # of failing with "database is locked" when a read turns into a write; WAL lets readers go on
+    # while one process writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

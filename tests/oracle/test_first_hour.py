@@ -110,3 +110,25 @@ def test_a_publication_from_the_command_line_is_on_the_dev_servers_next_request(
     for line in (f"Site:         {base}/", f"Admin:        {base}/admin/", f"Demo answer:  {base}/articles/"):
         assert line in log
     assert re.search(r"^\s+editor\s+Editors\s+password: \S+$", log, re.M)
+
+
+def test_the_readmes_api_example_works_while_the_worker_runs_beside_the_dev_server(dev_server):
+    """`make run` serves and runs a worker on one SQLite file; the README's example client creates
+    and submits drafts meanwhile. SQLite's deferred transactions made a request that read, then
+    wrote, fail with "database is locked" (a 500 on submit) while the worker polled."""
+    checkout, base, log_path = dev_server
+    token = manage(checkout, "create_api_token", "editor", "--name", "example")
+    assert token.returncode == 0, token.stderr
+    env = {**developer_env(), "ORACLE_API_TOKEN": token.stdout.strip()}
+    for _ in range(3):
+        run = subprocess.run(
+            ["python3", "examples/submit_draft.py", "--url", base, "examples/draft.json"],
+            cwd=checkout,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "Board review: " in run.stdout
+    assert "Worker " in log_path.read_text()  # make run started one
