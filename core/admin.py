@@ -20,7 +20,8 @@ class EffectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What decisions still have to do outside the database, for staff: pending, failed, the last
     error and the attempts; "Retry now" for those allowed (core.retry_effect, checked on the server)."""
 
-    list_display = ("__str__", "status", "attempts", "run_after", "error", "created_at", "finished_at")
+    # few columns, so the list fits beside the admin's sidebar at 1,280 px (the rest is on each effect's page)
+    list_display = ("__str__", "status", "attempts", "error", "run_after")
     list_filter = ("status",)
     show_facets = admin.ShowFacets.ALWAYS
     search_fields = ("label", "name", "last_error")

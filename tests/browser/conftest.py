@@ -5,12 +5,14 @@ tests/conftest.py for every browser test). Without it the tests are skipped, unl
 ORACLE_REQUIRE_BROWSER=1 (e.g. in CI), when they fail instead.
 """
 
+import os
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE / "screenshots"
+AXE = HERE.parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _in_this_folder(item) -> bool:
@@ -49,3 +51,14 @@ def demo_article(transactional_db, demo):
 def published_page(transactional_db, live_server, demo):
     """The demo baclofen answer, imported and published; returns its absolute URL."""
     return f"{live_server.url}/articles/{demo.slug}/"
+
+
+@pytest.fixture
+def axe_source():
+    """axe-core's script, to inject into a page (create the context with bypass_csp=True)."""
+    if not AXE.exists():
+        missing = f"axe-core is not installed at {AXE}: run `npm ci --ignore-scripts`"
+        if os.environ.get("ORACLE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"ORACLE_REQUIRE_BROWSER=1 but {missing}", pytrace=False)
+        pytest.skip(f"{missing} (set ORACLE_REQUIRE_BROWSER=1 to fail instead)")
+    return AXE.read_text(encoding="utf-8")

@@ -59,13 +59,6 @@ def _require(missing: str):
 
 
 @pytest.fixture
-def axe_source():
-    if not AXE.exists():
-        _require(f"axe-core is not installed at {AXE}: run `npm ci --ignore-scripts`")
-    return AXE.read_text(encoding="utf-8")
-
-
-@pytest.fixture
 def vnu():
     """The command that runs the Nu Html Checker."""
     java = shutil.which("java")
