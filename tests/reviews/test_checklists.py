@@ -181,3 +181,19 @@ def test_the_migration_seeds_three_site_wide_items_once():
         ("Contraindications and interactions covered", Level.REQUIRED, None, False),
         ("The patient summary reads at a general-public level", Level.RECOMMENDED, None, False),
     ]
+
+
+@pytest.mark.checklist
+def test_the_demo_approves_through_the_seeded_checklist_ticking_every_item(capsys):
+    from django.core.management import call_command
+
+    importlib.import_module("reviews.migrations.0010_checklists").seed(apps, None)  # as migrated
+    call_command("setup_demo")
+    capsys.readouterr()
+
+    [approval] = ReviewApproval.objects.all()
+    assert [(a.text, a.ticked) for a in approval.attestations.all()] == [
+        ("Doses checked against the current label", True),
+        ("Contraindications and interactions covered", True),
+        ("The patient summary reads at a general-public level", True),
+    ]
