@@ -60,7 +60,9 @@ def check_page(page, axe_source, name, screenshot, problems):
     page.add_script_tag(content=axe_source)
     result = page.evaluate(AXE_RUN)
     assert result["passed"] > 10, f"{name}: axe-core checked almost nothing"
-    problems += [f"{name}: {v['id']} ({v['impact']}: {v['help']}) at {', '.join(v['targets'])}" for v in result["violations"]]
+    problems += [
+        f"{name}: {v['id']} ({v['impact']}: {v['help']}) at {', '.join(v['targets'])}" for v in result["violations"]
+    ]
 
 
 def test_a_board_member_reads_and_decides_on_one_page(browser, live_server, transactional_db, axe_source, screenshot):
