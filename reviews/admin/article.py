@@ -175,7 +175,8 @@ class ReviewPanelMixin:
                         request, "This review changed while you were looking at it; here is its current state."
                     )
                     return back
-                TRANSITIONS[name](review, request.user, comment)
+                # the checklist ticked, if the form sent one (the review page's panel does)
+                TRANSITIONS[name](review, request.user, comment, ticked=request.POST.getlist("checklist"))
                 if name == "start_review":
                     # The reviewer lands on the review page: what changed, beside the decision.
                     messages.success(

@@ -255,3 +255,20 @@ def test_the_review_page_of_a_cycle_with_approvals_costs_no_query_per_approval(
 def test_reapprove_helper_ticks_every_item(editor, board_member, approved, checklist):
     article = reapprove(approved, editor=editor, board=board_member)
     assert article.current_publication.number == 2
+
+
+def test_the_article_pages_approve_button_is_held_to_the_same_checklist(
+    client, under_review, board_member, checklist, draft
+):
+    doses, interactions, _ = checklist
+    client.force_login(board_member)
+    url = f"/admin/articles/article/{draft.pk}/review/"
+
+    refused = client.post(url, {"transition": "approve", "review": under_review.pk}, follow=True)
+    assert "Contraindications and interactions covered" in " ".join(error_messages(refused.content.decode()))
+    under_review.refresh_from_db()
+    assert under_review.state == Review.State.UNDER_REVIEW
+
+    client.post(url, {"transition": "approve", "review": under_review.pk, "checklist": [doses.pk, interactions.pk]})
+    under_review.refresh_from_db()
+    assert under_review.state == Review.State.APPROVED
