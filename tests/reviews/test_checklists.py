@@ -197,3 +197,27 @@ def test_the_demo_approves_through_the_seeded_checklist_ticking_every_item(capsy
         ("Contraindications and interactions covered", True),
         ("The patient summary reads at a general-public level", True),
     ]
+
+
+def test_the_board_sets_the_checklist_in_the_admin_and_an_attested_item_can_only_be_retired(
+    client, under_review, board_member, editor, admin_user, doses, interactions
+):
+    client.force_login(board_member)
+    response = client.post(
+        "/admin/reviews/checklistitem/add/",
+        {"text": "Renal dosing covered", "level": "recommended", "topic": "", "position": "40"},
+    )
+    assert response.status_code == 302
+    assert ChecklistItem.objects.get(text="Renal dosing covered").level == Level.RECOMMENDED
+
+    review_approve(review=under_review, by=board_member, ticked=[doses.pk, interactions.pk])
+    client.force_login(admin_user)
+    assert client.get(f"/admin/reviews/checklistitem/{doses.pk}/delete/").status_code == 403
+    assert "delete_selected" not in client.get("/admin/reviews/checklistitem/").content.decode()
+    client.post("/admin/reviews/checklistitem/", {"action": "retire", "_selected_action": [doses.pk]}, follow=True)
+    doses.refresh_from_db()
+    assert doses.retired and ChecklistAttestation.objects.filter(item=doses).exists()
+
+    client.force_login(editor)  # editors read the checklist; only the board sets it
+    assert client.get("/admin/reviews/checklistitem/").status_code == 200
+    assert client.get("/admin/reviews/checklistitem/add/").status_code == 403
