@@ -16,7 +16,15 @@ from core.models import Effect
 from references.admin import ReferenceAdmin as BibliographyAdmin
 from references.models import Reference
 from reviews import admin as reviews_admin
-from reviews.models import BoardMember, ReReviewQueue, Review, ReviewTransition, SourceAlert, SourceEvent
+from reviews.models import (
+    BoardMember,
+    ChecklistItem,
+    ReReviewQueue,
+    Review,
+    ReviewTransition,
+    SourceAlert,
+    SourceEvent,
+)
 
 admin.site.site_header = "Oracle editorial"
 admin.site.site_title = "Oracle editorial"
@@ -42,6 +50,7 @@ REGISTRY = {
     Review: reviews_admin.ReviewAdmin,
     ReviewTransition: reviews_admin.ReviewTransitionAdmin,
     BoardMember: reviews_admin.BoardMemberAdmin,
+    ChecklistItem: reviews_admin.ChecklistItemAdmin,
     ReReviewQueue: reviews_admin.ReReviewQueueAdmin,
     SourceAlert: reviews_admin.SourceAlertAdmin,
     SourceEvent: reviews_admin.SourceEventAdmin,

@@ -23,6 +23,8 @@ _READ = [
     "reviews.view_sourcealert",
     "reviews.view_reviewduenotice",
     "reviews.view_rereviewqueue",
+    "reviews.view_checklistitem",
+    "reviews.view_checklistattestation",
 ]
 _WRITE_CONTENT = [
     "articles.change_followupquestion",
@@ -52,6 +54,9 @@ ROLE_PERMISSIONS = {
         "reviews.resolve_sourcealert",
         # what readers are told about a source: the board confirms (or rejects) proposed events
         "reviews.confirm_sourceevent",
+        # what an approver attests: the board sets the checklist (retires items, never deletes them)
+        "reviews.add_checklistitem",
+        "reviews.change_checklistitem",
     ],
 }
 

@@ -26,7 +26,7 @@ from articles.publishing import article_publish
 from articles.snapshots import load_article, snapshot_article
 from core.people import display_name
 from reviews import notifications
-from reviews.models import Review, ReviewApproval, ReviewTransition
+from reviews.models import ChecklistAttestation, ChecklistItem, Review, ReviewApproval, ReviewTransition
 
 
 class ReviewRefused(ValidationError):
@@ -63,9 +63,10 @@ def _set_article_status(article_id, status, *, locked_by=None, reason=""):
     answer_pages_changed(article.slug)  # the answer page shows the review state
 
 
-def _log(review, name, source, *, by, comment=""):
+def _log(review, name, source, *, by, comment="", approval=None):
     return ReviewTransition.objects.create(
         review=review,
+        approval=approval,
         article_id=review.article_id,
         name=name,
         source=source,
@@ -225,12 +226,40 @@ def _authors_since_last_approval(review: Review) -> set[int]:
     return authors
 
 
-def review_approve(*, review: Review, by, comment: str = "") -> Review:
-    """Record one approval; when the quorum is reached, publish exactly the reviewed content."""
+def checklist_for(review: Review) -> list[ChecklistItem]:
+    """The items an approver of this cycle ticks: site-wide and the article's topic's, in order."""
+    return list(ChecklistItem.objects.offered_for(review.article))
+
+
+def _ticked_ids(ticked) -> set[int]:
+    ids = set()
+    for value in ticked or ():
+        try:
+            ids.add(int(value))
+        except (TypeError, ValueError):
+            raise ReviewRefused(f"“{value}” is not a checklist item.") from None
+    return ids
+
+
+def review_approve(*, review: Review, by, comment: str = "", ticked=()) -> Review:
+    """Record one approval; when the quorum is reached, publish exactly the reviewed content.
+
+    `ticked`: the ids of the checklist items the approver ticks. Every required item offered
+    (`checklist_for`) must be among them; every item offered is stored with the approval, ticked or
+    not, with its text as it stands now."""
+    ticked_ids = _ticked_ids(ticked)
     with transaction.atomic():
         review = _locked_review(review)
         _check_permission(review, "approve", by)
+        items = checklist_for(review)
         reasons = []
+        unticked = [item.text for item in items if item.is_required and item.pk not in ticked_ids]
+        if unticked:
+            reasons.append(
+                "Tick every required checklist item before approving; not ticked: "
+                + "; ".join(f"“{text}”" for text in unticked)
+                + "."
+            )
         if by.pk in _authors_since_last_approval(review):
             reasons.append(
                 "You edited or submitted this version of the article or a reference it cites, and no one approves their own work: "
@@ -246,7 +275,13 @@ def review_approve(*, review: Review, by, comment: str = "") -> Review:
             )
         if reasons:
             raise ReviewRefused(reasons)
-        ReviewApproval.objects.create(review=review, by=by, comment=comment)
+        approval = ReviewApproval.objects.create(review=review, by=by, comment=comment)
+        ChecklistAttestation.objects.bulk_create(
+            ChecklistAttestation(
+                approval=approval, item=item, text=item.text, required=item.is_required, ticked=item.pk in ticked_ids
+            )
+            for item in items
+        )
         approvals = review.approvals.count()
         source = review.state
         review.approve(approvals=approvals, required=required_approvals())
@@ -274,6 +309,7 @@ def review_approve(*, review: Review, by, comment: str = "") -> Review:
             comment=comment
             if review.state == ReviewStatus.APPROVED
             else f"{comment}\n(approval {approvals} of {required_approvals()} required)".strip(),
+            approval=approval,
         )
         if review.state == ReviewStatus.APPROVED:
             _set_article_status(review.article_id, review.state)
@@ -294,12 +330,16 @@ def review_withdraw(*, review: Review, by, comment: str = "") -> Review:
         return _take(review, "withdraw", by=by, comment=comment, apply=Review.withdraw)
 
 
-# In the order their buttons appear.
+# In the order their buttons appear. `ticked`: the checklist items ticked (only approval reads them).
 TRANSITIONS = {
-    "start_review": lambda review, by, comment: review_start(review=review, by=by, comment=comment),
-    "request_changes": lambda review, by, comment: review_request_changes(review=review, by=by, comment=comment),
-    "approve": lambda review, by, comment: review_approve(review=review, by=by, comment=comment),
-    "withdraw": lambda review, by, comment: review_withdraw(review=review, by=by, comment=comment),
+    "start_review": lambda review, by, comment, ticked=(): review_start(review=review, by=by, comment=comment),
+    "request_changes": lambda review, by, comment, ticked=(): review_request_changes(
+        review=review, by=by, comment=comment
+    ),
+    "approve": lambda review, by, comment, ticked=(): review_approve(
+        review=review, by=by, comment=comment, ticked=ticked
+    ),
+    "withdraw": lambda review, by, comment, ticked=(): review_withdraw(review=review, by=by, comment=comment),
 }
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import DEMO_PAGE, EXAMPLE_PAGE, UserFactory, make_article, save_revision
+from tests.helpers import DEMO_PAGE, EXAMPLE_PAGE, UserFactory, every_checklist_item, make_article, save_revision
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by browser tests and
 # their fixtures alongside it are still synchronous, so let Django allow them.
@@ -46,6 +46,28 @@ def browser_type_launch_args(browser_type_launch_args):
     if not CHROMIUM.exists():
         pytest.fail(f"ORACLE_REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM}", pytrace=False)
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "checklist: keeps the approval checklist the migration seeds (other tests approve without one)"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _seeded_checklist_set_aside(request):
+    """The migration seeds required checklist items, which every approval must tick. Tests that are
+    not about the checklist approve without ticking (`review_approve(review=…, by=…)`), so for them
+    the seeded items are retired, in the test's own transaction; tests marked `checklist` (and the
+    fixtures `approved` and `reapprove`, which tick every item) keep them."""
+    if request.node.get_closest_marker("checklist"):
+        return
+    if not (request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from reviews.models import ChecklistItem
+
+    ChecklistItem.objects.filter(retired=False).update(retired=True)
 
 
 @pytest.fixture(autouse=True)
@@ -159,5 +181,5 @@ def approved(under_review, board_member):
     from articles.models import Article
     from reviews.services import review_approve
 
-    review_approve(review=under_review, by=board_member)
+    review_approve(review=under_review, by=board_member, ticked=every_checklist_item(under_review))
     return Article.objects.select_related("current_publication").get(pk=under_review.article_id)

@@ -3,12 +3,14 @@
 
 from reviews.admin.article import ReviewPanelMixin
 from reviews.admin.board import BoardMemberAdmin
+from reviews.admin.checklists import ChecklistItemAdmin
 from reviews.admin.queue import ReviewAdmin, ReviewTransitionAdmin
 from reviews.admin.rereview import ReReviewQueueAdmin
 from reviews.admin.source_events import SourceAlertAdmin, SourceEventAdmin, SourceEventsReferenceMixin
 
 __all__ = [
     "BoardMemberAdmin",
+    "ChecklistItemAdmin",
     "ReReviewQueueAdmin",
     "ReviewAdmin",
     "ReviewPanelMixin",

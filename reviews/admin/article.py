@@ -24,15 +24,48 @@ from reviews.services import (
 )
 
 
+def attested_checklist(transition) -> str:
+    """An approval's checklist as the approver attested it (the item texts as they stood then)."""
+    approval = transition.approval
+    if approval is None:
+        return ""
+    items = list(approval.attestations.all())
+    if not items:
+        return _("No checklist was offered.")
+    return format_html(
+        '<ul class="attested">{}</ul>',
+        format_html_join(
+            "",
+            '<li class="{}">{}: {}{}</li>',
+            (
+                (
+                    "attested--ticked" if a.ticked else "attested--unticked",
+                    _("Ticked") if a.ticked else _("Not ticked"),
+                    a.text,
+                    "" if a.required else _(" (recommended)"),
+                )
+                for a in items
+            ),
+        ),
+    )
+
+
 class ReviewTransitionInline(ReadOnlyAdminMixin, nested_admin.NestedTabularInline):
     model = ReviewTransition
     fk_name = "article"
     verbose_name_plural = _("Audit trail")
-    fields = ["at", "name", "source", "target", "by", "comment", "review"]
+    fields = ["at", "name", "source", "target", "by", "comment", "checklist", "review"]
     readonly_fields = fields
     extra = 0
     ordering = ["-at", "-id"]
     classes = ["collapse"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("approval").prefetch_related("approval__attestations")
+
+    @admin.display(description=_("checklist attested"))
+    def checklist(self, obj):
+        return attested_checklist(obj)
 
 
 class ReviewPanelMixin:
@@ -107,6 +140,7 @@ class ReviewPanelMixin:
                 "approvals": list(review.approvals.select_related("by")) if review else [],
                 "required_approvals": required_approvals(),
                 "preview_url": reverse("admin:reviews_review_preview", args=[review.pk]) if review else "",
+                "workspace_url": review.workspace_url() if review else "",
                 "diff_url": review.changes_url() if review else "",
                 "resubmission_diff_url": review.changes_since_previous_submission_url() if review else "",
                 "last_cycle": None
@@ -141,16 +175,17 @@ class ReviewPanelMixin:
                         request, "This review changed while you were looking at it; here is its current state."
                     )
                     return back
-                TRANSITIONS[name](review, request.user, comment)
+                # the checklist ticked, if the form sent one (the review page's panel does)
+                TRANSITIONS[name](review, request.user, comment, ticked=request.POST.getlist("checklist"))
                 if name == "start_review":
-                    # The reviewer lands on what changed since the last approved version.
+                    # The reviewer lands on the review page: what changed, beside the decision.
                     messages.success(
                         request,
-                        "Review started. Below: what changed since the version readers see now."
+                        "Review started. Below: what changed since the version readers see now, and the decision beside it."
                         if article.current_publication_id
-                        else "Review started. This answer has never been approved: below is its whole text.",
+                        else "Review started. This answer has never been approved: below is its whole text, and the decision beside it.",
                     )
-                    return redirect(review.changes_url())
+                    return redirect(review.workspace_url())
             else:
                 messages.error(request, f"Unknown review action “{name}”.")
                 return back

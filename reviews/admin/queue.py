@@ -1,5 +1,6 @@
 """The review queue: every review cycle, filtered to what awaits whom, with its pinned preview."""
 
+from csp.decorators import csp_replace
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
@@ -7,9 +8,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from articles.answer_page import preview_context
+from articles.audiences import Audience
 from core.admin import ReadOnlyAdminMixin
+from reviews.admin.article import attested_checklist
+from reviews.admin.workspace import ReviewWorkspaceMixin
 from reviews.models import Review, ReviewApproval, ReviewTransition
 
 
@@ -50,13 +55,20 @@ class ReviewApprovalInline(ReadOnlyAdminMixin, admin.TabularInline):
 class ReviewTransitionForReviewInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ReviewTransition
     fk_name = "review"
-    fields = ["at", "name", "source", "target", "by", "comment"]
+    fields = ["at", "name", "source", "target", "by", "comment", "checklist"]
     readonly_fields = fields
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("approval").prefetch_related("approval__attestations")
 
-class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # not VersionAdmin, not FSMAdminMixin
-    list_display = ["article_link", "state", "submitted_by", "submitted_at", "reviewer", "changes_link"]
+    @admin.display(description=_("checklist attested"))
+    def checklist(self, obj):
+        return attested_checklist(obj)
+
+
+class ReviewAdmin(ReviewWorkspaceMixin, ReadOnlyAdminMixin, admin.ModelAdmin):  # not VersionAdmin, not FSMAdminMixin
+    list_display = ["article_link", "state", "submitted_by", "submitted_at", "reviewer", "workspace_link"]
     list_filter = [QueueFilter, "state", "origin"]
     list_select_related = ["article", "submitted_by", "reviewer"]
     search_fields = ["article__question"]
@@ -73,6 +85,7 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # not VersionAdmin, no
         "closed_at",
         "publication",
         "revision",
+        "workspace_link",
         "preview_link",
     ]
     readonly_fields = fields
@@ -84,9 +97,10 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # not VersionAdmin, no
             '<a href="{}">{}</a>', reverse("admin:articles_article_change", args=[obj.article_id]), obj.article
         )
 
-    @admin.display(description=_("changes"))
-    def changes_link(self, obj):
-        return format_html('<a href="{}">{}</a>', obj.changes_url(), _("What changed"))
+    @admin.display(description=_("review page"))
+    def workspace_link(self, obj):
+        label = _("Read and decide") if obj.is_open else _("What changed and the decision")
+        return format_html('<a href="{}">{}</a>', obj.workspace_url(), label)
 
     @admin.display(description=_("submitted version"))
     def preview_link(self, obj):
@@ -98,7 +112,14 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # not VersionAdmin, no
 
     def get_urls(self):
         return [
-            path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="reviews_review_preview"),
+            path(
+                "<int:pk>/preview/",
+                # the review page shows it in a frame, per audience: framed by our own pages only
+                csp_replace({"frame-ancestors": ["'self'"]})(
+                    xframe_options_sameorigin(self.admin_site.admin_view(self.preview_view))
+                ),
+                name="reviews_review_preview",
+            ),
         ] + super().get_urls()
 
     def preview_view(self, request, pk):
@@ -107,6 +128,9 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # not VersionAdmin, no
             raise PermissionDenied
         review = get_object_or_404(Review.objects.select_related("article", "revision", "submitted_by"), pk=pk)
         context = preview_context(review.content, review_state=review.state, page_path=request.path)
+        audience = request.GET.get("audience", "")
+        if audience in Audience.values:
+            context["audience"] = audience  # the version for that reader, as /audience/ would show it
         context.update(self.admin_site.each_context(request), review=review, opts=self.opts)
         return TemplateResponse(request, "reviews/review_preview.html", context)
 

@@ -97,12 +97,11 @@ class Review(ConcurrentTransitionMixin, models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_REVIEW_STATES
 
-    def changes_url(self) -> str:
-        """The admin diff from the last version readers saw before this cycle to the pinned one
-        (the whole text for a first review)."""
+    def base_revision_id(self) -> int | None:
+        """The revision readers saw before this cycle (None for a first review)."""
         from articles.models import Publication
 
-        base = (
+        return (
             Publication.objects.filter(
                 article_id=self.article_id, revision__isnull=False, published_at__lte=self.submitted_at
             )
@@ -111,8 +110,17 @@ class Review(ConcurrentTransitionMixin, models.Model):
             .values_list("revision_id", flat=True)
             .first()
         )
+
+    def changes_url(self) -> str:
+        """The admin diff from the last version readers saw before this cycle to the pinned one
+        (the whole text for a first review)."""
+        base = self.base_revision_id()
         url = reverse("admin:articles_article_diff", args=[self.article_id]) + f"?to={self.revision_id}"
         return url + (f"&from={base}" if base else "")
+
+    def workspace_url(self) -> str:
+        """The review page: what changed, as readers will see it, beside the decision."""
+        return reverse("admin:reviews_review_workspace", args=[self.pk])
 
     def changes_since_previous_submission_url(self) -> str:
         """The diff from the version submitted in the previous cycle (e.g. the one sent back for
@@ -199,6 +207,8 @@ class ReviewTransition(AppendOnlyModel):
     by = person_link(_("by"))
     at = models.DateTimeField(_("at"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
+    # an approval's row names the approval, whose checklist attestation the history shows
+    approval = optional_link("reviews.ReviewApproval", _("approval"))
 
     class Meta:
         verbose_name = _("review transition")

@@ -229,7 +229,9 @@ def test_a_resubmission_links_to_the_changes_since_the_version_sent_back(
     assert "<ins>Fixed </ins>" in diff
 
 
-def test_reviewer_starting_a_review_lands_on_the_diff_since_the_last_publication(client, article, editor, board_member):
+def test_reviewer_starting_a_review_lands_on_the_review_page_with_the_diff_since_the_last_publication(
+    client, article, editor, board_member
+):
     first = review_submit(article=article, by=editor)
     other = UserFactory(username="board-b", groups=["Medical Advisory Board"])
     review_approve(review=review_start(review=first, by=other), by=other)
@@ -243,9 +245,11 @@ def test_reviewer_starting_a_review_lands_on_the_diff_since_the_last_publication
         f"/admin/articles/article/{article.pk}/review/", {"transition": "start_review", "review": second.pk}
     )
 
-    assert (
-        response["Location"]
-        == f"/admin/articles/article/{article.pk}/history/diff/?to={second.revision_id}&from={first.revision_id}"
-    )
+    assert response["Location"] == f"/admin/reviews/review/{second.pk}/workspace/"
     page = client.get(response["Location"]).content.decode()
+    assert "What changed since the version readers see now" in page
     assert "<ins>Updated</ins>" in page or "Updated claim text" in page
+    # the stand-alone diff is the same comparison
+    assert second.changes_url() == (
+        f"/admin/articles/article/{article.pk}/history/diff/?to={second.revision_id}&from={first.revision_id}"
+    )

@@ -30,7 +30,7 @@ from django.urls import URLResolver, get_resolver, resolve
 
 from articles.models import Withdrawal
 from core.models import Effect
-from reviews.models import BoardMember, Review, ReviewTransition
+from reviews.models import BoardMember, ChecklistItem, Review, ReviewTransition
 from tests.helpers import MARKERS, find_markers, state_fingerprint
 
 pytestmark = pytest.mark.django_db
@@ -101,11 +101,17 @@ ADMIN_MODELS = {
     "reviews/sourcealert": ("v", "v", "v", lambda w: w.extra["source_alert"], False),
     # the re-review queue is a read-only view of the published answers
     "reviews/rereviewqueue": ("v", "v", "v", lambda w: w.published, False),
+    # the approval checklist: the board sets it (retires items; an item once attested is never deleted)
+    "reviews/checklistitem": ("v", "vac", "vacd", lambda w: _checklist_item(), False),
     # API tokens are credentials: administrators only; revoked, never deleted
     "api/apitoken": ("", "", "vac", lambda w: w.extra["api_token"], False),
     # durable effects: administrators watch them (and retry them with an action), nobody edits them
     "core/effect": ("", "", "v", lambda w: Effect.objects.order_by("pk").first(), False),
 }
+
+
+def _checklist_item():
+    return ChecklistItem.objects.order_by("pk").first() or ChecklistItem.objects.create(text="Doses checked")
 
 
 def _model_cases(model, editor, board, admin_perms, obj, versioned):
@@ -327,6 +333,40 @@ def build_matrix():
             lambda w: f"/admin/reviews/review/{Review.objects.filter(article=w.published).first().pk}/preview/",
             staff(200),
         )
+    ]
+    # The review page: staff read it; deciding is POST-only, refused to editors (403, nothing changes),
+    # and a decision made on a state the review has left is refused (409) with nothing changed.
+    m["admin/reviews/review/<int:pk>/workspace/"] = [
+        get(lambda w, n=name: f"/admin/reviews/review/{_open_review(getattr(w, n))}/workspace/", staff(200), note=n)
+        for n, name in (("under review", "published"), ("under review", "submitted"))
+    ] + [
+        get(
+            lambda w: f"/admin/reviews/review/{Review.objects.filter(article=w.published).last().pk}/workspace/",
+            staff(200),
+            note="an approved cycle",
+        )
+    ]
+    m["admin/reviews/review/<int:pk>/decide/"] = [
+        get(lambda w: f"/admin/reviews/review/{_open_review(w.published)}/decide/", staff(405)),
+        post(
+            lambda w: f"/admin/reviews/review/{_open_review(w.published)}/decide/",
+            {"anon": LOGIN, "editor": 403},
+            data=lambda w: {"transition": "approve", "state": "under_review"},
+            note="an editor approving",
+        ),
+        post(
+            lambda w: f"/admin/reviews/review/{_open_review(w.submitted)}/decide/",
+            {"anon": LOGIN, "editor": 403},
+            data=lambda w: {"transition": "request_changes", "state": "under_review", "comment": "x"},
+            note="an editor requesting changes",
+        ),
+        post(
+            lambda w: f"/admin/reviews/review/{_open_review(w.published)}/decide/",
+            {"board": 409, "admin": 409},
+            data=lambda w: {"transition": "approve", "state": "submitted"},
+            note="a decision on a state the review has left",
+            unchanged=True,
+        ),
     ]
     # POST-only workflow actions: GET refused; the wrong role gets 403 and nothing changes.
     m["admin/articles/article/<int:pk>/review/"] = [

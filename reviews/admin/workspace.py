@@ -1,0 +1,131 @@
+"""The review page: one page per cycle where a board member reads what changed (word by word, and
+as readers will see it, per audience) beside the decision panel (comment, checklist, "Request
+changes", "Approve"). Every decision goes through `reviews.services`, which checks everything
+again; a refused decision re-renders the page with the comment and ticks kept."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from reversion.models import Revision
+
+from articles.audiences import Audience
+from articles.history import content_at, diff_content
+from core import people
+from reviews.models import Review
+from reviews.services import LABELS, TRANSITIONS, ReviewRefused, checklist_for, required_approvals
+
+# the decisions this page takes (withdrawing is the editor's, on the article's page)
+DECISIONS = ("start_review", "request_changes", "approve")
+
+
+class ReviewWorkspaceMixin:
+    """For the review admin: the review page (GET) and its decisions (POST)."""
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/workspace/", self.admin_site.admin_view(self.workspace_view), name="reviews_review_workspace"
+            ),
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(require_POST(self.decide_view)),
+                name="reviews_review_decide",
+            ),
+        ] + super().get_urls()
+
+    def _review_or_404(self, request, pk) -> Review:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(
+            Review.objects.select_related(
+                "article__topic", *people.related("submitted_by"), *people.related("reviewer")
+            ),
+            pk=pk,
+        )
+
+    def workspace_view(self, request, pk):
+        return self._render_workspace(request, self._review_or_404(request, pk))
+
+    def _render_workspace(self, request, review, *, comment="", ticked=(), status=200):
+        base_id = review.base_revision_id()
+        revisions = {
+            r.pk: r
+            for r in Revision.objects.filter(pk__in=[review.revision_id, base_id]).select_related(
+                *people.related("user")
+            )
+        }
+        base = revisions.get(base_id)
+        diff = diff_content(
+            content_at(base, review.article_id),
+            content_at(revisions[review.revision_id], review.article_id),
+            old_date=base.date_created if base else None,
+            new_date=revisions[review.revision_id].date_created,
+        )
+        allowed = {t.name for t in review.get_available_user_state_transitions(request.user)}
+        decisions = [{"name": n, "label": LABELS[n]} for n in DECISIONS if n in allowed]
+        ticked = {str(t) for t in ticked}
+        approvals = list(
+            review.approvals.select_related(*people.related("by")).prefetch_related("attestations").order_by("at", "id")
+        )
+        preview = reverse("admin:reviews_review_preview", args=[review.pk])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Review: {review.article}",
+            "review": review,
+            "base_revision": base,
+            "diff": diff,
+            "decisions": decisions,
+            "can_approve": "approve" in allowed,
+            "checklist": [{"item": item, "ticked": str(item.pk) in ticked} for item in checklist_for(review)],
+            "comment": comment,
+            "approvals": approvals,
+            "required_approvals": required_approvals(),
+            "audiences": [("", "Every reader (as first shown)")] + [(a.value, a.label) for a in Audience],
+            "preview_url": preview,
+            "decide_url": reverse("admin:reviews_review_decide", args=[review.pk]),
+            "article_url": reverse("admin:articles_article_change", args=[review.article_id]),
+            "resubmission_diff_url": review.changes_since_previous_submission_url(),
+        }
+        return TemplateResponse(request, "admin/reviews/review/workspace.html", context, status=status)
+
+    def decide_view(self, request, pk):
+        """Start, request changes or approve. PermissionDenied propagates: a forged POST gets 403."""
+        review = self._review_or_404(request, pk)
+        name = request.POST.get("transition", "")
+        comment = request.POST.get("comment", "").strip()
+        ticked = request.POST.getlist("checklist")
+        back = redirect("admin:reviews_review_workspace", review.pk)
+        if name not in DECISIONS:
+            messages.error(request, f"Unknown review action “{name}”.")
+            return back
+        if request.POST.get("state") != review.state:
+            messages.error(request, "This review changed while you were looking at it; here is its current state.")
+            return self._render_workspace(request, review, comment=comment, ticked=ticked, status=409)
+        try:
+            TRANSITIONS[name](review, request.user, comment, ticked=ticked)
+        except (ReviewRefused, TransitionNotAllowed) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, message)
+            review.refresh_from_db()
+            return self._render_workspace(request, review, comment=comment, ticked=ticked, status=400)
+        except ConcurrentTransition:
+            messages.error(request, "Someone else acted on this review at the same moment; here is its current state.")
+            review.refresh_from_db()
+            return self._render_workspace(request, review, comment=comment, ticked=ticked, status=409)
+        review = Review.objects.select_related("publication").get(pk=review.pk)
+        if name == "start_review":
+            messages.success(request, "Review started: read what changed, then decide in the panel beside it.")
+        elif name == "request_changes":
+            messages.success(request, "Changes requested: the article is unlocked and the editor has been notified.")
+        elif review.publication_id:
+            messages.success(request, f"Approved and published as version {review.publication.number}.")
+        else:
+            messages.success(
+                request, f"Approval recorded ({review.approvals.count()} of {required_approvals()} required)."
+            )
+        return back

@@ -1,0 +1,76 @@
+"""`{% board_home %}`: on the admin's home page, what awaits a board member — the cycles under
+review by them, those awaiting review, overdue re-reviews and open source alerts — above the app
+list. Nothing for people who cannot review."""
+
+from django import template
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from core import people
+from reviews.models import Review, SourceAlert
+
+register = template.Library()
+
+SHOWN = 10  # of each list; the counts and the queue's links give the rest
+
+
+def may_review(user) -> bool:
+    return user.is_active and (user.has_perm("reviews.start_review") or user.has_perm("reviews.approve_review"))
+
+
+@register.inclusion_tag("admin/reviews/includes/board_home.html", takes_context=True)
+def board_home(context):
+    request = context.get("request")
+    if request is None or not may_review(request.user):
+        return {"shown": False}
+    user = request.user
+    reviews = Review.objects.select_related("article", *people.related("submitted_by"))
+    mine = reviews.under_review_by(user).order_by("started_at", "id")
+    awaiting = reviews.awaiting_review().order_by("submitted_at", "id")
+    published = Article.objects.filter(current_publication__isnull=False)
+    overdue = published.filter(next_review_due__lt=timezone.localdate()).order_by("next_review_due", "question")
+    alerted = published.filter(Exists(SourceAlert.objects.open().filter(article=OuterRef("pk")))).order_by("question")
+    return {
+        "shown": True,
+        "sections": [
+            {
+                "id": "board-home-mine",
+                "title": "Under review by you",
+                "count": mine.count(),
+                "items": [(r.workspace_url(), str(r.article), r.started_at) for r in mine[:SHOWN]],
+                "more_url": reverse("admin:reviews_review_changelist") + "?queue=mine",
+                "empty": "Nothing: no cycle is under review by you.",
+            },
+            {
+                "id": "board-home-awaiting",
+                "title": "Awaiting review",
+                "count": awaiting.count(),
+                "items": [(r.workspace_url(), str(r.article), r.submitted_at) for r in awaiting[:SHOWN]],
+                "more_url": reverse("admin:reviews_review_changelist") + "?queue=awaiting",
+                "empty": "Nothing is awaiting review.",
+            },
+            {
+                "id": "board-home-overdue",
+                "title": "Overdue re-reviews",
+                "count": overdue.count(),
+                "items": [
+                    (reverse("admin:articles_article_change", args=[a.pk]), a.question, a.next_review_due)
+                    for a in overdue[:SHOWN]
+                ],
+                "more_url": reverse("admin:reviews_rereviewqueue_changelist"),
+                "empty": "No published answer is overdue for re-review.",
+            },
+            {
+                "id": "board-home-alerts",
+                "title": "Source alerts",
+                "count": alerted.count(),
+                "items": [
+                    (reverse("admin:articles_article_change", args=[a.pk]), a.question, None) for a in alerted[:SHOWN]
+                ],
+                "more_url": reverse("admin:reviews_sourcealert_changelist") + "?open=yes",
+                "empty": "No answer cites a retracted or superseded source.",
+            },
+        ],
+    }
