@@ -151,7 +151,7 @@ def main():  # noqa: PLR0915 - one scenario, top to bottom
     from articles.models import Article
     from core.models import Effect
     from reviews.models import BoardMember
-    from reviews.services import review_start, review_submit
+    from reviews.services import checklist_for, review_start, review_submit
 
     password = "two-nodes-password-0123"
     User = get_user_model()
@@ -189,7 +189,10 @@ def main():  # noqa: PLR0915 - one scenario, top to bottom
 
         def approve_on_a(article, review):
             status, body = board_a.request(
-                "POST", f"/admin/articles/article/{article.pk}/review/", {"transition": "approve", "review": review.pk}
+                "POST",
+                f"/admin/articles/article/{article.pk}/review/",
+                # the board member attests every checklist item offered (the migration seeds required ones)
+                {"transition": "approve", "review": review.pk, "checklist": [i.pk for i in checklist_for(review)]},
             )
             if status != 302:
                 raise RuntimeError(f"approval on node A answered {status}: {body[:300]!r}")

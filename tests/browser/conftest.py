@@ -62,3 +62,44 @@ def axe_source():
             pytest.fail(f"ORACLE_REQUIRE_BROWSER=1 but {missing}", pytrace=False)
         pytest.skip(f"{missing} (set ORACLE_REQUIRE_BROWSER=1 to fail instead)")
     return AXE.read_text(encoding="utf-8")
+
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SERIOUS_AXE_RUN = """async () => {
+  const results = await axe.run(document, {resultTypes: ["violations"]});
+  return {
+    passed: results.passes.length,
+    violations: results.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v => ({
+      id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(" ")).slice(0, 5),
+    })),
+  };
+}"""
+
+
+@pytest.fixture
+def admin_page_problems(axe_source, screenshot):
+    """The check every admin screen people work in passes: no axe-core violation of impact serious
+    or critical, and no sideways scrolling, at 1,280 and at 390 px (screenshots of both). Call it
+    with (page, name); it returns the problems found (empty when there are none). The page's
+    context must be created with bypass_csp=True, to inject axe-core."""
+
+    def check(page, name) -> list[str]:
+        problems = []
+        for label, viewport in (("1280", DESKTOP), ("390", PHONE)):
+            page.set_viewport_size(viewport)
+            too_wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            if too_wide > 0:
+                problems.append(f"{name} at {label} px: {too_wide} px wider than the window")
+            page.add_script_tag(content=axe_source)
+            result = page.evaluate(SERIOUS_AXE_RUN)
+            assert result["passed"] > 10, f"{name}: axe-core checked almost nothing"
+            problems += [
+                f"{name} at {label} px: {v['id']} ({v['impact']}: {v['help']}) at {', '.join(v['targets'])}"
+                for v in result["violations"]
+            ]
+            screenshot(page, f"{name}-{label}")
+        page.set_viewport_size(DESKTOP)
+        return problems
+
+    return check

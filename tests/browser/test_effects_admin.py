@@ -2,8 +2,6 @@
 failed one, reads its last error and retries it, in a real browser; axe-core finds no violation of
 impact serious or critical, and no page scrolls sideways, at 1,280 and 390 px."""
 
-import json
-
 import pytest
 from django.db import transaction
 from playwright.sync_api import expect
@@ -13,8 +11,6 @@ from core.models import Effect
 from tests.helpers import UserFactory, log_in, run_effects
 
 DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-SERIOUS = ("serious", "critical")
 
 
 @tasks.effect
@@ -40,28 +36,8 @@ def effects(settings, transactional_db):
     return failed
 
 
-def check(page, axe_source, name, screenshot):
-    """axe-core's serious and critical violations, and sideways scrolling, at both widths."""
-    problems = []
-    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(viewport)
-        page.add_script_tag(content=axe_source)
-        result = page.evaluate(
-            "async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
-            " return r.violations.map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,"
-            " targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))})); }"
-        )
-        problems += [f"{name} {label}: {json.dumps(v)}" for v in result if v["impact"] in SERIOUS]
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        if overflow > 0:
-            problems.append(f"{name} {label}: scrolls sideways by {overflow}px")
-        screenshot(page, f"effects-{name}-{label}")
-    page.set_viewport_size(DESKTOP)
-    return problems
-
-
 def test_an_administrator_finds_a_failed_effect_reads_its_error_and_retries_it(
-    browser, live_server, effects, axe_source, screenshot
+    browser, live_server, effects, admin_page_problems
 ):
     UserFactory(username="admin", is_staff=True, is_superuser=True)
     context = browser.new_context(viewport=DESKTOP, bypass_csp=True)  # to inject axe-core
@@ -75,11 +51,11 @@ def test_an_administrator_finds_a_failed_effect_reads_its_error_and_retries_it(
     page.get_by_role("link", name="Failed").first.click()
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("No space left on device")
-    problems += check(page, axe_source, "list", screenshot)
+    problems += admin_page_problems(page, "effects-list")
 
     rows.first.get_by_role("link").first.click()
     expect(page.locator(".field-last_error")).to_contain_text("No space left on device")
-    problems += check(page, axe_source, "detail", screenshot)
+    problems += admin_page_problems(page, "effects-detail")
 
     page.go_back()
     rows.first.locator("input[type=checkbox]").check()

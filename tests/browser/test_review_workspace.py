@@ -4,33 +4,14 @@ checklist items is refused with the items named, and the attested checklist is i
 audit trail. axe-core runs on each of these pages (no serious or critical violation), and none
 scrolls sideways at 1,280 px or at 390 px."""
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import ROOT, UserFactory, log_in, make_article
+from tests.helpers import UserFactory, log_in, make_article
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-AXE_RUN = """async () => {
-  const results = await axe.run(document, {resultTypes: ["violations"]});
-  return {
-    passed: results.passes.length,
-    violations: results.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v => ({
-      id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(" ")).slice(0, 5),
-    })),
-  };
-}"""
 QUESTION = "Is naproxen safe for back pain?"
 REQUIRED = ["Doses checked against the current label", "Contraindications and interactions covered"]
 RECOMMENDED = "The patient summary reads at a general-public level"
-
-
-@pytest.fixture
-def axe_source():
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not installed at {AXE}: run `npm ci --ignore-scripts`")
-    return AXE.read_text(encoding="utf-8")
 
 
 class Path:
@@ -48,24 +29,13 @@ class Path:
         locator.click()
 
 
-def check_page(page, axe_source, name, screenshot, problems):
-    """axe-core (serious and critical) and no sideways scrolling, at 1,280 and 390 px; screenshots."""
-    for label, viewport in (("1280", DESKTOP), ("390", PHONE)):
-        page.set_viewport_size(viewport)
-        too_wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-        if too_wide > 0:
-            problems.append(f"{name} at {label} px: {too_wide} px wider than the window")
-        screenshot(page, f"review-workspace-{name}-{label}")
-    page.set_viewport_size(DESKTOP)
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate(AXE_RUN)
-    assert result["passed"] > 10, f"{name}: axe-core checked almost nothing"
-    problems += [
-        f"{name}: {v['id']} ({v['impact']}: {v['help']}) at {', '.join(v['targets'])}" for v in result["violations"]
-    ]
+def check_page(page, admin_page_problems, name, problems):
+    problems += admin_page_problems(page, f"review-workspace-{name}")
 
 
-def test_a_board_member_reads_and_decides_on_one_page(browser, live_server, transactional_db, axe_source, screenshot):
+def test_a_board_member_reads_and_decides_on_one_page(
+    browser, live_server, transactional_db, admin_page_problems, screenshot
+):
     from reviews.models import BoardMember, ChecklistItem, Review
     from reviews.services import review_submit
 
@@ -90,13 +60,13 @@ def test_a_board_member_reads_and_decides_on_one_page(browser, live_server, tran
     # the admin home: what awaits them, above the app list
     awaiting = page.locator("section.board-home-section", has=page.locator("#board-home-awaiting"))
     expect(awaiting).to_contain_text("Awaiting review (1)")
-    check_page(page, axe_source, "1-home", screenshot, problems)
+    check_page(page, admin_page_problems, "1-home", problems)
 
     with page.expect_navigation():
         path.click(awaiting.get_by_role("link", name=QUESTION))
     expect(page.locator("h1")).to_have_text(f"Review: {QUESTION}")
     expect(page.locator(".workspace-decision button")).to_have_text(["Start review"])
-    check_page(page, axe_source, "2-submitted", screenshot, problems)
+    check_page(page, admin_page_problems, "2-submitted", problems)
 
     with page.expect_navigation():
         path.click(page.get_by_role("button", name="Start review"))
@@ -105,7 +75,7 @@ def test_a_board_member_reads_and_decides_on_one_page(browser, live_server, tran
     expect(page.locator(".workspace-diff")).to_contain_text("Claim 1.1")
     expect(page.frame_locator("iframe[name=review-preview]").locator("h1")).to_have_text(QUESTION)
     expect(page.locator(".workspace-decision button")).to_have_text(["Request changes", "Approve"])
-    check_page(page, axe_source, "3-under-review", screenshot, problems)
+    check_page(page, admin_page_problems, "3-under-review", problems)
 
     # approving without the required items: refused, each named, nothing lost
     page.fill("#decision-comment", "Doses and interactions match the label.")
@@ -120,7 +90,7 @@ def test_a_board_member_reads_and_decides_on_one_page(browser, live_server, tran
     expect(page.get_by_label(RECOMMENDED)).to_be_checked()
     review.refresh_from_db()
     assert review.state == Review.State.UNDER_REVIEW
-    check_page(page, axe_source, "4-refused", screenshot, problems)
+    check_page(page, admin_page_problems, "4-refused", problems)
 
     for text in REQUIRED:
         path.click(page.get_by_label(text))
@@ -128,7 +98,7 @@ def test_a_board_member_reads_and_decides_on_one_page(browser, live_server, tran
         path.click(page.get_by_role("button", name="Approve"))
     expect(page.locator("ul.messagelist li.success")).to_have_text("Approved and published as version 1.")
     expect(page.locator(".workspace-approvals")).to_contain_text("Ticked: Doses checked against the current label")
-    check_page(page, axe_source, "5-approved", screenshot, problems)
+    check_page(page, admin_page_problems, "5-approved", problems)
     reviewer_path = (path.pages, path.clicks)
 
     # the article's audit trail keeps what was attested
