@@ -137,6 +137,9 @@ class ThrowawayPostgres:
             == 0
         )
 
+    def postmaster_pid(self) -> int:
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
     def destroy(self):
         if self.started or (self.data / "postmaster.pid").exists():
             self.pg_ctl("stop", "-m", "immediate", check=False)
@@ -231,11 +234,12 @@ def wrk_figures(output: str) -> dict:
 
 # --- the access log: 5xx per second, to place them against the outage ---------------------------
 
-ACCESS_FORMAT = "%(t)s %(s)s"
-ACCESS_LINE = re.compile(r"^\[(?P<t>[^\]]+)\] (?P<s>\d{3})$")
+ACCESS_FORMAT = "%(t)s %(s)s %({x-cache}o)s %(U)s"
+ACCESS_LINE = re.compile(r"^\[(?P<t>[^\]]+)\] (?P<s>\d{3}) (?P<cache>\S+) (?P<path>\S+)$")
 
 
-def access_statuses(path: Path, since: float, until: float) -> list[tuple[float, int]]:
+def access_rows(path: Path, since: float, until: float) -> list[tuple[float, int, str, str]]:
+    """(time, status, X-Cache or "-", path) of each request gunicorn logged in the window."""
     rows = []
     for line in path.read_text().splitlines():
         match = ACCESS_LINE.match(line.strip())
@@ -243,8 +247,123 @@ def access_statuses(path: Path, since: float, until: float) -> list[tuple[float,
             continue
         when = datetime.strptime(match.group("t"), "%d/%b/%Y:%H:%M:%S %z").timestamp()
         if since - 1 <= when <= until + 1:
-            rows.append((when, int(match.group("s"))))
+            rows.append((when, int(match.group("s")), match.group("cache"), match.group("path")))
     return rows
+
+
+def access_statuses(path: Path, since: float, until: float) -> list[tuple[float, int]]:
+    return [(when, status) for when, status, _, _ in access_rows(path, since, until)]
+
+
+def page_kind(path: str) -> str:
+    if path == "/":
+        return "home"
+    if path.startswith("/api/"):
+        return "api"
+    for prefix, kind in (("/articles/", "answer"), ("/topics/", "topic"), ("/search/", "search"), ("/feed/", "feed")):
+        if path.startswith(prefix):
+            return kind
+    return "other"
+
+
+def misses_by_kind(rows) -> str:
+    """The readers' cache misses by page kind (X-Cache: miss), e.g. "home 12/1,500"."""
+    kinds = {}
+    for _, _, cache_state, path in rows:
+        kind = page_kind(path)
+        if kind == "api":
+            continue
+        seen, missed = kinds.get(kind, (0, 0))
+        kinds[kind] = (seen + 1, missed + (cache_state != "hit"))
+    return ", ".join(f"{kind} {missed:,}/{seen:,}" for kind, (seen, missed) in sorted(kinds.items()))
+
+
+# --- where the machine's CPU went in a phase: this site's processes and everybody else ---------
+
+
+def _jiffies(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime (all threads)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            pass
+    return found
+
+
+def _machine_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+class CpuShares:
+    """CPU jiffies of gunicorn (master and workers), this process (the writers), the throwaway
+    PostgreSQL (postmaster and backends), wrk, and the rest of the machine, over one phase. A
+    process that ended within the phase counts as the rest's."""
+
+    def __init__(self, *, gunicorn_pid: int, pg_pid: int, wrk_pid: int):
+        self.groups = {"gunicorn": lambda: [gunicorn_pid, *_children(gunicorn_pid)]}
+        self.groups["writers (bench process)"] = lambda: [os.getpid()]
+        self.groups["PostgreSQL"] = lambda: [pg_pid, *_children(pg_pid)]
+        self.groups["wrk"] = lambda: [wrk_pid]
+        self.before = self._sample()
+
+    def _sample(self):
+        per_group = {name: {pid: _jiffies(pid) for pid in pids()} for name, pids in self.groups.items()}
+        return per_group, _machine_busy()
+
+    def report(self) -> str:
+        groups_after, (busy_after, total_after) = self._sample()
+        groups_before, (busy_before, total_before) = self.before
+        total = max(1, total_after - total_before)
+        parts, ours = [], 0
+        for name, after in groups_after.items():
+            used = sum(j - groups_before[name].get(pid, 0) for pid, j in after.items())
+            ours += used
+            parts.append(f"{name} {used / total:.0%}")
+        busy = busy_after - busy_before
+        parts.append(f"other processes on the machine {max(0, busy - ours) / total:.0%}")
+        parts.append(f"idle {(total - busy) / total:.0%}")
+        return "CPU (share of all cores): " + ", ".join(parts)
+
+
+def retirements(redis_url) -> dict[str, int]:
+    """The page generations the cache holds now (site-wide, lists, each answer's): their increase
+    over a phase is how many times each scope's pages were retired."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=":1:oracle:page-generation*", count=1000))
+        values = client.mget(keys) if keys else []
+    finally:
+        client.close()
+    return {
+        key.decode().split("oracle:page-generation", 1)[1] or ":site": int(v)
+        for key, v in zip(keys, values, strict=True)
+        if v
+    }
+
+
+def retirement_report(before: dict, after: dict) -> str:
+    site = after.get(":site", 0) - before.get(":site", 0)
+    lists = after.get(":lists", 0) - before.get(":lists", 0)
+    answers = [k for k, v in after.items() if k.startswith(":answer:") and v != before.get(k)]
+    bumps = sum(after[k] - before[k] for k in answers if k in before)
+    return (
+        f"retirements: site-wide {site}, lists {lists}, answers' own pages: {len(answers)} answers "
+        f"({bumps} retirements of those already cached before)"
+    )
 
 
 # --- a probe that always needs the database -----------------------------------------------------
@@ -750,13 +869,20 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
         # ---- read-only phase: the readers' baseline ---------------------------------------------
         read_seconds = args.read_seconds or args.seconds
         log(f"== read-only: {read_seconds} s of readers at {args.connections} connections, nobody writing")
-        out, _ = start_wrk(base, script, read_seconds, args.connections).communicate()
+        t_start = time.time()
+        readers = start_wrk(base, script, read_seconds, args.connections)
+        cpu = CpuShares(gunicorn_pid=gunicorn_pid, pg_pid=pg.postmaster_pid(), wrk_pid=readers.pid)
+        out, _ = readers.communicate()
+        read_only_cpu = cpu.report()
+        read_only_misses = misses_by_kind(access_rows(access_log, t_start, time.time()))
         read_only = wrk_figures(out)
         log(
             f"   readers: {read_only['requests']:,} requests, {read_only['rps']:,.0f} req/s, p50 "
             f"{read_only['p50_ms']:.1f} ms, p99 {read_only['p99_ms']:.1f} ms; cache hits "
             f"{read_only['cache_hits'] / max(1, read_only['requests']):.0%}; 5xx {read_only['5xx']}"
         )
+        log(f"   {read_only_cpu}")
+        log(f"   misses by page (miss/requests): {read_only_misses}")
         if read_only["5xx"]:
             failures.append(f"read-only phase: {read_only['5xx']} server errors")
 
@@ -773,13 +899,20 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
             draft_saves=args.draft_saves,
             cycle_pause=args.cycle_pause,
         )
+        generations_before = retirements(redis_url) if redis_url else {}
         t_start = time.time()
         writers.start()
         readers = start_wrk(base, script, args.seconds, args.connections)
+        cpu = CpuShares(gunicorn_pid=gunicorn_pid, pg_pid=pg.postmaster_pid(), wrk_pid=readers.pid)
         out, _ = readers.communicate()
+        steady_cpu = cpu.report()
         writers.stop()
         t_end = time.time()
         steady = wrk_figures(out)
+        log(f"   {steady_cpu}")
+        log(f"   misses by page (miss/requests): {misses_by_kind(access_rows(access_log, t_start, t_end))}")
+        if redis_url:
+            log(f"   {retirement_report(generations_before, retirements(redis_url))}")
         server_5xx = sum(1 for _, s in access_statuses(access_log, t_start, t_end) if s >= 500)
         ok_ops = [op for op in writers.ops if op[2]]
         failed_ops = [op for op in writers.ops if not op[2]]
