@@ -17,7 +17,8 @@ served uncached too (`cache_host`); pages build every absolute address from `ORA
 **A change retires only the pages that show it.** Every key carries generations: the site-wide one,
 plus "lists" (home, topics, search, the feed) or the answer's own (its page, versions, history),
 as the view declares (`scope=`). `invalidate_answer_pages(slug)` bumps that answer's and the lists'
-generations; `invalidate_public_pages()` bumps the site-wide one, which retires everything (trust
+generations (only the answer's with `lists=False`: a review state the lists do not show);
+`invalidate_public_pages()` bumps the site-wide one, which retires everything (trust
 pages, board profiles, topics). A draft save bumps nothing (`articles/signals.py`). Each bump happens
 immediately (so the writer's own next request is fresh) and again after commit (so a page cached from
 a reader's request during the transaction, with the old data, is retired too).
@@ -333,11 +334,14 @@ def invalidate_public_pages() -> bool:
     return _bump_now_and_after_commit(SITE)
 
 
-def invalidate_answer_pages(slug: str) -> bool:
+def invalidate_answer_pages(slug: str, *, lists: bool = True) -> bool:
     """Retire the cached pages that show the answer at `slug` — its page, versions and history, and
     the lists (the home page, topics, the feed, the sitemap, search results) — now and after
-    commit. Other answers' pages and the trust pages stay cached. Never raises, as above."""
-    return _bump_now_and_after_commit(answer_scope(slug), LISTS)
+    commit. Other answers' pages and the trust pages stay cached. Never raises, as above.
+
+    `lists=False` for a change the lists do not show (they show publications, the answer's
+    address and topic; not its review state or review dates): only the answer's own pages go."""
+    return _bump_now_and_after_commit(answer_scope(slug), *([LISTS] if lists else []))
 
 
 class _LocalPages:

@@ -1,9 +1,11 @@
 """Cache invalidation: changes to things public pages show (signals are for caches, see STYLE.md).
 
 A draft save changes no public page — readers see publications, never the working copy — so it
-retires nothing. An article save that changes what its public pages read live (its address, topic,
-current publication, review state, review dates) retires that answer's pages and the lists
-(`invalidate_answer_pages`); topics and trust pages appear on every page and retire everything.
+retires nothing. An article save that changes what its public pages read live retires that answer's
+pages (`invalidate_answer_pages`), and the lists too only when it changes what they show of it (its
+address, topic, current publication: `LIST_FIELDS`); its review state and review dates are shown on
+its own pages only, so a submission or a started review leaves the home page, topics, the feed,
+search and the sitemap warm. Topics and trust pages appear on every page and retire everything.
 """
 
 from django.db.models.signals import post_delete, post_init, post_save
@@ -15,6 +17,8 @@ from articles.published_files import answer_pages_changed, site_pages_changed
 
 # The article fields public pages read from the article row itself (the rest is the publication's).
 PUBLIC_FIELDS = ("slug", "topic_id", "current_publication_id", "review_status", "next_review_due", "last_reviewed_on")
+# Those of them the lists (home, topics, feed, search, sitemap) show: the rest only its own pages.
+LIST_FIELDS = ("slug", "topic_id", "current_publication_id")
 _LOADED = "_public_fields_as_loaded"
 
 
@@ -41,7 +45,7 @@ def _article_saved(sender, instance, created, update_fields=None, **kwargs):
         changed = [name for name in changed if name.removesuffix("_id") in update_fields or name in update_fields]
     if not changed:
         return
-    invalidate_answer_pages(now.get("slug") or instance.slug)
+    invalidate_answer_pages(now.get("slug") or instance.slug, lists=any(name in LIST_FIELDS for name in changed))
     if "slug" in changed and loaded.get("slug"):
         answer_pages_changed(loaded["slug"])  # the old address: its cached pages and its file go
 

@@ -34,6 +34,7 @@ import argparse
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -137,6 +138,9 @@ class ThrowawayPostgres:
             == 0
         )
 
+    def postmaster_pid(self) -> int:
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
     def destroy(self):
         if self.started or (self.data / "postmaster.pid").exists():
             self.pg_ctl("stop", "-m", "immediate", check=False)
@@ -231,11 +235,12 @@ def wrk_figures(output: str) -> dict:
 
 # --- the access log: 5xx per second, to place them against the outage ---------------------------
 
-ACCESS_FORMAT = "%(t)s %(s)s"
-ACCESS_LINE = re.compile(r"^\[(?P<t>[^\]]+)\] (?P<s>\d{3})$")
+ACCESS_FORMAT = "%(t)s %(s)s %({x-cache}o)s %(U)s"
+ACCESS_LINE = re.compile(r"^\[(?P<t>[^\]]+)\] (?P<s>\d{3}) (?P<cache>\S+) (?P<path>\S+)$")
 
 
-def access_statuses(path: Path, since: float, until: float) -> list[tuple[float, int]]:
+def access_rows(path: Path, since: float, until: float) -> list[tuple[float, int, str, str]]:
+    """(time, status, X-Cache or "-", path) of each request gunicorn logged in the window."""
     rows = []
     for line in path.read_text().splitlines():
         match = ACCESS_LINE.match(line.strip())
@@ -243,8 +248,138 @@ def access_statuses(path: Path, since: float, until: float) -> list[tuple[float,
             continue
         when = datetime.strptime(match.group("t"), "%d/%b/%Y:%H:%M:%S %z").timestamp()
         if since - 1 <= when <= until + 1:
-            rows.append((when, int(match.group("s"))))
+            rows.append((when, int(match.group("s")), match.group("cache"), match.group("path")))
     return rows
+
+
+def access_statuses(path: Path, since: float, until: float) -> list[tuple[float, int]]:
+    return [(when, status) for when, status, _, _ in access_rows(path, since, until)]
+
+
+def page_kind(path: str) -> str:
+    if path == "/":
+        return "home"
+    if path.startswith("/api/"):
+        return "api"
+    for prefix, kind in (("/articles/", "answer"), ("/topics/", "topic"), ("/search/", "search"), ("/feed/", "feed")):
+        if path.startswith(prefix):
+            return kind
+    return "other"
+
+
+def misses_by_kind(rows) -> str:
+    """The readers' cache misses by page kind (X-Cache: miss), e.g. "home 12/1,500"."""
+    kinds = {}
+    for _, _, cache_state, path in rows:
+        kind = page_kind(path)
+        if kind == "api":
+            continue
+        seen, missed = kinds.get(kind, (0, 0))
+        kinds[kind] = (seen + 1, missed + (cache_state != "hit"))
+    return ", ".join(f"{kind} {missed:,}/{seen:,}" for kind, (seen, missed) in sorted(kinds.items()))
+
+
+# --- where the machine's CPU went in a phase: this site's processes and everybody else ---------
+
+
+def _jiffies(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime (all threads)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            pass
+    return found
+
+
+def _machine_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+class CpuShares:
+    """CPU jiffies of gunicorn (master and workers), this process (the writers), the throwaway
+    PostgreSQL (postmaster and backends), wrk, and the rest of the machine, over one phase. A
+    process that ended within the phase counts as the rest's."""
+
+    def __init__(self, *, gunicorn_pid: int, pg_pid: int):
+        self.groups = {"gunicorn": lambda: [gunicorn_pid, *_children(gunicorn_pid)]}
+        self.groups["writers (bench process)"] = lambda: [os.getpid()]
+        self.groups["PostgreSQL"] = lambda: [pg_pid, *_children(pg_pid)]
+        self.before = self._sample()
+        self.children_before = self._reaped()
+
+    @staticmethod
+    def _reaped() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once communicate() has reaped it
+        return (usage.ru_utime + usage.ru_stime) * os.sysconf("SC_CLK_TCK")
+
+    def _sample(self):
+        per_group = {name: {pid: _jiffies(pid) for pid in pids()} for name, pids in self.groups.items()}
+        return per_group, _machine_busy()
+
+    def report(self) -> str:
+        groups_after, (busy_after, total_after) = self._sample()
+        groups_before, (busy_before, total_before) = self.before
+        total = max(1, total_after - total_before)
+        parts, ours = [], 0
+        self.seconds = {}  # CPU seconds of each group
+        for name, after in groups_after.items():
+            used = sum(j - groups_before[name].get(pid, 0) for pid, j in after.items())
+            self.seconds[name] = used / os.sysconf("SC_CLK_TCK")
+            ours += used
+            parts.append(f"{name} {used / total:.0%}")
+        wrk = self._reaped() - self.children_before
+        ours += wrk
+        parts.append(f"wrk {wrk / total:.0%}")
+        busy = busy_after - busy_before
+        parts.append(f"other processes on the machine {max(0, busy - ours) / total:.0%}")
+        parts.append(f"idle {(total - busy) / total:.0%}")
+        return "CPU (share of all cores): " + ", ".join(parts)
+
+
+class Retirements(threading.Thread):
+    """Counts the page-generation bumps announced on the site's channel during a phase: how many
+    times the site-wide pages, the lists and answers' own pages were retired."""
+
+    def __init__(self, redis_url, channel):
+        super().__init__(daemon=True)
+        import redis
+
+        self.pubsub = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
+        self.pubsub.subscribe(channel)
+        self.counts = {"site-wide": 0, "lists": 0, "answers' own pages": 0}
+        self.answers = set()
+        self.stopping = threading.Event()
+
+    def run(self):
+        while not self.stopping.is_set():
+            message = self.pubsub.get_message(timeout=0.2)
+            if message and message["type"] == "message":
+                name = message["data"].decode().rpartition("=")[0] or "site"
+                if name.startswith("answer:"):
+                    self.counts["answers' own pages"] += 1
+                    self.answers.add(name)
+                else:
+                    key = "site-wide" if name == "site" else name
+                    self.counts[key] = self.counts.get(key, 0) + 1
+
+    def report(self) -> str:
+        self.stopping.set()
+        self.join(timeout=5)
+        self.pubsub.close()
+        counts = ", ".join(f"{name} {n}" for name, n in self.counts.items())
+        return f"retirements (generation bumps): {counts} (of {len(self.answers)} answers)"
 
 
 # --- a probe that always needs the database -----------------------------------------------------
@@ -393,10 +528,17 @@ class Writers:
             with self.lock:
                 self.saves.append((article_id, token))
 
-    def _api_puts(self):
+    def _paced(self, per_second, action):
+        """`action()` `per_second` times a second by the clock (the time an action takes counts),
+        never faster; when one took longer than its share, the next starts at once, with no burst."""
+        interval, due = 1 / per_second, time.monotonic()
         while not self.stopping.is_set():
-            self.api_put(random.choice(self.api_articles))
-            self.stopping.wait(1 / self.api_puts)
+            action()
+            due = max(due + interval, time.monotonic())
+            self.stopping.wait(due - time.monotonic())
+
+    def _api_puts(self):
+        self._paced(self.api_puts, lambda: self.api_put(random.choice(self.api_articles)))
 
     def cycle_step(self, article_id):
         """One step of the article's workflow, chosen from its state in the database."""
@@ -447,9 +589,7 @@ class Writers:
     def _drafts(self, articles):
         from django.db import connection
 
-        while not self.stopping.is_set():
-            self.save_draft(random.choice(articles))
-            self.stopping.wait(1 / self.draft_saves)
+        self._paced(self.draft_saves, lambda: self.save_draft(random.choice(articles)))
         connection.close()
 
     def start(self):
@@ -601,12 +741,13 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up load before measuring")
     parser.add_argument("--read-seconds", type=int, default=0, help="read-only phase (default: --seconds)")
     parser.add_argument("--api-puts", type=float, default=2.0, help="API draft replacements per second (0: none)")
-    parser.add_argument("--draft-saves", type=float, default=10.0, help="at most this many draft saves per second")
+    parser.add_argument("--draft-saves", type=float, default=5.0, help="draft saves per second")
     parser.add_argument(
         "--cycle-pause",
         type=float,
-        default=2.0,
-        help="seconds between whole review cycles in each of the two board threads (0: steps back to back)",
+        default=5.0,
+        help="seconds between whole review cycles in each of the two board threads (0: steps back to back; "
+        "the default 5 makes one submission, start and approval every ~3 s)",
     )
     parser.add_argument(
         "--min-read-ratio",
@@ -756,13 +897,21 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
         # ---- read-only phase: the readers' baseline ---------------------------------------------
         read_seconds = args.read_seconds or args.seconds
         log(f"== read-only: {read_seconds} s of readers at {args.connections} connections, nobody writing")
-        out, _ = start_wrk(base, script, read_seconds, args.connections).communicate()
+        t_start = time.time()
+        readers = start_wrk(base, script, read_seconds, args.connections)
+        cpu = CpuShares(gunicorn_pid=gunicorn_pid, pg_pid=pg.postmaster_pid())
+        out, _ = readers.communicate()
+        read_only_cpu = cpu.report()
+        read_only_gunicorn_s = cpu.seconds["gunicorn"]
+        read_only_misses = misses_by_kind(access_rows(access_log, t_start, time.time()))
         read_only = wrk_figures(out)
         log(
             f"   readers: {read_only['requests']:,} requests, {read_only['rps']:,.0f} req/s, p50 "
             f"{read_only['p50_ms']:.1f} ms, p99 {read_only['p99_ms']:.1f} ms; cache hits "
             f"{read_only['cache_hits'] / max(1, read_only['requests']):.0%}; 5xx {read_only['5xx']}"
         )
+        log(f"   {read_only_cpu}")
+        log(f"   misses by page (miss/requests): {read_only_misses}")
         if read_only["5xx"]:
             failures.append(f"read-only phase: {read_only['5xx']} server errors")
 
@@ -779,13 +928,25 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
             draft_saves=args.draft_saves,
             cycle_pause=args.cycle_pause,
         )
+        if redis_url:
+            from articles.public_cache import generation_channel
+
+            retired = Retirements(redis_url, generation_channel(redis_url))
+            retired.start()
         t_start = time.time()
         writers.start()
         readers = start_wrk(base, script, args.seconds, args.connections)
+        cpu = CpuShares(gunicorn_pid=gunicorn_pid, pg_pid=pg.postmaster_pid())
         out, _ = readers.communicate()
+        steady_cpu = cpu.report()
+        steady_gunicorn_s = cpu.seconds["gunicorn"]
         writers.stop()
         t_end = time.time()
         steady = wrk_figures(out)
+        log(f"   {steady_cpu}")
+        log(f"   misses by page (miss/requests): {misses_by_kind(access_rows(access_log, t_start, t_end))}")
+        if redis_url:
+            log(f"   {retired.report()}")
         server_5xx = sum(1 for _, s in access_statuses(access_log, t_start, t_end) if s >= 500)
         ok_ops = [op for op in writers.ops if op[2]]
         failed_ops = [op for op in writers.ops if not op[2]]
@@ -807,6 +968,15 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
             + (f" (gate {args.min_read_ratio:.2f})" if args.min_read_ratio else "")
             + f"; cache hits {steady['cache_hits'] / max(1, steady['requests']):.0%} under writes, "
             f"{read_only['cache_hits'] / max(1, read_only['requests']):.0%} read-only"
+        )
+        per_cpu = [
+            n / max(0.01, s)
+            for n, s in ((read_only["requests"], read_only_gunicorn_s), (steady["requests"], steady_gunicorn_s))
+        ]
+        log(
+            f"   readers per gunicorn CPU-second (what the cache saves, whoever else uses the machine; under "
+            f"writes gunicorn also serves the API PUTs): {per_cpu[0]:,.0f} read-only, {per_cpu[1]:,.0f} under writes "
+            f"({per_cpu[1] / per_cpu[0]:.2f})"
         )
         if args.min_read_ratio and read_ratio < args.min_read_ratio:
             failures.append(

@@ -2,6 +2,7 @@
 that answer, site-wide things everything; and a Redis that is down never breaks a page or a decision."""
 
 import json
+from datetime import date
 
 import pytest
 from django.core.cache import cache
@@ -168,6 +169,49 @@ def test_a_review_state_change_reaches_the_answer_page_and_leaves_others_warm(cl
 
     assert "An update to this answer is under review" in client.get(A).content.decode()
     assert client.get(B)["X-Cache"] == "hit"
+
+
+LISTS = ["/", "/feed/", "/search/?q=claim", "/topics/pain/", "/sitemap.xml"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("review_status", "submitted", "An update to this answer is under review"),
+        ("next_review_due", date(2001, 1, 1), None),
+        ("last_reviewed_on", date(2001, 1, 1), None),
+    ],
+)
+def test_a_review_state_or_date_retires_the_answers_pages_and_leaves_the_lists_warm(
+    client, answers, field, value, shown
+):
+    """The lists show publications, addresses and topics, never an answer's review state or
+    dates: a submission, a started review or a new review date leaves them cached."""
+    a, _ = answers
+    pages = [A, f"{A}history/", f"{A}v/1/", B, "/editorial-policy/", *LISTS]
+    warm(client, pages)
+
+    fresh = Article.objects.get(pk=a.pk)
+    setattr(fresh, field, value)
+    fresh.save()
+
+    after = states(client, pages)
+    assert {url for url, state in after.items() if state == "miss"} == {A, f"{A}history/", f"{A}v/1/"}
+    if shown:
+        assert shown in client.get(A).content.decode()
+
+
+def test_a_change_of_what_the_lists_show_still_retires_them(client, answers):
+    a, _ = answers
+    warm(client, LISTS)
+
+    fresh = Article.objects.get(pk=a.pk)
+    fresh.review_status = "submitted"
+    fresh.topic = Topic.objects.create(name="Sleep", slug="sleep")
+    fresh.save()
+
+    assert set(states(client, LISTS).values()) == {"miss"}
+    assert "answer-a" not in client.get("/topics/pain/").content.decode()
 
 
 @pytest.mark.parametrize("change", ["topic", "site page"])
