@@ -110,21 +110,22 @@ def write_answer_file(slug: str) -> str | None:
 
 
 @effect
-def sync_answer_page(*, slug: str) -> None:
+def sync_answer_page(*, slug: str, lists: bool = True) -> None:
     """The worker's effect after an answer changed: its file, then its cached pages."""
     sync_answer_file(slug)
-    if not invalidate_answer_pages(slug):
+    if not invalidate_answer_pages(slug, lists=lists):
         raise RuntimeError("the cache could not be reached to retire the answer's pages; retrying")
 
 
-def answer_pages_changed(slug: str) -> None:
+def answer_pages_changed(slug: str, *, lists: bool = True) -> None:
     """In the transaction that changed what readers see of one answer: retire its cached pages
-    now (the writer's own next request sees the change) and enqueue the durable sync."""
+    now (the writer's own next request sees the change) and enqueue the durable sync. `lists=False`
+    when the change is one the lists do not show (the review state)."""
     try:
-        invalidate_answer_pages(slug)
+        invalidate_answer_pages(slug, lists=lists)
     except Exception:  # the cache is down: the enqueued sync retires them once it is back
         logger.warning("Could not retire the cached pages of %s now; the worker will", slug, exc_info=True)
-    enqueue(sync_answer_page, slug=slug, label=f"Update the published page of “{slug}”")
+    enqueue(sync_answer_page, slug=slug, lists=lists, label=f"Update the published page of “{slug}”")
 
 
 @effect

@@ -60,7 +60,7 @@ def _set_article_status(article_id, status, *, locked_by=None, reason=""):
     article.locked_by = locked_by
     article.lock_reason = reason
     article.save(update_fields=["review_status", "locked_by", "lock_reason", "updated_at"])
-    answer_pages_changed(article.slug)  # the answer page shows the review state
+    answer_pages_changed(article.slug, lists=False)  # the answer's pages show the review state; the lists do not
 
 
 def _log(review, name, source, *, by, comment="", approval=None):

@@ -201,6 +201,24 @@ def test_a_review_state_or_date_retires_the_answers_pages_and_leaves_the_lists_w
         assert shown in client.get(A).content.decode()
 
 
+def test_a_submission_and_a_started_review_leave_the_lists_cached(client, answers, editor, board_member):
+    """The workflow's own path (review_submit, review_start) retires the answer's pages, which show
+    the review state, and leaves the home page, the feed and the other lists warm."""
+    from reviews.services import review_start, review_submit
+
+    a, _ = answers
+    a.summary = "An update for the board [@" + a.summary.split("[@")[1]
+    a.save()
+    pages = [A, *LISTS]
+    warm(client, pages)
+
+    review = review_submit(article=a, by=editor)
+    assert {url for url, state in states(client, pages).items() if state == "miss"} == {A}
+    review_start(review=review, by=board_member)
+    assert {url for url, state in states(client, pages).items() if state == "miss"} == {A}
+    assert "An update to this answer is under review" in client.get(A).content.decode()
+
+
 def test_a_change_of_what_the_lists_show_still_retires_them(client, answers):
     a, _ = answers
     warm(client, LISTS)
