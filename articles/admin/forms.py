@@ -1,5 +1,7 @@
 """The article change form: optimistic locking of a whole answer, and the claim form's grades."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
@@ -133,3 +135,24 @@ class ClaimForm(forms.ModelForm):
         self.fields["grade"].help_text = _("Confirm a grade (%(scheme)s); see the suggestion beside it.") % {
             "scheme": evidence.scheme()["name"]
         }
+        # The claims table has column headings only: give each box a name of its own, so a screen
+        # reader says which claim it is in ("Section 2, claim 3 text").
+        self.fields["text"].widget.attrs["aria-label"] = _("%(claim)s text") % {"claim": claim_name(self.prefix)}
+        self.fields["grade"].widget.attrs["aria-label"] = _("%(claim)s evidence grade") % {
+            "claim": claim_name(self.prefix)
+        }
+
+
+CLAIM_PREFIX = re.compile(r"(?:^|-)(?P<section>\d+|__prefix__)-claims-(?P<claim>\d+|__prefix__)$")
+
+
+def claim_name(prefix: str | None) -> str:
+    """ "Section 2, claim 3" for the form prefix "sections-1-claims-2"; "New claim" for a row the
+    editor adds in the page (its prefix is a template's, "…-claims-__prefix__")."""
+    match = CLAIM_PREFIX.search(prefix or "")
+    if match is None or "__prefix__" in match.group(0):
+        return str(_("New claim"))
+    return str(
+        _("Section %(section)s, claim %(claim)s")
+        % {"section": int(match["section"]) + 1, "claim": int(match["claim"]) + 1}
+    )

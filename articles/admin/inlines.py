@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from articles import evidence
-from articles.admin.forms import ClaimForm
+from articles.admin.forms import ClaimForm, claim_name
 from articles.models import Claim, Section
 
 # Positions are set by dragging rows (nested_admin's sortable), not typed.
@@ -35,16 +35,26 @@ class LockAwareInlineMixin:
         return not is_locked_view(request, obj) and super().has_delete_permission(request, obj)
 
 
+class ClaimFormSet(nested_admin.NestedInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # a checkbox under the "Delete?" heading: say which claim it deletes
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete: %(claim)s") % {
+                "claim": claim_name(form.prefix)
+            }
+
+
 class ClaimInline(LockAwareInlineMixin, nested_admin.NestedTabularInline):
     model = Claim
     form = ClaimForm
+    formset = ClaimFormSet
     extra = 0
     fields = ["text", "grade", "suggested_grade", "position"]
     readonly_fields = ["suggested_grade"]
     sortable_field_name = "position"
     formfield_overrides = {
         **ORDER_BY_DRAGGING,
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 100})},
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})},
     }
 
 
