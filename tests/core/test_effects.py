@@ -48,7 +48,10 @@ def test_an_effect_exists_exactly_when_its_decision_does(editor, board_member, d
 
     review_submit(article=draft, by=editor)
     (sync, email) = Effect.objects.order_by("pk")
-    assert sync.name == "articles.published_files.sync_answer_page" and sync.args == {"slug": draft.slug, "lists": False}
+    assert sync.name == "articles.published_files.sync_answer_page" and sync.args == {
+        "slug": draft.slug,
+        "lists": False,
+    }
     assert email.name == "reviews.notifications.send_email" and email.args["to"] == board_member.email
     assert DBTaskResult.objects.count() == 2  # their tasks, in the same transaction
     assert not mail.outbox  # nothing is sent by the request
