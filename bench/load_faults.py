@@ -31,6 +31,7 @@ default 5), and only keys this script's site writes are deleted.
 """
 
 import argparse
+import functools
 import os
 import random
 import re
@@ -917,7 +918,9 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
 
         # ---- steady phase ---------------------------------------------------------------------
         log(f"== steady: {args.seconds} s of readers at {args.connections} connections, editors and the board writing")
-        writers = Writers(
+        # the same editorial load in the steady and the fault phase
+        make_writers = functools.partial(
+            Writers,
             editor=editor,
             board=board,
             cycle_articles=cycle_articles,
@@ -928,6 +931,7 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
             draft_saves=args.draft_saves,
             cycle_pause=args.cycle_pause,
         )
+        writers = make_writers()
         if redis_url:
             from articles.public_cache import generation_channel
 
@@ -1006,17 +1010,7 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
             log(
                 f"== fault: {args.fault_seconds} s of the same load; PostgreSQL restarted after {args.restart_after:.0f} s"
             )
-            fault_writers = Writers(
-                editor=editor,
-                board=board,
-                cycle_articles=cycle_articles,
-                draft_articles=draft_articles,
-                api=(base, api_secret),
-                api_articles=api_articles,
-                api_puts=args.api_puts,
-                draft_saves=args.draft_saves,
-                cycle_pause=args.cycle_pause,
-            )
+            fault_writers = make_writers()
             probe = Probe(f"{base}/articles/{slugs[0]}/")
             t_start = time.time()
             probe.start()

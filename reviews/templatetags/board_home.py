@@ -29,7 +29,7 @@ def board_home(context):
     reviews = Review.objects.select_related("article", *people.related("submitted_by"))
     mine = reviews.under_review_by(user).order_by("started_at", "id")
     awaiting = reviews.awaiting_review().order_by("submitted_at", "id")
-    published = Article.objects.filter(current_publication__isnull=False)
+    published = Article.objects.published()
     overdue = published.filter(next_review_due__lt=timezone.localdate()).order_by("next_review_due", "question")
     alerted = published.filter(Exists(SourceAlert.objects.open().filter(article=OuterRef("pk")))).order_by("question")
     return {
