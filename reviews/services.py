@@ -330,16 +330,17 @@ def review_withdraw(*, review: Review, by, comment: str = "") -> Review:
         return _take(review, "withdraw", by=by, comment=comment, apply=Review.withdraw)
 
 
-# In the order their buttons appear. `ticked`: the checklist items ticked (only approval reads them).
+# In the order their buttons appear. `options`: what the decision panel sent beside the comment
+# (`reviews.admin.workspace.decision_options`); each transition reads only the options it knows.
 TRANSITIONS = {
-    "start_review": lambda review, by, comment, ticked=(): review_start(review=review, by=by, comment=comment),
-    "request_changes": lambda review, by, comment, ticked=(): review_request_changes(
+    "start_review": lambda review, by, comment, **options: review_start(review=review, by=by, comment=comment),
+    "request_changes": lambda review, by, comment, **options: review_request_changes(
         review=review, by=by, comment=comment
     ),
-    "approve": lambda review, by, comment, ticked=(): review_approve(
-        review=review, by=by, comment=comment, ticked=ticked
+    "approve": lambda review, by, comment, **options: review_approve(
+        review=review, by=by, comment=comment, ticked=options.get("ticked", ())
     ),
-    "withdraw": lambda review, by, comment, ticked=(): review_withdraw(review=review, by=by, comment=comment),
+    "withdraw": lambda review, by, comment, **options: review_withdraw(review=review, by=by, comment=comment),
 }
 
 

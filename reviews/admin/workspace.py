@@ -22,6 +22,12 @@ from reviews.services import LABELS, TRANSITIONS, ReviewRefused, checklist_for, 
 DECISIONS = ("start_review", "request_changes", "approve")
 
 
+def decision_options(post) -> dict:
+    """What the decision panel sends beside the transition and the comment, as the services take it
+    (`reviews.services.TRANSITIONS`); a refused decision re-renders the panel with these kept."""
+    return {"ticked": post.getlist("checklist")}
+
+
 class ReviewWorkspaceMixin:
     """For the review admin: the review page (GET) and its decisions (POST)."""
 
@@ -98,7 +104,8 @@ class ReviewWorkspaceMixin:
         review = self._review_or_404(request, pk)
         name = request.POST.get("transition", "")
         comment = request.POST.get("comment", "").strip()
-        ticked = request.POST.getlist("checklist")
+        options = decision_options(request.POST)
+        ticked = options["ticked"]
         back = redirect("admin:reviews_review_workspace", review.pk)
         if name not in DECISIONS:
             messages.error(request, f"Unknown review action “{name}”.")
@@ -107,7 +114,7 @@ class ReviewWorkspaceMixin:
             messages.error(request, "This review changed while you were looking at it; here is its current state.")
             return self._render_workspace(request, review, comment=comment, ticked=ticked, status=409)
         try:
-            TRANSITIONS[name](review, request.user, comment, ticked=ticked)
+            TRANSITIONS[name](review, request.user, comment, **options)
         except (ReviewRefused, TransitionNotAllowed) as exc:
             for message in getattr(exc, "messages", [str(exc)]):
                 messages.error(request, message)
