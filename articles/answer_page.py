@@ -86,6 +86,29 @@ def reviewed_note(publication) -> str:
     return f"Reviewed by {who} on {day}."
 
 
+def conflicts_note(publication) -> list[str]:
+    """Beside "Reviewed by": each reviewer's conflicts of interest as they declared them when
+    approving (frozen in `reviewed_by`). Nothing for reviewers who were not asked, and so nothing
+    at all for publications that predate declarations."""
+    lines = []
+    for r in publication.reviewed_by or ():
+        conflicts = r.get("conflicts")
+        if not conflicts:
+            continue
+        name = f"{r['name']}, {r['credentials']}" if r.get("credentials") else r["name"]
+        if conflicts.get("declared") == "none":
+            lines.append(f"{name}: No relevant conflicts declared.")
+            continue
+        held = "; ".join(
+            f"{d['relationship']}, {d['organisation']}"
+            + (f" ({', '.join(d['products'])})" if d.get("products") else "")
+            for d in conflicts.get("disclosures") or ()
+        )
+        statement = (conflicts.get("statement") or "").strip()
+        lines.append(f"{name} declared a relevant conflict: {statement}" + (f" [{held}]" if held else ""))
+    return lines
+
+
 _NOTICE_PROVIDERS: list[Callable[[list[str]], dict[str, str]]] = []
 
 
@@ -150,6 +173,7 @@ def publication_context(publication, *, page_path: str, review_state: str = "app
         update_note=update_note,
     )
     context["flagged_sources"] = len(notices)
+    context["conflicts_note"] = conflicts_note(publication)
     return context, notices
 
 

@@ -22,6 +22,7 @@ from reviews.models import (
     ReReviewQueue,
     Review,
     ReviewTransition,
+    Schedule,
     SourceAlert,
     SourceEvent,
 )
@@ -54,6 +55,7 @@ REGISTRY = {
     ReReviewQueue: reviews_admin.ReReviewQueueAdmin,
     SourceAlert: reviews_admin.SourceAlertAdmin,
     SourceEvent: reviews_admin.SourceEventAdmin,
+    Schedule: reviews_admin.ScheduleAdmin,
     ApiToken: ApiTokenAdmin,
     # Durable effects (core/tasks.py). django-tasks-db's own task-result admin is not discovered
     # (core/admin_site.py): its rows are transport; staff watch and retry effects here.

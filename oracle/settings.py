@@ -266,6 +266,8 @@ ORACLE_PERIODIC_JOBS = {
     "reconcile_published_full": {"effect": "articles.published_files.reconcile_full_effect", "every": 86400},
     "overdue_notices": {"effect": "articles.cadence.refresh_overdue_notices_effect", "every": 86400},
     "prune_effects": {"effect": "core.tasks.prune", "every": 86400},
+    # scheduled publications and withdrawals, at their minute (reviews/schedules.py)
+    "run_schedules": {"effect": "reviews.schedules.schedules_run_due", "every": 60},
 }
 
 LOGGING = {

@@ -25,6 +25,9 @@ _READ = [
     "reviews.view_rereviewqueue",
     "reviews.view_checklistitem",
     "reviews.view_checklistattestation",
+    "reviews.view_disclosure",
+    "reviews.view_schedule",
+    "reviews.view_scheduleevent",
 ]
 _WRITE_CONTENT = [
     "articles.change_followupquestion",
@@ -57,6 +60,9 @@ ROLE_PERMISSIONS = {
         # what an approver attests: the board sets the checklist (retires items, never deletes them)
         "reviews.add_checklistitem",
         "reviews.change_checklistitem",
+        # scheduled publishing and withdrawal (reviews/schedules.py): the board cancels schedules;
+        # a withdrawal is scheduled with articles.withdraw_article
+        "reviews.cancel_schedule",
     ],
 }
 

@@ -25,8 +25,10 @@ from articles.published_files import answer_pages_changed
 from articles.publishing import article_publish
 from articles.snapshots import load_article, snapshot_article
 from core.people import display_name
-from reviews import notifications
+from reviews import disclosures, notifications
 from reviews.models import ChecklistAttestation, ChecklistItem, Review, ReviewApproval, ReviewTransition
+from reviews.schedules import parse_due, pending_publication, schedule_publication
+from reviews.schedules import when as schedule_when
 
 
 class ReviewRefused(ValidationError):
@@ -111,6 +113,12 @@ def review_submit(*, article: Article, by, change_summary: str = "") -> Review:
         loaded = load_article(article.pk)
         reasons = loaded.submission_problems()
         open_cycle = Review.objects.open().filter(article=article).first()
+        scheduled = pending_publication(article.pk)
+        if scheduled:
+            reasons.append(
+                f"Its approved version is scheduled to be published on {schedule_when(scheduled.due_at)}: "
+                "the board cancels that schedule first, or submit after it is published."
+            )
         if open_cycle:
             reasons.insert(
                 0,
@@ -241,13 +249,33 @@ def _ticked_ids(ticked) -> set[int]:
     return ids
 
 
-def review_approve(*, review: Review, by, comment: str = "", ticked=()) -> Review:
+def review_approve(
+    *,
+    review: Review,
+    by,
+    comment: str = "",
+    ticked=(),
+    declaration=disclosures.NOT_ASKED,
+    conflict_statement: str = "",
+    publish_on=None,
+) -> Review:
     """Record one approval; when the quorum is reached, publish exactly the reviewed content.
 
     `ticked`: the ids of the checklist items the approver ticks. Every required item offered
     (`checklist_for`) must be among them; every item offered is stored with the approval, ticked or
-    not, with its text as it stands now."""
+    not, with its text as it stands now.
+
+    `declaration`: the approver's conflicts of interest, `disclosures.NO_CONFLICT` or
+    `disclosures.CONFLICT` (with `conflict_statement`); the review page always sends it, and
+    anything else is refused. Programs that approve without asking a person leave it
+    `NOT_ASKED` (see `reviews/disclosures.py`). The overlaps the approver was shown are stored with
+    it; an approval with a stated conflict does not complete the cycle on its own.
+
+    `publish_on`: the minute the completing approval publishes at (`reviews/schedules.py`);
+    empty publishes now."""
     ticked_ids = _ticked_ids(ticked)
+    conflict_statement = (conflict_statement or "").strip()
+    publish_at, schedule_problems = parse_due(publish_on)
     with transaction.atomic():
         review = _locked_review(review)
         _check_permission(review, "approve", by)
@@ -273,20 +301,41 @@ def review_approve(*, review: Review, by, comment: str = "", ticked=()) -> Revie
                 "The article (or a reference it cites) has changed since it was submitted, so this is not the "
                 "version that was reviewed. Withdraw the cycle and submit the current version."
             )
+        reasons += disclosures.declaration_problems(declaration, conflict_statement)
+        reasons += schedule_problems
         if reasons:
             raise ReviewRefused(reasons)
-        approval = ReviewApproval.objects.create(review=review, by=by, comment=comment)
+        declared = declaration is not disclosures.NOT_ASKED
+        approval = ReviewApproval.objects.create(
+            review=review,
+            by=by,
+            comment=comment,
+            declaration=declaration if declared else "",
+            conflict_statement=conflict_statement if declaration == disclosures.CONFLICT else "",
+            overlaps=disclosures.overlaps_for(by, review.content) if declared else [],
+        )
         ChecklistAttestation.objects.bulk_create(
             ChecklistAttestation(
                 approval=approval, item=item, text=item.text, required=item.is_required, ticked=item.pk in ticked_ids
             )
             for item in items
         )
-        approvals = review.approvals.count()
+        all_approvals = list(review.approvals.all())
+        approvals = len(all_approvals)
+        may_complete, why_not = disclosures.approvals_may_complete(all_approvals)
+        counted = approvals if may_complete else min(approvals, required_approvals() - 1)
+        if publish_at and counted < required_approvals():
+            raise ReviewRefused(
+                "Only the approval that completes the review schedules its publication: "
+                + (why_not or f"this one would be {approvals} of {required_approvals()} required.")
+                + " Leave “Publish on” empty."
+            )
         source = review.state
-        review.approve(approvals=approvals, required=required_approvals())
-        if review.state == ReviewStatus.APPROVED:
-            approvers = [a.by for a in review.approvals.select_related("by__board_member")]
+        review.approve(approvals=counted, required=required_approvals())
+        scheduled = None
+        if review.state == ReviewStatus.APPROVED and publish_at:
+            scheduled = schedule_publication(review=review, by=by, due_at=publish_at)
+        elif review.state == ReviewStatus.APPROVED:
             review.publication = article_publish(
                 article=review.article,
                 origin=Publication.Origin.APPROVAL,
@@ -294,10 +343,10 @@ def review_approve(*, review: Review, by, comment: str = "", ticked=()) -> Revie
                 revision=review.revision,
                 content=review.content,
                 change_summary=review.change_summary,
-                reviewed_by=[_signature(user) for user in approvers],
+                reviewed_by=signatures_of(review),
             )
         review.save()
-        if review.state == ReviewStatus.APPROVED:
+        if review.publication_id:
             from reviews.source_events import alerts_resolve_by_approval
 
             alerts_resolve_by_approval(article_id=review.article_id, publication=review.publication, by=by)
@@ -306,22 +355,41 @@ def review_approve(*, review: Review, by, comment: str = "", ticked=()) -> Revie
             "approve",
             source,
             by=by,
-            comment=comment
-            if review.state == ReviewStatus.APPROVED
-            else f"{comment}\n(approval {approvals} of {required_approvals()} required)".strip(),
+            comment=_approval_note(review, comment, approvals, why_not, scheduled),
             approval=approval,
         )
         if review.state == ReviewStatus.APPROVED:
             _set_article_status(review.article_id, review.state)
-            notifications.notify_approved(review_id=review.pk)
+            if scheduled is None:
+                notifications.notify_approved(review_id=review.pk)
     return review
 
 
-def _signature(user) -> dict:
-    """How readers see an approver named: their board profile (with credentials), else their name."""
+def _approval_note(review, comment, approvals, why_not, scheduled) -> str:
+    if scheduled is not None:
+        return f"{comment}\n(scheduled to be published on {schedule_when(scheduled.due_at)})".strip()
+    if review.state == ReviewStatus.APPROVED:
+        return comment
+    note = f"approval {approvals} of {required_approvals()} required"
+    if why_not:
+        note += f"; {why_not}"
+    return f"{comment}\n({note})".strip()
+
+
+def _signature(user, approval=None) -> dict:
+    """How readers see an approver named: their board profile (with credentials), else their name;
+    with what they declared about conflicts of interest when they were asked (frozen)."""
     # The approvers come with their profiles (select_related): no query per approver here.
     member = getattr(user, "board_member", None)
-    return {"name": display_name(user), "credentials": member.credentials if member else ""}
+    signature = {"name": display_name(user), "credentials": member.credentials if member else ""}
+    if approval is not None:
+        signature.update(disclosures.declared_for_readers(approval))
+    return signature
+
+
+def signatures_of(review: Review) -> list[dict]:
+    """The `reviewed_by` of the cycle's publication: each approver, in the order they approved."""
+    return [_signature(a.by, a) for a in review.approvals.select_related("by__board_member").order_by("at", "id")]
 
 
 def review_withdraw(*, review: Review, by, comment: str = "") -> Review:
@@ -338,7 +406,13 @@ TRANSITIONS = {
         review=review, by=by, comment=comment
     ),
     "approve": lambda review, by, comment, **options: review_approve(
-        review=review, by=by, comment=comment, ticked=options.get("ticked", ())
+        review=review,
+        by=by,
+        comment=comment,
+        ticked=options.get("ticked", ()),
+        declaration=options.get("declaration", disclosures.NOT_ASKED),
+        conflict_statement=options.get("conflict_statement", ""),
+        publish_on=options.get("publish_on"),
     ),
     "withdraw": lambda review, by, comment, **options: review_withdraw(review=review, by=by, comment=comment),
 }

@@ -6,6 +6,7 @@ from reviews.admin.board import BoardMemberAdmin
 from reviews.admin.checklists import ChecklistItemAdmin
 from reviews.admin.queue import ReviewAdmin, ReviewTransitionAdmin
 from reviews.admin.rereview import ReReviewQueueAdmin
+from reviews.admin.schedules import ScheduleAdmin
 from reviews.admin.source_events import SourceAlertAdmin, SourceEventAdmin, SourceEventsReferenceMixin
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "ReviewAdmin",
     "ReviewPanelMixin",
     "ReviewTransitionAdmin",
+    "ScheduleAdmin",
     "SourceAlertAdmin",
     "SourceEventAdmin",
     "SourceEventsReferenceMixin",

@@ -68,6 +68,20 @@ class ReviewTransitionInline(ReadOnlyAdminMixin, nested_admin.NestedTabularInlin
         return attested_checklist(obj)
 
 
+def article_schedules_context(request, article) -> dict:
+    """The answer's pending schedules (reviews/schedules.py), and where the board schedules a withdrawal."""
+    from reviews.schedules import pending_for
+
+    may_withdraw = article.current_publication_id and request.user.has_perm("articles.withdraw_article")
+    return {
+        "schedules": pending_for(article.pk),
+        "schedules_url": reverse("admin:reviews_schedule_changelist") + f"?article__id__exact={article.pk}",
+        "schedule_withdrawal_url": (reverse("admin:reviews_schedule_add") + f"?article={article.pk}")
+        if may_withdraw
+        else "",
+    }
+
+
 class ReviewPanelMixin:
     """For the article admin: the review panel (the transitions this user may take, approvals,
     links to the pinned version and its diff), the audit trail, and the answer's source alerts."""
@@ -156,6 +170,7 @@ class ReviewPanelMixin:
                     .first()
                 ),
                 "history_url": reverse("admin:reviews_review_changelist") + f"?article__id__exact={obj.pk}",
+                **article_schedules_context(request, obj),
             }
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
@@ -176,7 +191,16 @@ class ReviewPanelMixin:
                     )
                     return back
                 # the checklist ticked, if the form sent one (the review page's panel does)
-                TRANSITIONS[name](review, request.user, comment, ticked=request.POST.getlist("checklist"))
+                # the checklist ticked and the conflicts declared, if the form sent them (the review
+                # page's panel does); a person's approval without a declaration is refused
+                TRANSITIONS[name](
+                    review,
+                    request.user,
+                    comment,
+                    ticked=request.POST.getlist("checklist"),
+                    declaration=request.POST.get("declaration", ""),
+                    conflict_statement=request.POST.get("conflict_statement", ""),
+                )
                 if name == "start_review":
                     # The reviewer lands on the review page: what changed, beside the decision.
                     messages.success(

@@ -3,8 +3,10 @@ as readers will see it, per audience) beside the decision panel (comment, checkl
 changes", "Approve"). Every decision goes through `reviews.services`, which checks everything
 again; a refused decision re-renders the page with the comment and ticks kept."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,7 +17,10 @@ from reversion.models import Revision
 from articles.audiences import Audience
 from articles.history import content_at, diff_content
 from core import people
+from reviews.disclosures import approvals_may_complete
 from reviews.models import Review
+from reviews.schedules import pending_publication
+from reviews.schedules import when as schedule_when
 from reviews.services import LABELS, TRANSITIONS, ReviewRefused, checklist_for, required_approvals
 
 # the decisions this page takes (withdrawing is the editor's, on the article's page)
@@ -25,7 +30,41 @@ DECISIONS = ("start_review", "request_changes", "approve")
 def decision_options(post) -> dict:
     """What the decision panel sends beside the transition and the comment, as the services take it
     (`reviews.services.TRANSITIONS`); a refused decision re-renders the panel with these kept."""
-    return {"ticked": post.getlist("checklist")}
+    return {
+        "ticked": post.getlist("checklist"),
+        # conflicts of interest: always sent by this page ("" when not chosen: refused)
+        "declaration": post.get("declaration", ""),
+        "conflict_statement": post.get("conflict_statement", ""),
+        "publish_on": post.get("publish_on", ""),
+    }
+
+
+def workspace_disclosures_context(request, review, options) -> dict:
+    """The decision panel's conflicts of interest and "Publish on" (their slots), and the cycle's
+    schedules: the approver's overlaps, the reviewer's (shown when the cycle is assigned)."""
+    from reviews.disclosures import CONFLICT, NO_CONFLICT, overlaps_for
+    from reviews.models import Schedule
+
+    reviewer_overlaps = []
+    if review.reviewer_id and review.reviewer_id != request.user.pk:
+        reviewer_overlaps = overlaps_for(review.reviewer, review.content)
+    return {
+        "my_overlaps": overlaps_for(request.user, review.content),
+        "reviewer_overlaps": reviewer_overlaps,
+        "declaration": options.get("declaration", ""),
+        "conflict_statement": options.get("conflict_statement", ""),
+        "publish_on": options.get("publish_on", ""),
+        "NO_CONFLICT": NO_CONFLICT,
+        "CONFLICT": CONFLICT,
+        "schedules": list(
+            Schedule.objects.filter(article_id=review.article_id)
+            .filter(models.Q(review=review) | models.Q(kind=Schedule.Kind.WITHDRAW, state=Schedule.State.PENDING))
+            .select_related(*people.related("created_by"))
+        ),
+        "schedules_url": reverse("admin:reviews_schedule_changelist") + f"?article__id__exact={review.article_id}",
+        "can_cancel_schedules": request.user.has_perm("reviews.cancel_schedule"),
+        "site_time_zone": settings.TIME_ZONE,
+    }
 
 
 class ReviewWorkspaceMixin:
@@ -56,7 +95,7 @@ class ReviewWorkspaceMixin:
     def workspace_view(self, request, pk):
         return self._render_workspace(request, self._review_or_404(request, pk))
 
-    def _render_workspace(self, request, review, *, comment="", ticked=(), status=200):
+    def _render_workspace(self, request, review, *, comment="", ticked=(), status=200, options=None):
         base_id = review.base_revision_id()
         revisions = {
             r.pk: r
@@ -96,6 +135,7 @@ class ReviewWorkspaceMixin:
             "decide_url": reverse("admin:reviews_review_decide", args=[review.pk]),
             "article_url": reverse("admin:articles_article_change", args=[review.article_id]),
             "resubmission_diff_url": review.changes_since_previous_submission_url(),
+            **workspace_disclosures_context(request, review, options or {}),
         }
         return TemplateResponse(request, "admin/reviews/review/workspace.html", context, status=status)
 
@@ -112,18 +152,18 @@ class ReviewWorkspaceMixin:
             return back
         if request.POST.get("state") != review.state:
             messages.error(request, "This review changed while you were looking at it; here is its current state.")
-            return self._render_workspace(request, review, comment=comment, ticked=ticked, status=409)
+            return self._render_workspace(request, review, comment=comment, ticked=ticked, status=409, options=options)
         try:
             TRANSITIONS[name](review, request.user, comment, **options)
         except (ReviewRefused, TransitionNotAllowed) as exc:
             for message in getattr(exc, "messages", [str(exc)]):
                 messages.error(request, message)
             review.refresh_from_db()
-            return self._render_workspace(request, review, comment=comment, ticked=ticked, status=400)
+            return self._render_workspace(request, review, comment=comment, ticked=ticked, status=400, options=options)
         except ConcurrentTransition:
             messages.error(request, "Someone else acted on this review at the same moment; here is its current state.")
             review.refresh_from_db()
-            return self._render_workspace(request, review, comment=comment, ticked=ticked, status=409)
+            return self._render_workspace(request, review, comment=comment, ticked=ticked, status=409, options=options)
         review = Review.objects.select_related("publication").get(pk=review.pk)
         if name == "start_review":
             messages.success(request, "Review started: read what changed, then decide in the panel beside it.")
@@ -131,6 +171,10 @@ class ReviewWorkspaceMixin:
             messages.success(request, "Changes requested: the article is unlocked and the editor has been notified.")
         elif review.publication_id:
             messages.success(request, f"Approved and published as version {review.publication.number}.")
+        elif (scheduled := pending_publication(review.article_id)) and scheduled.review_id == review.pk:
+            messages.success(request, f"Approved: it will be published on {schedule_when(scheduled.due_at)}.")
+        elif not (completes := approvals_may_complete(review.approvals.all()))[0]:
+            messages.warning(request, f"Approval recorded. {completes[1]}")
         else:
             messages.success(
                 request, f"Approval recorded ({review.approvals.count()} of {required_approvals()} required)."

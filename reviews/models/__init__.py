@@ -3,17 +3,22 @@
 from reviews.models.board import BoardMember
 from reviews.models.checklists import ChecklistAttestation, ChecklistItem
 from reviews.models.currency import ReReviewQueue, ReviewDueNotice, SourceAlert, SourceEvent, SourceEventDecision
+from reviews.models.disclosures import Disclosure
+from reviews.models.schedules import Schedule, ScheduleEvent
 from reviews.models.workflow import Review, ReviewApproval, ReviewTransition
 
 __all__ = [
     "BoardMember",
     "ChecklistAttestation",
     "ChecklistItem",
+    "Disclosure",
     "ReReviewQueue",
     "Review",
     "ReviewApproval",
     "ReviewDueNotice",
     "ReviewTransition",
+    "Schedule",
+    "ScheduleEvent",
     "SourceAlert",
     "SourceEvent",
     "SourceEventDecision",

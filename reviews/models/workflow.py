@@ -227,6 +227,17 @@ class ReviewApproval(AppendOnlyModel):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
+    # the approver's conflict-of-interest declaration (reviews/disclosures.py); "" for approvals
+    # made before declarations existed, or by a program that was not asked (NOT_ASKED)
+    declaration = models.CharField(
+        _("declaration"),
+        max_length=10,
+        blank=True,
+        choices=[("none", _("No relevant conflict")), ("conflict", _("A relevant conflict, stated"))],
+    )
+    conflict_statement = models.TextField(_("conflict stated"), blank=True)
+    # the overlaps the approver was shown, frozen: [{"disclosure": {...}, "term": "...", "where": [...]}]
+    overlaps = models.JSONField(_("overlaps shown"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("approval")

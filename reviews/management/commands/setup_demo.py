@@ -10,6 +10,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from articles.models import Article, Topic
+from reviews.disclosures import NO_CONFLICT
 from reviews.importing.write import review_import_pages
 from reviews.models import BoardMember
 from reviews.roles import BOARD, EDITORS
@@ -140,4 +141,6 @@ class Command(BaseCommand):
             comment="Plain-language versions are accurate.",
             # the demo's board member attests every item of the checklist
             ticked=[item.pk for item in checklist_for(review)],
+            # and declares no relevant conflict of interest (the answer page says so)
+            declaration=NO_CONFLICT,
         )
