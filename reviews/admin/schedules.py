@@ -58,7 +58,7 @@ class ScheduleAdmin(admin.ModelAdmin):
     list_display = ["__str__", "kind", "due_at", "state", "scheduled_by", "article_link"]
     list_filter = ["state", "kind"]
     search_fields = ["article__question", "article__slug", "reason"]
-    ordering = ["due_at", "id"]
+    ordering = ["-state", "due_at", "id"]  # pending first (p > f > d > c), then by when
     inlines = [ScheduleEventInline]
     fields = ["kind", "article", "review", "due_at", "reason", "state", "created_by", "created_at", "closed_by"]
     fields += ["closed_at", "publication", "withdrawal", "error"]
@@ -80,12 +80,6 @@ class ScheduleAdmin(admin.ModelAdmin):
     @admin.display(description=_("article"))
     def article_link(self, obj):
         return format_html('<a href="{}">Edit</a>', reverse("admin:articles_article_change", args=[obj.article_id]))
-
-    def changelist_view(self, request, extra_context=None):
-        # the pending schedules, unless a filter was chosen
-        if not request.GET and request.method == "GET":
-            return redirect(reverse("admin:reviews_schedule_changelist") + "?state__exact=pending")
-        return super().changelist_view(request, extra_context)
 
     # adding: only a withdrawal (a publication is scheduled by the approval that completes a review)
     def has_add_permission(self, request):

@@ -85,7 +85,7 @@ def test_approving_an_update_while_the_storage_refuses_answers_normally_and_vers
 
     storages._storages["published"] = RefusingStorage(storage)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"transition": "approve", "review": review.pk}, follow=True)
+        response = client.post(url, {"transition": "approve", "review": review.pk, "declaration": "none"}, follow=True)
     assert "Approved and published as version 2." in response.content.decode()
     assert b"safe now?" not in storage.open(name).read()  # the storage refused: still version 1, whole
 

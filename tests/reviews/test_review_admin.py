@@ -58,7 +58,9 @@ def test_full_flow_through_the_admin(client, draft, editor, board_member):
     client.post(review_url(draft), {"transition": "start_review", "review": review.pk})
 
     response = client.post(
-        review_url(draft), {"transition": "approve", "review": review.pk, "comment": "Good"}, follow=True
+        review_url(draft),
+        {"transition": "approve", "review": review.pk, "comment": "Good", "declaration": "none"},
+        follow=True,
     )
 
     review.refresh_from_db()

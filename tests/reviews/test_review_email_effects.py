@@ -41,7 +41,9 @@ def test_with_the_mail_server_down_submit_and_approve_answer_normally_and_mail_g
     client.force_login(board_member)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(review_url(draft), {"transition": "start_review", "review": review.pk})
-        response = client.post(review_url(draft), {"transition": "approve", "review": review.pk}, follow=True)
+        response = client.post(
+            review_url(draft), {"transition": "approve", "review": review.pk, "declaration": "none"}, follow=True
+        )
     assert response.status_code == 200
     assert "Approved and published as version 1." in response.content.decode()
     emails = list(Effect.objects.filter(name=EMAIL).order_by("pk"))

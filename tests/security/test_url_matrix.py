@@ -18,6 +18,7 @@ Intended, in short:
 """
 
 import re
+from datetime import timedelta
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -27,6 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from articles.models import Withdrawal
 from core.models import Effect
@@ -103,11 +105,23 @@ ADMIN_MODELS = {
     "reviews/rereviewqueue": ("v", "v", "v", lambda w: w.published, False),
     # the approval checklist: the board sets it (retires items; an item once attested is never deleted)
     "reviews/checklistitem": ("v", "vac", "vacd", lambda w: _checklist_item(), False),
+    # schedules: the board schedules withdrawals (publications come from approvals) and cancels them
+    # with their own view; nobody edits or deletes one
+    "reviews/schedule": ("v", "va", "va", lambda w: _schedule(w), False),
     # API tokens are credentials: administrators only; revoked, never deleted
     "api/apitoken": ("", "", "vac", lambda w: w.extra["api_token"], False),
     # durable effects: administrators watch them (and retry them with an action), nobody edits them
     "core/effect": ("", "", "v", lambda w: Effect.objects.order_by("pk").first(), False),
 }
+
+
+def _schedule(world):
+    from reviews.models import Schedule
+    from reviews.schedules import schedule_withdrawal
+
+    return Schedule.objects.order_by("pk").first() or schedule_withdrawal(
+        article=world.published, by=world.board, due_at=timezone.now() + timedelta(days=3), reason="Outdated."
+    )
 
 
 def _checklist_item():
@@ -367,6 +381,12 @@ def build_matrix():
             note="a decision on a state the review has left",
             unchanged=True,
         ),
+    ]
+    cancel = lambda w: f"/admin/reviews/schedule/{_schedule(w).pk}/cancel/"  # noqa: E731
+    m["admin/reviews/schedule/<int:pk>/cancel/"] = [
+        get(cancel, staff(405)),
+        post(cancel, {"anon": LOGIN, "editor": 403}, data=lambda w: {"note": "x"}, note="an editor cancelling"),
+        post(cancel, {"board": 302, "admin": 302}, data=lambda w: {"note": "Not needed."}),
     ]
     # POST-only workflow actions: GET refused; the wrong role gets 403 and nothing changes.
     m["admin/articles/article/<int:pk>/review/"] = [
