@@ -46,10 +46,9 @@ _LEGAL_SUFFIXES = {
 
 def normalise(text: str) -> str:
     """Lower case, no accents, marks or punctuation, single spaces: what matching compares."""
-    text = MARKER_RE.sub(" ", text or "")
+    text = re.sub(r"[®™©℠]", " ", MARKER_RE.sub(" ", text or ""))
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[®™©]", " ", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = re.sub(r"[^\w]+", " ", text)
     return " ".join(text.replace("_", " ").split())
 
