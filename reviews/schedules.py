@@ -177,7 +177,7 @@ def schedule_execute(*, schedule_id: int, now=None) -> bool:
     now = now or timezone.now()
     with transaction.atomic():
         schedule = (
-            Schedule.objects.select_for_update()
+            Schedule.objects.select_for_update(of=("self",))
             .select_related("review__revision", "created_by")
             .filter(pk=schedule_id, state=Schedule.State.PENDING, due_at__lte=now)
             .first()
