@@ -150,6 +150,7 @@ class ReviewPanelMixin:
             context["review_panel"] = {
                 "review": review,
                 "transitions": [{"name": n, "label": LABELS[n]} for n in names],
+                "transition_names": names,
                 "action_url": reverse("admin:articles_article_review", args=[obj.pk]),
                 "approvals": list(review.approvals.select_related("by")) if review else [],
                 "required_approvals": required_approvals(),

@@ -187,6 +187,7 @@ def test_an_edit_goes_through_review_to_the_public_page(open_browser, live_serve
     board.go_back()
     expect(board).to_have_url(change_url)
     expect_buttons(board, ["Request changes", "Approve"])
+    board.get_by_label("No relevant conflict").check()  # the approver declares (reviews/disclosures.py)
     transition(board, "approve", "Supported by the cited trial.")
     expect_success(board)
     expect(panel(board).locator(".review-state")).to_have_text("Approved")

@@ -79,6 +79,7 @@ def test_a_board_member_reads_and_decides_on_one_page(
 
     # approving without the required items: refused, each named, nothing lost
     page.fill("#decision-comment", "Doses and interactions match the label.")
+    path.click(page.get_by_label("No relevant conflict"))  # the declaration (reviews/disclosures.py)
     path.click(page.get_by_label(RECOMMENDED))
     with page.expect_navigation():
         path.click(page.get_by_role("button", name="Approve"))
@@ -115,5 +116,6 @@ def test_a_board_member_reads_and_decides_on_one_page(
     assert not problems, "\n".join(problems)
     # the refusal is a 400 (the page says why, with everything kept): the one error the console reports
     assert [e for e in errors if not (e[0].endswith("/decide/") and "status of 400" in e[1])] == []
-    # home → review page → started → refused → approved: 4 pages after the home, 7 clicks (3 of them ticks)
-    assert reviewer_path == (4, 7), reviewer_path
+    # home → review page → started → refused → approved: 4 pages after the home, 8 clicks (3 of them
+    # ticks, 1 the conflict-of-interest declaration)
+    assert reviewer_path == (4, 8), reviewer_path
