@@ -55,7 +55,7 @@ class WithdrawalScheduleForm(forms.ModelForm):
 
 
 class ScheduleAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "due_at", "state", "scheduled_by", "article_link"]
+    list_display = ["question", "kind", "due_at", "state", "scheduled_by", "article_link"]
     list_filter = ["state", "kind"]
     search_fields = ["article__question", "article__slug", "reason"]
     ordering = ["-state", "due_at", "id"]  # pending first (p > f > d > c), then by when
@@ -77,9 +77,15 @@ class ScheduleAdmin(admin.ModelAdmin):
     def scheduled_by(self, obj):
         return people.display_name(obj.created_by, default="the system")
 
+    @admin.display(description=_("answer"), ordering="article__question")
+    def question(self, obj):
+        return obj.article.question
+
     @admin.display(description=_("article"))
     def article_link(self, obj):
-        return format_html('<a href="{}">Edit</a>', reverse("admin:articles_article_change", args=[obj.article_id]))
+        return format_html(
+            '<a href="{}">The article</a>', reverse("admin:articles_article_change", args=[obj.article_id])
+        )
 
     # adding: only a withdrawal (a publication is scheduled by the approval that completes a review)
     def has_add_permission(self, request):
