@@ -350,3 +350,13 @@ def test_a_stated_conflict_on_the_review_page_says_another_member_is_needed(clie
         response.content.decode()
     )
     assert ReviewApproval.objects.get().conflict_statement == "Acme."
+
+
+def test_the_demo_answer_shows_the_board_members_declaration(client):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("setup_demo", stdout=io.StringIO())
+    page = client.get("/articles/is-baclofen-safe-for-treating-back-pain/").content.decode()
+    assert "Dr. Bo Reviewer, MD, FACP: No relevant conflicts declared." in page
