@@ -18,9 +18,9 @@ Intended, in short:
 """
 
 import re
-from datetime import timedelta
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
