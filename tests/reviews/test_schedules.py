@@ -321,3 +321,43 @@ def test_another_member_cannot_cancel_without_the_permission(under_review, board
     approve_on(under_review, board_member, IN_AN_HOUR)
     with pytest.raises(PermissionDenied):
         schedule_cancel(schedule=Schedule.objects.get(), by=outsider)
+
+
+# --- the review page's "Publish on" ----------------------------------------------------------
+
+
+def decide(review):
+    return reverse("admin:reviews_review_decide", args=[review.pk])
+
+
+def test_the_review_page_refuses_a_past_minute_and_keeps_what_was_typed(client, under_review, board_member):
+    client.force_login(board_member)
+    past = local_minute(timezone.now() - datetime.timedelta(days=1))
+    response = client.post(
+        decide(under_review),
+        {"transition": "approve", "state": "under_review", "declaration": NO_CONFLICT, "publish_on": past},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "must be in the future" in page
+    assert f'value="{past}"' in page
+    assert not Schedule.objects.exists() and not under_review.approvals.exists()
+
+
+def test_the_review_page_schedules_the_publication(client, under_review, board_member):
+    client.force_login(board_member)
+    response = client.post(
+        decide(under_review),
+        {
+            "transition": "approve",
+            "state": "under_review",
+            "declaration": NO_CONFLICT,
+            "publish_on": local_minute(IN_AN_HOUR),
+        },
+        follow=True,
+    )
+    assert "Approved: it will be published on" in response.content.decode()
+    assert Schedule.objects.get().due_at == IN_AN_HOUR.replace(second=0, microsecond=0)
+    assert not Publication.objects.exists()
+    trail = under_review.transitions.last()
+    assert trail.name == "approve" and "scheduled to be published on" in trail.comment
