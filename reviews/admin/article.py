@@ -13,6 +13,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from articles.models import Article
 from core.admin import ReadOnlyAdminMixin
+from reviews.disclosures import approvals_may_complete
 from reviews.models import Review, ReviewTransition
 from reviews.services import (
     LABELS,
@@ -228,7 +229,8 @@ class ReviewPanelMixin:
                 request,
                 f"Approved and published as version {review.publication.number}."
                 if review.publication_id
-                else f"Approval recorded ({review.approvals.count()} of {required_approvals()} required).",
+                else f"Approval recorded ({review.approvals.count()} of {required_approvals()} required). "
+                + approvals_may_complete(review.approvals.all())[1],
             )
         else:
             messages.success(request, DONE[name])

@@ -360,3 +360,15 @@ def test_the_demo_answer_shows_the_board_members_declaration(client):
     call_command("setup_demo", stdout=io.StringIO())
     page = client.get("/articles/is-baclofen-safe-for-treating-back-pain/").content.decode()
     assert "Dr. Bo Reviewer, MD, FACP: No relevant conflicts declared." in page
+
+
+def test_a_stated_conflict_on_the_article_page_says_another_member_is_needed(client, answer_review, board_member):
+    client.force_login(board_member)
+    url = reverse("admin:articles_article_review", args=[answer_review.article_id])
+    response = client.post(
+        url,
+        {"transition": "approve", "review": answer_review.pk, "declaration": CONFLICT, "conflict_statement": "Acme."},
+        follow=True,
+    )
+    assert "who declares no relevant conflict" in response.content.decode()
+    assert ReviewApproval.objects.get().declaration == CONFLICT
