@@ -1,4 +1,6 @@
-"""The review workflow's writes. The admin, the commands and the API call only these.
+"""The review workflow's writes. The admin, the commands and the API call only these. (Long because
+every transition and its rules are in one place: the conflict and schedule rules are delegated to
+`reviews/disclosures.py` and `reviews/schedules.py`.)
 
 Every transition runs in one transaction that locks the review row, checks the permission and
 the conditions, applies the django-fsm transition, saves (ConcurrentTransitionMixin refuses a
