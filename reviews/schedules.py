@@ -146,6 +146,13 @@ def _publish(schedule: Schedule) -> None:
             f"Version {live.number} was published after this schedule was made; the older approved version "
             "is not published over it."
         )
+    withdrawn = article.withdrawals.filter(at__gt=schedule.created_at).order_by("-at").first()
+    if withdrawn is not None:
+        # a withdrawal is the board taking the answer down: a schedule made before it never brings it back
+        raise ValidationError(
+            f"The answer was withdrawn from public view after this schedule was made "
+            f"({when(withdrawn.at)}: {withdrawn.reason}); it is not published again by this schedule."
+        )
     publication = article_publish(
         article=article,
         origin=Publication.Origin.APPROVAL,

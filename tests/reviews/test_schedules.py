@@ -183,6 +183,22 @@ def test_a_schedule_overtaken_by_a_newer_publication_fails_instead_of_replacing_
     assert [e.action for e in schedule.events.all()] == ["created", "failed"]
 
 
+def test_a_withdrawal_after_the_schedule_was_made_is_never_undone_by_it(client, published, editor, board_member):
+    from articles.publishing import article_withdraw_from_public
+
+    published.question = "Is ibuprofen safe for adults?"
+    published.save()
+    review = review_start(review=review_submit(article=published, by=editor), by=board_member)
+    approve_on(review, board_member, IN_AN_HOUR)
+    article_withdraw_from_public(article=published, by=board_member, reason="Safety warning under assessment")
+    schedules_run_due(now=IN_AN_HOUR)
+    schedule = Schedule.objects.get()
+    assert schedule.state == "failed" and "withdrawn from public view after this schedule" in schedule.error
+    assert Article.objects.get(pk=published.pk).current_publication is None
+    assert client.get(f"/articles/{published.slug}/").status_code == 410
+    assert Publication.objects.filter(article=published).count() == 1
+
+
 # --- cancelling ------------------------------------------------------------------------------
 
 
