@@ -25,6 +25,9 @@ _READ = [
     "reviews.view_rereviewqueue",
     "reviews.view_checklistitem",
     "reviews.view_checklistattestation",
+    "reviews.view_commentthread",
+    "reviews.view_comment",
+    "reviews.view_commentevent",
 ]
 _WRITE_CONTENT = [
     "articles.change_followupquestion",

@@ -273,6 +273,9 @@ def review_approve(*, review: Review, by, comment: str = "", ticked=()) -> Revie
                 "The article (or a reference it cites) has changed since it was submitted, so this is not the "
                 "version that was reviewed. Withdraw the cycle and submit the current version."
             )
+        from reviews.comments import approval_blockers
+
+        reasons += approval_blockers(review)
         if reasons:
             raise ReviewRefused(reasons)
         approval = ReviewApproval.objects.create(review=review, by=by, comment=comment)

@@ -2,6 +2,7 @@
 
 from reviews.models.board import BoardMember
 from reviews.models.checklists import ChecklistAttestation, ChecklistItem
+from reviews.models.comments import Comment, CommentEvent, CommentThread
 from reviews.models.currency import ReReviewQueue, ReviewDueNotice, SourceAlert, SourceEvent, SourceEventDecision
 from reviews.models.workflow import Review, ReviewApproval, ReviewTransition
 
@@ -9,6 +10,9 @@ __all__ = [
     "BoardMember",
     "ChecklistAttestation",
     "ChecklistItem",
+    "Comment",
+    "CommentEvent",
+    "CommentThread",
     "ReReviewQueue",
     "Review",
     "ReviewApproval",
