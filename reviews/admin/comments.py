@@ -7,6 +7,7 @@ import nested_admin
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -90,9 +91,9 @@ class ReviewCommentsMixin:
     def comment_action_view(self, request, thread, action):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        thread = get_object_or_404(CommentThread, pk=thread)
         if action not in ACTIONS:
-            raise PermissionDenied
+            raise Http404(f"No comment action “{action}”.")
+        thread = get_object_or_404(CommentThread, pk=thread)
         if request.POST.get("next") == "article":
             back = reverse("admin:articles_article_change", args=[thread.article_id]) + "#review-comments"
         else:
@@ -133,7 +134,7 @@ class CommentEventInline(ReadOnlyAdminMixin, nested_admin.NestedTabularInline):
     classes = ["collapse"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("comment", "by", *people.related("by"), "review")
+        return super().get_queryset(request).select_related("comment", "by", *people.related("by"), "review__article")
 
     @admin.display(description=_("comment"))
     def said(self, obj):
