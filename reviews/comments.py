@@ -165,6 +165,7 @@ class Located:
     outdated: bool
     moved: bool = False
     comments: list = field(default_factory=list)
+    may_resolve: bool = False  # for the viewer (set by the admin)
 
     @property
     def label(self) -> str:
@@ -196,9 +197,12 @@ def threads_with_comments(queryset):
 
 def threads_for_cycle(review: Review):
     """The threads a cycle's review page shows: the article's open ones (whatever cycle opened
-    them: open threads carry over) and those opened in this cycle, resolved or not."""
+    them: open threads carry over), and those opened, answered or resolved in this cycle."""
+    touched = CommentEvent.objects.filter(review=review).values("thread_id")
     return threads_with_comments(
-        CommentThread.objects.filter(Q(resolved_at__isnull=True) | Q(opened_in=review), article_id=review.article_id)
+        CommentThread.objects.filter(
+            Q(resolved_at__isnull=True) | Q(opened_in=review) | Q(pk__in=touched), article_id=review.article_id
+        )
     )
 
 

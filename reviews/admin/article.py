@@ -167,7 +167,7 @@ class ReviewPanelMixin:
                 ),
                 "history_url": reverse("admin:reviews_review_changelist") + f"?article__id__exact={obj.pk}",
                 # the open comment threads, where they are in the working copy
-                "threads": article_threads(obj, snapshot_article(load_article(obj.pk))),
+                "threads": article_threads(obj, snapshot_article(load_article(obj.pk)), request.user),
                 "may_comment": may_comment(request.user),
             }
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)

@@ -35,6 +35,7 @@ def comments_context(request, review: Review) -> dict:
     """The review page's comments: the outline of the pinned content with its threads (a fixed
     number of queries, whatever the number of threads and comments)."""
     places, lost = comments.arrange(comments.threads_for_cycle(review), review.content)
+    _mark_resolvable(request.user, places, lost)
     unresolved = sum(1 for p in places for t in p["threads"] if not t.thread.is_resolved) + sum(
         1 for t in lost if not t.thread.is_resolved
     )
@@ -109,11 +110,17 @@ class ReviewCommentsMixin:
         return redirect(back)
 
 
-def article_threads(article, working_copy: dict) -> dict:
+def _mark_resolvable(user, places, lost) -> None:
+    for located in [t for p in places for t in p["threads"]] + lost:
+        located.may_resolve = comments.may_resolve(user, located.thread)
+
+
+def article_threads(article, working_copy: dict, user) -> dict:
     """The change form's panel: the article's open threads, located in the working copy (outdated
     when the text there changed), grouped by place in reading order."""
     threads = comments.threads_with_comments(CommentThread.objects.unresolved().filter(article=article))
     places, lost = comments.arrange(threads, working_copy)
+    _mark_resolvable(user, places, lost)
     return {
         "places": [p for p in places if p["threads"]],
         "lost": lost,

@@ -269,3 +269,14 @@ def test_no_comment_reaches_the_answer_page_its_history_the_public_api_or_the_fe
         assert response.status_code == 200, url
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert MARKER.encode() not in body, url
+
+
+def test_resolve_is_offered_only_to_who_may_resolve(client, under_review, board_member, editor):
+    thread = comment_thread_open(review=under_review, anchor=CLAIM, body="Cite it", by=board_member)
+    own = comment_thread_open(review=under_review, anchor="summary", body="My own doubt", by=editor)
+    client.force_login(editor)
+    html = page_of(client.get(workspace(under_review)))
+    theirs = html.split(f'id="thread-{thread.pk}"')[1].split("</article>")[0]
+    mine = html.split(f'id="thread-{own.pk}"')[1].split("</article>")[0]
+    assert ">Resolve</button>" not in theirs and ">Reply</button>" in theirs
+    assert ">Resolve</button>" in mine
