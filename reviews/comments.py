@@ -287,6 +287,15 @@ def latest_cycle(article_id) -> Review | None:
     )
 
 
+def takes_new_threads(review: Review) -> bool:
+    """Whether threads may be opened on this cycle: it is open (then it is the article's latest, at
+    most one is open), or it was sent back to the editor and no later cycle exists."""
+    if review.is_open:
+        return True
+    latest = latest_cycle(review.article_id) if review.state in COMMENTABLE_STATES else None
+    return latest is not None and latest.pk == review.pk
+
+
 def _record(thread, action, *, by, comment=None, anchor=None):
     cycle = latest_cycle(thread.article_id)
     return CommentEvent.objects.create(

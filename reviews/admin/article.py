@@ -126,9 +126,9 @@ class ReviewPanelMixin:
 
     def history_view(self, request, object_id, extra_context=None):
         """The history, with the review trail: decisions (each approval's attested checklist) and comments."""
-        article = self._article_or_404(request, object_id)
+        # a callable the template renders, after the history view has checked the permission
         return super().history_view(
-            request, object_id, {**(extra_context or {}), "review_trail": review_trail_html(article)}
+            request, object_id, {**(extra_context or {}), "review_trail": lambda: review_trail_html(object_id)}
         )
 
     def get_urls(self):

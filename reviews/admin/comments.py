@@ -46,9 +46,7 @@ def comments_context(request, review: Review) -> dict:
         "comment_unresolved": unresolved,
         "comments_block": settings.ORACLE_UNRESOLVED_COMMENTS_BLOCK_APPROVAL,
         "may_comment": comments.may_comment(request.user),
-        "may_open_thread": comments.may_comment(request.user)
-        and review.state in comments.COMMENTABLE_STATES
-        and getattr(comments.latest_cycle(review.article_id), "pk", None) == review.pk,
+        "may_open_thread": comments.may_comment(request.user) and comments.takes_new_threads(review),
         "comment_draft": draft,
         "comment_add_url": reverse("admin:reviews_review_comment_add", args=[review.pk]),
     }
@@ -148,7 +146,7 @@ class CommentEventInline(ReadOnlyAdminMixin, nested_admin.NestedTabularInline):
         return obj.comment.body if obj.comment_id else "—"
 
 
-def review_trail_html(article) -> str:
+def review_trail_html(article_id) -> str:
     """The article's history page: every decision (with each approval's attested checklist) and
     every comment, resolution and reopening, oldest first (rendered here: `articles` names no
     template of `reviews`)."""
@@ -156,11 +154,13 @@ def review_trail_html(article) -> str:
     from reviews.services import LABELS
 
     transitions = list(
-        ReviewTransition.objects.filter(article=article)
+        ReviewTransition.objects.filter(article_id=article_id)
         .select_related("approval", *people.related("by"), "by")
         .prefetch_related("approval__attestations")
     )
-    events = list(CommentEvent.objects.filter(article=article).select_related("comment", "by", *people.related("by")))
+    events = list(
+        CommentEvent.objects.filter(article_id=article_id).select_related("comment", "by", *people.related("by"))
+    )
     rows = sorted(
         [{"at": t.at, "transition": t, "label": LABELS.get(t.name, t.name)} for t in transitions]
         + [{"at": e.at, "event": e} for e in events],
