@@ -169,6 +169,8 @@ class ReviewPanelMixin:
                 # the open comment threads, where they are in the working copy
                 "threads": article_threads(obj, snapshot_article(load_article(obj.pk)), request.user),
                 "may_comment": may_comment(request.user),
+                # a locked article is shown read-only: there is no box to jump to
+                "field_links": not obj.is_locked,
             }
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 

@@ -280,3 +280,13 @@ def test_resolve_is_offered_only_to_who_may_resolve(client, under_review, board_
     mine = html.split(f'id="thread-{own.pk}"')[1].split("</article>")[0]
     assert ">Resolve</button>" not in theirs and ">Reply</button>" in theirs
     assert ">Resolve</button>" in mine
+
+
+def test_while_the_article_is_locked_the_panel_shows_threads_without_links_to_missing_boxes(
+    client, under_review, board_member
+):
+    comment_thread_open(review=under_review, anchor=CLAIM, body="Cite it", by=board_member)
+    client.force_login(board_member)
+    html = page_of(client.get(change_url(under_review.article)))
+    assert "Open comment threads (1)" in html and "Cite it" in html
+    assert "Go to the text" not in html
