@@ -2,7 +2,7 @@
 review page mentioning the editor (who gets an email); the editor sees the thread beside its claim
 on the change form and replies; the claim is fixed and resubmitted; on the next cycle's review page
 the thread is carried over, marked outdated with the text it was written on, and the board member
-resolves it. axe-core (serious/critical) and sideways scrolling at 1,280 and 390 px on each page."""
+resolves it; the history lists it all. axe-core (serious/critical) and sideways scrolling at 1,280 and 390 px on each page."""
 
 from playwright.sync_api import expect
 
@@ -87,6 +87,15 @@ def test_a_board_member_comments_the_editor_replies_and_the_thread_is_resolved(
     expect(page.locator(f"#thread-{thread.pk}")).to_contain_text("Resolved")
     expect(page.locator("#review-comments")).to_contain_text("No unresolved comment threads.")
     problems += admin_page_problems(page, "comments-3-review-page-resolved")
+
+    # the article's history: every comment and resolution beside the decisions
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/history/")
+    trail = page.locator(".review-trail")
+    expect(trail).to_contain_text("Opened a thread — Section 1, claim 2")
+    expect(trail).to_contain_text("Fixed: the dose now follows the label.")
+    expect(trail).to_contain_text("Resolved the thread — Section 1, claim 2")
+    expect(trail).to_contain_text("Request changes: Under review → Changes requested")
+    problems += admin_page_problems(page, "comments-4-history")
     context.close()
 
     assert CommentThread.objects.get().is_resolved
