@@ -328,3 +328,17 @@ def test_every_comment_resolution_and_reopening_is_in_the_append_only_trail(unde
         trail[0].delete()
     with pytest.raises(ValidationError):
         Comment.objects.update(body="rewritten")
+
+
+def test_the_mention_email_is_plain_text_never_html_escaped(under_review, board_member, editor, settings):
+    from django.core import mail
+
+    from tests.helpers import run_effects
+
+    settings.ORACLE_EFFECTS_TRY_AFTER_COMMIT = False
+    thread = comment_thread_open(review=under_review, anchor=CLAIM, body="First", by=board_member)
+    comment_reply(thread=thread, body="@editor it's <b>wrong</b>\nsee the label", by=board_member)
+    run_effects()
+    (message,) = [m for m in mail.outbox if m.to == [editor.email]]
+    assert "it's <b>wrong</b>\nsee the label" in message.body and "&lt;" not in message.body
+    assert "\n" not in message.subject and "Dr. Bo Reviewer mentioned you" in message.subject
