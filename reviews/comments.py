@@ -1,4 +1,5 @@
-"""Comments on what they are about: where a thread is anchored and where it is now (the outline of a
+"""Long because it is comments' one home (places, relocation, rules, services, blocking). Comments
+on what they are about: where a thread is anchored and where it is now (the outline of a
 content, relocating a thread, outdated detection), who may comment when, the service functions
 (open, reply, resolve, reopen, each in one transaction with its trail entry and its @mention
 emails), and the unresolved threads that block approval.
