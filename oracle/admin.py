@@ -40,6 +40,10 @@ class ReferenceAdmin(reviews_admin.SourceEventsReferenceMixin, articles_admin.Ci
     """A reference: the bibliography entry, the articles citing it, and its source events."""
 
 
+class ReviewAdmin(reviews_admin.ReviewCommentsMixin, reviews_admin.ReviewAdmin):
+    """A review cycle: the queue, the review page and its decisions, and the comments on its content."""
+
+
 REGISTRY = {
     Reference: ReferenceAdmin,
     Article: ArticleAdmin,
@@ -48,7 +52,7 @@ REGISTRY = {
     SitePage: articles_admin.SitePageAdmin,
     Topic: articles_admin.TopicAdmin,
     FollowUpQuestion: articles_admin.FollowUpQuestionAdmin,
-    Review: reviews_admin.ReviewAdmin,
+    Review: ReviewAdmin,
     ReviewTransition: reviews_admin.ReviewTransitionAdmin,
     BoardMember: reviews_admin.BoardMemberAdmin,
     ChecklistItem: reviews_admin.ChecklistItemAdmin,

@@ -287,6 +287,8 @@ ORACLE_IMPORT_MAX_BYTES = int(os.environ.get("ORACLE_IMPORT_MAX_BYTES", str(1024
 ORACLE_BASE_URL = os.environ.get("ORACLE_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
 # Board approvals needed before an answer is published (different members).
 ORACLE_REQUIRED_APPROVALS = int(os.environ.get("ORACLE_REQUIRED_APPROVALS", "1"))
+# Unresolved comment threads refuse an approval (off: the review page only warns).
+ORACLE_UNRESOLVED_COMMENTS_BLOCK_APPROVAL = env_bool("ORACLE_UNRESOLVED_COMMENTS_BLOCK_APPROVAL", default=True)
 # Show never-approved answers whose first review is open, with a "pending human review" caution.
 ORACLE_SHOW_PENDING = env_bool("ORACLE_SHOW_PENDING", default=False)
 # API: requests per token per minute, and the largest request body (413 above it, before reading).

@@ -145,3 +145,34 @@ def send_review_due(*, due: list, overdue: list) -> int:
         "queue_url": base + reverse("admin:reviews_rereviewqueue_changelist"),
     }
     return _enqueue("review_due", context, board, about=f"{len(due) + len(overdue)} answer(s)")
+
+
+def notify_mentioned(*, comment_id: int, user_ids: list[int]) -> int:
+    """One email to each person a comment @mentions (never its author), with a link to the review
+    page of the article's latest cycle and to the article; enqueued in the comment's transaction."""
+    from reviews.comments import Anchor, latest_cycle
+    from reviews.models import Comment
+
+    comment = Comment.objects.select_related("thread__article", "author").get(pk=comment_id)
+    thread = comment.thread
+    recipients = list(
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .exclude(pk=comment.author_id)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not recipients:
+        return 0
+    base = settings.ORACLE_BASE_URL.rstrip("/")
+    cycle = latest_cycle(thread.article_id) or thread.opened_in
+    context = {
+        "comment": comment,
+        "article": thread.article,
+        "place": Anchor.of(thread).label,
+        "quoted": thread.quoted,
+        "review_url": base + cycle.workspace_url() + f"#thread-{thread.pk}",
+        "admin_url": base + reverse("admin:articles_article_change", args=[thread.article_id]) + "#review-comments",
+    }
+    return _enqueue("mention", context, recipients, about=thread.article.question)

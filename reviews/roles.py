@@ -28,6 +28,9 @@ _READ = [
     "reviews.view_disclosure",
     "reviews.view_schedule",
     "reviews.view_scheduleevent",
+    "reviews.view_commentthread",
+    "reviews.view_comment",
+    "reviews.view_commentevent",
 ]
 _WRITE_CONTENT = [
     "articles.change_followupquestion",

@@ -305,6 +305,9 @@ def review_approve(
             )
         reasons += disclosures.declaration_problems(declaration, conflict_statement)
         reasons += schedule_problems
+        from reviews.comments import approval_blockers
+
+        reasons += approval_blockers(review)
         if reasons:
             raise ReviewRefused(reasons)
         declared = declaration is not disclosures.NOT_ASKED

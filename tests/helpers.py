@@ -42,7 +42,16 @@ from articles.models import Article, Claim, FollowUpQuestion, Publication, Secti
 from articles.publishing import article_publish, article_withdraw_from_public
 from references.citations import MARKER_RE
 from references.models import Reference
-from reviews.models import BoardMember, Review, ReviewApproval, ReviewTransition, SourceAlert, SourceEvent
+from reviews.models import (
+    BoardMember,
+    Comment,
+    CommentEvent,
+    Review,
+    ReviewApproval,
+    ReviewTransition,
+    SourceAlert,
+    SourceEvent,
+)
 from reviews.services import review_approve, review_request_changes, review_start, review_submit
 
 # --- paths and data files ----------------------------------------------------------------------
@@ -598,6 +607,8 @@ def state_fingerprint() -> tuple:
             Version,
             User,
             SourceEvent,
+            Comment,
+            CommentEvent,
         )
     )
     articles = tuple(

@@ -4,6 +4,7 @@
 from reviews.admin.article import ReviewPanelMixin
 from reviews.admin.board import BoardMemberAdmin
 from reviews.admin.checklists import ChecklistItemAdmin
+from reviews.admin.comments import ReviewCommentsMixin
 from reviews.admin.queue import ReviewAdmin, ReviewTransitionAdmin
 from reviews.admin.rereview import ReReviewQueueAdmin
 from reviews.admin.schedules import ScheduleAdmin
@@ -14,6 +15,7 @@ __all__ = [
     "ChecklistItemAdmin",
     "ReReviewQueueAdmin",
     "ReviewAdmin",
+    "ReviewCommentsMixin",
     "ReviewPanelMixin",
     "ReviewTransitionAdmin",
     "ScheduleAdmin",

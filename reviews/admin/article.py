@@ -12,7 +12,10 @@ from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from articles.models import Article
+from articles.snapshots import load_article, snapshot_article
 from core.admin import ReadOnlyAdminMixin
+from reviews.admin.comments import CommentEventInline, article_threads, review_trail_html
+from reviews.comments import may_comment
 from reviews.disclosures import approvals_may_complete
 from reviews.models import Review, ReviewTransition
 from reviews.services import (
@@ -90,7 +93,7 @@ class ReviewPanelMixin:
     change_form_template = "reviews/admin/article_change_form.html"
 
     def get_inlines(self, request, obj):
-        return [*super().get_inlines(request, obj), ReviewTransitionInline]
+        return [*super().get_inlines(request, obj), ReviewTransitionInline, CommentEventInline]
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "source_alert_list"]
@@ -121,7 +124,7 @@ class ReviewPanelMixin:
         )
 
     class Media:
-        css = {"all": ["reviews/admin/review.css"]}
+        css = {"all": ["reviews/admin/review.css", "reviews/admin/comments.css"]}
 
     def review_states_at(self, article, dates) -> list[str]:
         """The article's review state at each date, from the audit trail (one query)."""
@@ -135,6 +138,13 @@ class ReviewPanelMixin:
             index = bisect.bisect_right(moments, when)
             states.append(str(labels[timeline[index - 1][1]] if index else labels[Review.State.NEW]))
         return states
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The history, with the review trail: decisions (each approval's attested checklist) and comments."""
+        # a callable the template renders, after the history view has checked the permission
+        return super().history_view(
+            request, object_id, {**(extra_context or {}), "review_trail": lambda: review_trail_html(object_id)}
+        )
 
     def get_urls(self):
         return [
@@ -173,6 +183,11 @@ class ReviewPanelMixin:
                 ),
                 "history_url": reverse("admin:reviews_review_changelist") + f"?article__id__exact={obj.pk}",
                 **article_schedules_context(request, obj),
+                # the open comment threads, where they are in the working copy
+                "threads": article_threads(obj, snapshot_article(load_article(obj.pk)), request.user),
+                "may_comment": may_comment(request.user),
+                # a locked article is shown read-only: there is no box to jump to
+                "field_links": not obj.is_locked,
             }
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 

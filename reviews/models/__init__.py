@@ -2,6 +2,7 @@
 
 from reviews.models.board import BoardMember
 from reviews.models.checklists import ChecklistAttestation, ChecklistItem
+from reviews.models.comments import Comment, CommentEvent, CommentThread
 from reviews.models.currency import ReReviewQueue, ReviewDueNotice, SourceAlert, SourceEvent, SourceEventDecision
 from reviews.models.disclosures import Disclosure
 from reviews.models.schedules import Schedule, ScheduleEvent
@@ -12,6 +13,9 @@ __all__ = [
     "ChecklistAttestation",
     "ChecklistItem",
     "Disclosure",
+    "Comment",
+    "CommentEvent",
+    "CommentThread",
     "ReReviewQueue",
     "Review",
     "ReviewApproval",

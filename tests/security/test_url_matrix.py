@@ -388,6 +388,34 @@ def build_matrix():
         post(cancel, {"anon": LOGIN, "editor": 403}, data=lambda w: {"note": "x"}, note="an editor cancelling"),
         post(cancel, {"board": 302, "admin": 302}, data=lambda w: {"note": "Not needed."}),
     ]
+
+    # Comments on the review page (reviews/admin/comments.py): POST-only; staff with a review role
+    # comment and reply (302); a thread is resolved by its opener or the board (an editor gets 403);
+    # a place the content does not have is refused (400) and an unknown action is 404, nothing changed.
+    def add(w):
+        return f"/admin/reviews/review/{_open_review(w.published)}/comments/add/"
+
+    def thread(action):
+        return lambda w: f"/admin/reviews/review/comments/{w.extra['thread'].pk}/{action}/"
+
+    m["admin/reviews/review/<int:pk>/comments/add/"] = [
+        get(add, staff(405)),
+        post(add, staff(302), data=lambda w: {"anchor": "summary", "body": "Check the summary"}),
+        post(
+            add,
+            staff(400),
+            data=lambda w: {"anchor": "claim:99:0", "body": "Nowhere"},
+            note="a place the content does not have",
+            unchanged=True,
+        ),
+    ]
+    m["admin/reviews/review/comments/<int:thread>/<str:action>/"] = [
+        get(thread("resolve"), staff(405)),
+        post(thread("reply"), staff(302), data=lambda w: {"body": "A reply"}),
+        post(thread("resolve"), {"anon": LOGIN, "editor": 403, "board": 302, "admin": 302}),
+        post(thread("reopen"), staff(302), note="an open thread: refused with a message", unchanged=True),
+        post(thread("delete"), staff(404)),
+    ]
     # POST-only workflow actions: GET refused; the wrong role gets 403 and nothing changes.
     m["admin/articles/article/<int:pk>/review/"] = [
         get(art("published", "review/"), staff(405)),
@@ -706,6 +734,15 @@ def _extra_world(world):
     from api.services import api_token_create
 
     world.extra["group"] = Group.objects.get(name="Editors")
+    from reviews.comments import comment_thread_open
+
+    # a comment thread on the answer under review, its body a marker no reader may ever see
+    world.extra["thread"] = comment_thread_open(
+        review=Review.objects.open().get(article=world.published),
+        anchor="summary",
+        body=f"{MARKERS['review_comment']} on the summary",
+        by=world.board,
+    )
     tokens = {
         "api_token": (world.editor, [Scope.DRAFTS_WRITE, Scope.REVIEWS_READ]),
         "board_token": (world.board, [Scope.REVIEWS_READ]),
