@@ -266,6 +266,8 @@ ORACLE_PERIODIC_JOBS = {
     "reconcile_published_full": {"effect": "articles.published_files.reconcile_full_effect", "every": 86400},
     "overdue_notices": {"effect": "articles.cadence.refresh_overdue_notices_effect", "every": 86400},
     "prune_effects": {"effect": "core.tasks.prune", "every": 86400},
+    # assignees of overdue review stages, reminded once a day (reviews/stages.py)
+    "overdue_stages": {"effect": "reviews.stages.remind_overdue_effect", "every": 86400},
 }
 
 LOGGING = {

@@ -25,7 +25,7 @@ from articles.published_files import answer_pages_changed
 from articles.publishing import article_publish
 from articles.snapshots import load_article, snapshot_article
 from core.people import display_name
-from reviews import notifications
+from reviews import notifications, stages
 from reviews.models import ChecklistAttestation, ChecklistItem, Review, ReviewApproval, ReviewTransition
 
 
@@ -51,6 +51,8 @@ def required_approvals() -> int:
 
 
 def _who(user) -> str:
+    if user is not None and not user.is_authenticated:
+        return "An anonymous visitor"
     return display_name(user, default="the importer")
 
 
@@ -84,13 +86,13 @@ def _check_permission(review, name, by):
     # allowed one in the wrong state gets a clear error.
     definitions = method._django_fsm.transitions.values()
     if not any(t.has_perm(review, by) for t in definitions):
-        raise PermissionDenied(f"{by} may not {LABELS.get(name, name).lower()} this review.")
+        raise PermissionDenied(f"{_who(by)} may not {LABELS.get(name, name).lower()} this review.")
     if not can_proceed(method, check_conditions=False):
         raise TransitionNotAllowed(
             f"Cannot {LABELS.get(name, name).lower()}: this review is {review.get_state_display().lower()}."
         )
     if not has_transition_perm(method, by):
-        raise PermissionDenied(f"{by} may not {LABELS.get(name, name).lower()} this review.")
+        raise PermissionDenied(f"{_who(by)} may not {LABELS.get(name, name).lower()} this review.")
 
 
 def _locked_review(review: Review) -> Review:
@@ -105,7 +107,7 @@ def review_submit(*, article: Article, by, change_summary: str = "") -> Review:
     """Open a review cycle pinning the article's current content; lock the article; tell the board."""
     probe = Review(article=article)
     if not has_transition_perm(probe.submit, by):
-        raise PermissionDenied(f"{by} may not submit articles for review.")
+        raise PermissionDenied(f"{_who(by)} may not submit articles for review.")
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
         loaded = load_article(article.pk)
@@ -139,6 +141,7 @@ def review_submit(*, article: Article, by, change_summary: str = "") -> Review:
         except IntegrityError:
             raise ReviewRefused("This article cannot be submitted for review: it is already in review.") from None
         _log(review, "submit", ReviewStatus.NEW, by=by, comment=change_summary)
+        stages.stages_open_cycle(review=review)  # the workflow's stages, copied; the first opens
         _set_article_status(
             article.pk,
             review.state,
@@ -267,6 +270,9 @@ def review_approve(*, review: Review, by, comment: str = "", ticked=()) -> Revie
             )
         if review.approvals.filter(by=by).exists():
             reasons.append("You have already approved this version; it needs another board member's approval.")
+        stage, not_a_signer = stages.stage_to_sign(review, by)
+        if stage is None:
+            reasons.append(not_a_signer)
         current = snapshot_article(load_article(review.article_id))
         if content_fingerprint(current) != review.content_hash:
             reasons.append(
@@ -275,16 +281,16 @@ def review_approve(*, review: Review, by, comment: str = "", ticked=()) -> Revie
             )
         if reasons:
             raise ReviewRefused(reasons)
-        approval = ReviewApproval.objects.create(review=review, by=by, comment=comment)
+        approval = ReviewApproval.objects.create(review=review, by=by, comment=comment, stage=stage)
         ChecklistAttestation.objects.bulk_create(
             ChecklistAttestation(
                 approval=approval, item=item, text=item.text, required=item.is_required, ticked=item.pk in ticked_ids
             )
             for item in items
         )
-        approvals = review.approvals.count()
+        outcome = stages.stages_record_approval(review=review, stage=stage)
         source = review.state
-        review.approve(approvals=approvals, required=required_approvals())
+        review.approve(last_required_stage_completed=outcome["publish"])
         if review.state == ReviewStatus.APPROVED:
             approvers = [a.by for a in review.approvals.select_related("by__board_member")]
             review.publication = article_publish(
@@ -306,9 +312,7 @@ def review_approve(*, review: Review, by, comment: str = "", ticked=()) -> Revie
             "approve",
             source,
             by=by,
-            comment=comment
-            if review.state == ReviewStatus.APPROVED
-            else f"{comment}\n(approval {approvals} of {required_approvals()} required)".strip(),
+            comment=f"{comment}\n{stages.approval_note(outcome, stages_count=review.stages.count())}".strip(),
             approval=approval,
         )
         if review.state == ReviewStatus.APPROVED:

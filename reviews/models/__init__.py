@@ -3,6 +3,7 @@
 from reviews.models.board import BoardMember
 from reviews.models.checklists import ChecklistAttestation, ChecklistItem
 from reviews.models.currency import ReReviewQueue, ReviewDueNotice, SourceAlert, SourceEvent, SourceEventDecision
+from reviews.models.stages import ReviewStage, StageReminder, Workflow, WorkflowStage
 from reviews.models.workflow import Review, ReviewApproval, ReviewTransition
 
 __all__ = [
@@ -13,8 +14,12 @@ __all__ = [
     "Review",
     "ReviewApproval",
     "ReviewDueNotice",
+    "ReviewStage",
     "ReviewTransition",
     "SourceAlert",
     "SourceEvent",
     "SourceEventDecision",
+    "StageReminder",
+    "Workflow",
+    "WorkflowStage",
 ]

@@ -80,6 +80,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
             ("start_review", _("Can start reviewing a submitted article")),
             ("request_changes_review", _("Can request changes to an article under review")),
             ("approve_review", _("Can approve an article under review")),
+            ("assign_review", _("Can assign a review stage to any member of its group")),
         ]
         constraints = [
             # At most one open cycle per article, whatever races the application loses.
@@ -169,9 +170,10 @@ class Review(ConcurrentTransitionMixin, models.Model):
         target=RETURN_VALUE(ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED),
         permission="reviews.approve_review",
     )
-    def approve(self, *, approvals: int, required: int):
-        """One board member's approval; the cycle is approved once `required` different members have."""
-        if approvals >= required:
+    def approve(self, *, last_required_stage_completed: bool):
+        """One member's approval of the open stage (`reviews.stages` counts the stage's quorum); the
+        cycle is approved once its last required stage has completed, and stays under review until then."""
+        if last_required_stage_completed:
             self.closed_at = timezone.now()
             return ReviewStatus.APPROVED
         return ReviewStatus.UNDER_REVIEW
@@ -227,6 +229,8 @@ class ReviewApproval(AppendOnlyModel):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
+    # the stage this approval signs; empty on approvals recorded before stages (they signed the first)
+    stage = optional_link("reviews.ReviewStage", _("stage"), related_name="approvals")
 
     class Meta:
         verbose_name = _("approval")
