@@ -16,6 +16,7 @@ from core.models import Effect
 from references.admin import ReferenceAdmin as BibliographyAdmin
 from references.models import Reference
 from reviews import admin as reviews_admin
+from reviews.admin.stages import WorkflowAdmin
 from reviews.models import (
     BoardMember,
     ChecklistItem,
@@ -24,6 +25,7 @@ from reviews.models import (
     ReviewTransition,
     SourceAlert,
     SourceEvent,
+    Workflow,
 )
 
 admin.site.site_header = "Oracle editorial"
@@ -51,6 +53,7 @@ REGISTRY = {
     ReviewTransition: reviews_admin.ReviewTransitionAdmin,
     BoardMember: reviews_admin.BoardMemberAdmin,
     ChecklistItem: reviews_admin.ChecklistItemAdmin,
+    Workflow: WorkflowAdmin,
     ReReviewQueue: reviews_admin.ReReviewQueueAdmin,
     SourceAlert: reviews_admin.SourceAlertAdmin,
     SourceEvent: reviews_admin.SourceEventAdmin,

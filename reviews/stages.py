@@ -94,7 +94,7 @@ def _to_open(stages: list[ReviewStage]) -> list[ReviewStage]:
     return wanted
 
 
-def _open(review: Review, stages: list[ReviewStage], now) -> list[ReviewStage]:
+def _open(review: Review, stages: list[ReviewStage], now, *, submitting=False) -> list[ReviewStage]:
     opened = []
     for stage in _to_open(stages):
         if stage.state == Stage.WAITING:
@@ -108,7 +108,10 @@ def _open(review: Review, stages: list[ReviewStage], now) -> list[ReviewStage]:
         # audit trail says so); a later change of assignee is a row of its own ("assign").
         suggested = suggest_assignee(stage, review)
         if suggested is not None:
-            _assign(review, stage, suggested, by=None, log=False)
+            # at submission the whole board is emailed ("submitted"): a board member assigned then
+            # is told there, everyone else by an email of their own
+            told = submitting and BOARD in {g.name for g in suggested.groups.all()}
+            _assign(review, stage, suggested, by=None, log=False, notify=not told)
     return opened
 
 
@@ -119,23 +122,19 @@ def stages_open_cycle(*, review: Review) -> list[ReviewStage]:
             ReviewStage.objects.create(review=review, position=position, **spec)
             for position, spec in enumerate(_specs(review.article), start=1)
         ]
-        _open(review, stages, timezone.now())
+        _open(review, stages, timezone.now(), submitting=True)
     return stages
 
 
 # --- who signs -----------------------------------------------------------------------------------
 
 
-def _group_ids(user) -> set[int]:
-    cached = getattr(user, "_stage_group_ids", None)
-    if cached is None:
-        cached = set(user.groups.values_list("id", flat=True))
-        user._stage_group_ids = cached
-    return cached
+def group_ids(user) -> set[int]:
+    return set(user.groups.values_list("id", flat=True)) if user.is_authenticated else set()
 
 
 def _in_group(user, stage: ReviewStage) -> bool:
-    return bool(user.is_active and (user.is_superuser or stage.group_id in _group_ids(user)))
+    return bool(user.is_active and (user.is_superuser or stage.group_id in group_ids(user)))
 
 
 def stage_to_sign(review: Review, user) -> tuple[ReviewStage | None, str]:
@@ -245,7 +244,7 @@ def may_assign(user, stage: ReviewStage) -> bool:
     return user.is_active and (user.has_perm("reviews.assign_review") or _in_group(user, stage))
 
 
-def _assign(review, stage, assignee, *, by, log=True):
+def _assign(review, stage, assignee, *, by, log=True, notify=True):
     from reviews import notifications
     from reviews.services import _log
 
@@ -257,7 +256,8 @@ def _assign(review, stage, assignee, *, by, log=True):
         if previous is not None:
             comment += f" (was {display_name(previous)})"
         _log(review, "assign", review.state, by=by, comment=comment + ".")
-    notifications.notify_stage_assigned(stage_id=stage.pk)
+    if notify:
+        notifications.notify_stage_assigned(stage_id=stage.pk)
 
 
 def stage_assign(*, stage: ReviewStage, assignee, by) -> ReviewStage:
@@ -318,4 +318,3 @@ def remind_overdue(now=None) -> int:
 def remind_overdue_effect() -> None:
     """The worker's daily job (ORACLE_PERIODIC_JOBS "overdue_stages")."""
     remind_overdue()
-

@@ -124,9 +124,7 @@ class StageReminder(AppendOnlyModel):
 
     class Meta:
         verbose_name = _("overdue reminder")
-        constraints = [
-            models.UniqueConstraint(fields=["stage", "assignee", "day"], name="stage_reminder_once_per_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["stage", "assignee", "day"], name="stage_reminder_once_per_day")]
 
     def __str__(self):
         return f"{self.stage} reminder {self.day}"
