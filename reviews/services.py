@@ -325,7 +325,9 @@ def _signature(user) -> dict:
     """How readers see an approver named: their board profile (with credentials), else their name."""
     # The approvers come with their profiles (select_related): no query per approver here.
     member = getattr(user, "board_member", None)
-    return {"name": display_name(user), "credentials": member.credentials if member else ""}
+    if member is not None:
+        return {"name": member.display_name, "credentials": member.credentials}
+    return {"name": display_name(user), "credentials": ""}
 
 
 def review_withdraw(*, review: Review, by, comment: str = "") -> Review:

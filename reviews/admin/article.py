@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from articles.models import Article
+from core import people
 from core.admin import ReadOnlyAdminMixin
 from reviews.models import Review, ReviewTransition
 from reviews.services import (
@@ -54,14 +55,23 @@ class ReviewTransitionInline(ReadOnlyAdminMixin, nested_admin.NestedTabularInlin
     model = ReviewTransition
     fk_name = "article"
     verbose_name_plural = _("Audit trail")
-    fields = ["at", "name", "source", "target", "by", "comment", "checklist", "review"]
+    fields = ["at", "name", "source", "target", "by_name", "comment", "checklist", "review"]
     readonly_fields = fields
     extra = 0
     ordering = ["-at", "-id"]
     classes = ["collapse"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("approval").prefetch_related("approval__attestations")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("approval", *people.related("by"))
+            .prefetch_related("approval__attestations")
+        )
+
+    @admin.display(description=_("by"))
+    def by_name(self, obj):
+        return people.display_name(obj.by, default="system")
 
     @admin.display(description=_("checklist attested"))
     def checklist(self, obj):

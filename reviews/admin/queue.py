@@ -4,7 +4,7 @@ from csp.decorators import csp_replace
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -34,13 +34,15 @@ def _overdue():
 
 def default_queue(user) -> str:
     """Where the queue opens for `user`: what awaits them. A reviewer: what is assigned to them if
-    anything is, else what awaits review (a reviewer who does not start reviews, such as a
+    anything is, else what is under review by them, else what awaits review (a reviewer who does not start reviews, such as a
     pharmacist: what is under review). An editor: the cycles sent back for changes, if any, else
     their submissions."""
     reviews = Review.objects.all()
     if user.has_perm("reviews.approve_review") or user.has_perm("reviews.start_review"):
         if reviews.filter(_assigned_to(user)).exists():
             return "assigned"
+        if reviews.under_review_by(user).exists():
+            return "mine"
         return "awaiting" if user.has_perm("reviews.start_review") else "under_review"
     if reviews.changes_requested().filter(submitted_by=user).exists():
         return "changes"
@@ -50,6 +52,12 @@ def default_queue(user) -> str:
 class QueueFilter(admin.SimpleListFilter):
     title = _("queue")
     parameter_name = "queue"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        # Opened without any choice, the queue shows what awaits this user; "All" is ?queue=all.
+        if not request.GET:
+            self.used_parameters[self.parameter_name] = default_queue(request.user)
 
     def lookups(self, request, model_admin):
         user = request.user
@@ -186,12 +194,6 @@ class ReviewAdmin(ReviewWorkspaceMixin, ReadOnlyAdminMixin, admin.ModelAdmin):  
 
     class Media:
         css = {"all": ["reviews/admin/stages.css"]}
-
-    def changelist_view(self, request, extra_context=None):
-        # Without a choice, the queue opens on what awaits this user; "All" is ?queue=all.
-        if not request.GET:
-            return redirect(f"{request.path}?queue={default_queue(request.user)}")
-        return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):
         open_now = ReviewStage.objects.filter(open_stage_filter()).select_related(*people.related("assignee"))

@@ -119,10 +119,11 @@ class ReviewWorkspaceMixin:
         """Each stage of the cycle as the slot shows it, with what this user may do about its assignee."""
         user = request.user
         first = cycle_stages[0].pk if cycle_stages else None
+        mine = review_stages.group_ids(user)
+        assigns_anyone = user.has_perm("reviews.assign_review")
         rows = []
         for stage in cycle_stages:
             is_open = review.is_open and stage.state == ReviewStage.State.OPEN
-            may_assign_any = is_open and user.has_perm("reviews.assign_review")
             rows.append(
                 {
                     "stage": stage,
@@ -131,11 +132,9 @@ class ReviewWorkspaceMixin:
                     "approvals": [
                         a for a in approvals if a.stage_id == stage.pk or (a.stage_id is None and stage.pk == first)
                     ],
-                    "may_take": is_open
-                    and stage.assignee_id != user.pk
-                    and review_stages.may_assign(user, stage)
-                    and stage.group_id in review_stages.group_ids(user),
-                    "members": list(review_stages.group_members(stage)) if may_assign_any else [],
+                    # "Assign to me": a member of the stage's group who does not have it yet
+                    "may_take": is_open and stage.assignee_id != user.pk and stage.group_id in mine,
+                    "members": list(review_stages.group_members(stage)) if is_open and assigns_anyone else [],
                 }
             )
         return rows
