@@ -171,7 +171,8 @@ class ReviewAdmin(ReviewWorkspaceMixin, ReadOnlyAdminMixin, admin.ModelAdmin):  
         "workspace_link",
     ]
     list_filter = [QueueFilter, StageFilter, "state", "origin"]
-    list_select_related = ["article", *people.related("submitted_by"), *people.related("reviewer")]
+    # with the people's profiles (`get_queryset`: they are registered once the apps are ready)
+    list_select_related = ["article", "submitted_by", "reviewer"]
     search_fields = ["article__question"]
     date_hierarchy = "submitted_at"
     fields = [
@@ -200,6 +201,8 @@ class ReviewAdmin(ReviewWorkspaceMixin, ReadOnlyAdminMixin, admin.ModelAdmin):  
         return (
             super()
             .get_queryset(request)
+            # list_select_related is not applied to a queryset that selects already: everything here
+            .select_related("article", *people.related("submitted_by"), *people.related("reviewer"))
             .prefetch_related(Prefetch("stages", queryset=open_now.order_by("position"), to_attr="open_stages"))
         )
 
@@ -280,8 +283,11 @@ class ReviewAdmin(ReviewWorkspaceMixin, ReadOnlyAdminMixin, admin.ModelAdmin):  
 class ReviewTransitionAdmin(ByNameMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "article", "name", "source", "target", "by_name", "comment"]
     list_filter = ["name", "target"]
-    list_select_related = ["article", *people.related("by")]
+    list_select_related = ["article", "by"]
     search_fields = ["article__question", "comment", "by__username", "by__first_name", "by__last_name"]
     date_hierarchy = "at"
     fields = ["at", "article", "review", "name", "source", "target", "by_name", "comment"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article", *people.related("by"))

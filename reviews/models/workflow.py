@@ -11,6 +11,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from articles.models import ReviewStatus
 from articles.models.content import OPEN_REVIEW_STATES
 from core.fields import optional_link, person_link
+from core.people import display_name
 from core.records import AppendOnlyModel
 
 
@@ -218,7 +219,7 @@ class ReviewTransition(AppendOnlyModel):
         ordering = ["at", "id"]
 
     def __str__(self):
-        who = self.by or "system"
+        who = display_name(self.by, default="system")
         return f"{self.at:%Y-%m-%d %H:%M} {who}: {self.name} ({self.source} → {self.target})"
 
 
@@ -238,4 +239,4 @@ class ReviewApproval(AppendOnlyModel):
         constraints = [models.UniqueConstraint(fields=["review", "by"], name="approval_once_per_member")]
 
     def __str__(self):
-        return f"{self.by} approved {self.review_id} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{display_name(self.by)} approved at {self.at:%Y-%m-%d %H:%M}"
