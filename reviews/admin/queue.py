@@ -160,7 +160,7 @@ class ReviewTransitionForReviewInline(ByNameMixin, ReadOnlyAdminMixin, admin.Tab
 
 class ReviewAdmin(ReviewWorkspaceMixin, ReadOnlyAdminMixin, admin.ModelAdmin):  # not VersionAdmin, not FSMAdminMixin
     list_display = [
-        "article_link",
+        "article_question",
         "state",
         "stage",
         "assignee",
@@ -235,6 +235,11 @@ class ReviewAdmin(ReviewWorkspaceMixin, ReadOnlyAdminMixin, admin.ModelAdmin):  
     @admin.display(description=_("reviewer"), ordering="reviewer")
     def reviewer_name(self, obj):
         return people.display_name(obj.reviewer, default="—")
+
+    @admin.display(description=_("article"), ordering="article__question")
+    def article_question(self, obj):
+        # the queue's first column links to the cycle's record (a link inside it would nest links)
+        return str(obj.article)
 
     @admin.display(description=_("article"), ordering="article__question")
     def article_link(self, obj):

@@ -177,5 +177,3 @@ def test_a_two_stage_cycle_shows_its_second_stage_and_assignee_in_the_queue(clie
     page = client.get(QUEUE).content.decode()
     assert selected(page).startswith("Assigned to me (1)")
     assert "Pharmacist sign-off" in page and "Pat Chemist" in page and "Under review" in page
-
-
