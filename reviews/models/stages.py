@@ -6,6 +6,7 @@ stages are recorded once per assignment per day (`StageReminder`, append-only)."
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,13 @@ class Workflow(TextCleaningModel, models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.topic or _('site-wide')})"
+
+    def clean(self):
+        super().clean()
+        if self.topic_id is None and Workflow.objects.filter(topic__isnull=True).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"topic": _("There is a site-wide workflow already: choose a topic, or edit that one.")}
+            )
 
 
 class WorkflowStage(TextCleaningModel, models.Model):
