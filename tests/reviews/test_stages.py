@@ -298,3 +298,11 @@ def test_stage_data_never_reaches_readers_or_the_api(client, editor, board_membe
         response = client.get(url)
         body = response.content.decode()
         assert "ZQXSTAGENOTE" not in body and "Pharmacist sign-off" not in body, url
+
+
+def test_the_roles_the_migration_sets_for_stages():
+    board, pharmacists = Group.objects.get(name=BOARD), Group.objects.get(name=PHARMACISTS)
+    codes = lambda group: set(group.permissions.values_list("codename", flat=True))  # noqa: E731
+    assert {"assign_review", "add_workflow", "change_workflow"} <= codes(board)
+    assert {"approve_review", "request_changes_review", "view_review"} <= codes(pharmacists)
+    assert not {"start_review", "assign_review", "change_article", "add_workflow"} & codes(pharmacists)
