@@ -142,6 +142,8 @@ class ReviewWorkspaceMixin:
     def assign_view(self, request, pk):
         """Assign an open stage (POST: stage, assignee). PermissionDenied propagates: 403."""
         review = self._review_or_404(request, pk)
+        if not (request.user.has_perm("reviews.assign_review") or request.user.has_perm("reviews.approve_review")):
+            raise PermissionDenied  # only reviewers take or assign stages
         back = redirect("admin:reviews_review_workspace", review.pk)
         stage = ReviewStage.objects.filter(review=review, pk=_number(request.POST.get("stage"))).first()
         if stage is None:

@@ -103,11 +103,27 @@ ADMIN_MODELS = {
     "reviews/rereviewqueue": ("v", "v", "v", lambda w: w.published, False),
     # the approval checklist: the board sets it (retires items; an item once attested is never deleted)
     "reviews/checklistitem": ("v", "vac", "vacd", lambda w: _checklist_item(), False),
+    # review workflows and their stages: the board sets them (reviews/stages.py)
+    "reviews/workflow": ("v", "vac", "vacd", lambda w: _workflow(), False),
     # API tokens are credentials: administrators only; revoked, never deleted
     "api/apitoken": ("", "", "vac", lambda w: w.extra["api_token"], False),
     # durable effects: administrators watch them (and retry them with an action), nobody edits them
     "core/effect": ("", "", "v", lambda w: Effect.objects.order_by("pk").first(), False),
 }
+
+
+def _workflow():
+    from django.contrib.auth.models import Group
+
+    from reviews.models import Workflow
+
+    workflow = Workflow.objects.order_by("pk").first()
+    if workflow is None:
+        workflow = Workflow.objects.create(name="Site default")
+        workflow.stages.create(
+            name="Clinical review", group=Group.objects.get_or_create(name="Medical Advisory Board")[0]
+        )
+    return workflow
 
 
 def _checklist_item():
@@ -365,6 +381,20 @@ def build_matrix():
             {"board": 409, "admin": 409},
             data=lambda w: {"transition": "approve", "state": "submitted"},
             note="a decision on a state the review has left",
+            unchanged=True,
+        ),
+    ]
+    # Assigning a stage: POST-only; editors get 403 and nothing changes.
+    m["admin/reviews/review/<int:pk>/assign/"] = [
+        get(lambda w: f"/admin/reviews/review/{_open_review(w.published)}/assign/", staff(405)),
+        post(
+            lambda w: f"/admin/reviews/review/{_open_review(w.published)}/assign/",
+            {"anon": LOGIN, "editor": 403},
+            data=lambda w: {
+                "stage": Review.objects.get(pk=_open_review(w.published)).stages.values_list("pk", flat=True).first(),
+                "assignee": w.board.pk,
+            },
+            note="an editor assigning",
             unchanged=True,
         ),
     ]
