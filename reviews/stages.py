@@ -70,9 +70,10 @@ def _specs(article) -> list[dict]:
 
 
 def cycle_stages(review: Review) -> list[ReviewStage]:
-    """The cycle's stages in order (copied now for a cycle from before stages)."""
+    """The cycle's stages in order (copied now for an open cycle from before stages; a closed one
+    from before stages has none)."""
     stages = list(review.stages.select_related("group", "assignee__board_member").order_by("position"))
-    if not stages:
+    if not stages and review.state in OPEN_REVIEW_STATES:
         stages_open_cycle(review=review)
         stages = list(review.stages.select_related("group", "assignee__board_member").order_by("position"))
     return stages
@@ -290,7 +291,7 @@ def stage_assign(*, stage: ReviewStage, assignee, by) -> ReviewStage:
 
 def overdue_stages(now=None):
     now = now or timezone.now()
-    return ReviewStage.objects.filter(open_stage_filter(), due_at__lt=now, assignee__isnull=False)
+    return ReviewStage.objects.filter(open_stage_filter(), due_at__lt=now, assignee__is_active=True)
 
 
 def remind_overdue(now=None) -> int:

@@ -19,7 +19,7 @@ from articles.history import content_at, diff_content
 from core import people
 from reviews import stages as review_stages
 from reviews.models import Review, ReviewStage
-from reviews.services import LABELS, TRANSITIONS, ReviewRefused, checklist_for
+from reviews.services import LABELS, TRANSITIONS, ReviewRefused, checklist_for, required_approvals
 
 # the decisions this page takes (withdrawing is the editor's, on the article's page)
 DECISIONS = ("start_review", "request_changes", "approve")
@@ -104,7 +104,7 @@ class ReviewWorkspaceMixin:
             "comment": comment,
             "approvals": approvals,
             # what publication needs in all: the quorums of the required stages
-            "required_approvals": sum(s.required_quorum for s in cycle_stages if s.required),
+            "required_approvals": sum(s.required_quorum for s in cycle_stages if s.required) or required_approvals(),
             "stages": self._stages_context(request, review, cycle_stages, approvals),
             "assign_url": reverse("admin:reviews_review_assign", args=[review.pk]),
             "audiences": [("", "Every reader (as first shown)")] + [(a.value, a.label) for a in Audience],

@@ -307,3 +307,29 @@ def test_the_roles_the_migration_sets_for_stages():
     assert {"assign_review", "add_workflow", "change_workflow"} <= codes(board)
     assert {"approve_review", "request_changes_review", "view_review"} <= codes(pharmacists)
     assert not {"start_review", "assign_review", "change_article", "add_workflow"} & codes(pharmacists)
+
+
+def test_a_cycle_from_before_stages_gets_them_and_its_old_approvals_count_for_the_first(
+    editor, board_member, second_board_member, settings
+):
+    from reviews.models import ReviewApproval
+
+    settings.ORACLE_REQUIRED_APPROVALS = 2
+    review = review_start(
+        review=review_submit(article=make_article(question="Old?", slug="old"), by=editor), by=board_member
+    )
+    ReviewStage.objects.filter(review=review).delete()  # as migrated: no stages yet
+    ReviewApproval.objects.create(review=review, by=board_member)  # an approval from before stages
+
+    review = approve(review, second_board_member)
+
+    assert review.state == ReviewStatus.APPROVED
+    assert states(review) == [("Clinical review", Stage.COMPLETED)]
+
+
+def test_a_closed_cycle_from_before_stages_gets_none(client, approved, board_member):
+    review = Review.objects.get(article=approved)
+    ReviewStage.objects.filter(review=review).delete()
+    client.force_login(board_member)
+    assert client.get(review.workspace_url()).status_code == 200
+    assert not ReviewStage.objects.filter(review=review).exists()
