@@ -327,9 +327,11 @@ def test_a_cycle_from_before_stages_gets_them_and_its_old_approvals_count_for_th
     assert states(review) == [("Clinical review", Stage.COMPLETED)]
 
 
-def test_a_closed_cycle_from_before_stages_gets_none(client, approved, board_member):
-    review = Review.objects.get(article=approved)
-    ReviewStage.objects.filter(review=review).delete()
+def test_a_closed_cycle_from_before_stages_gets_none(client, submitted, editor, board_member):
+    from reviews.services import review_withdraw
+
+    ReviewStage.objects.filter(review=submitted).delete()
+    review = review_withdraw(review=submitted, by=editor)
     client.force_login(board_member)
     assert client.get(review.workspace_url()).status_code == 200
     assert not ReviewStage.objects.filter(review=review).exists()
