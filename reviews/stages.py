@@ -151,6 +151,12 @@ def stage_to_sign(review: Review, user) -> tuple[ReviewStage | None, str]:
     return None, f"This review is now at {named}: you are not a member, so you cannot approve it at this stage."
 
 
+def approvals_needed(review: Review | None) -> int:
+    """How many approvals publication needs in all: the quorums of the cycle's required stages."""
+    stages = cycle_stages(review) if review is not None else []
+    return sum(s.required_quorum for s in stages if s.required) or max(1, settings.ORACLE_REQUIRED_APPROVALS)
+
+
 def stage_approvals(stage: ReviewStage) -> int:
     """Different members who approved this stage (approvals from before stages count for the first)."""
     approvals = ReviewApproval.objects.filter(review_id=stage.review_id)

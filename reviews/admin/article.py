@@ -20,9 +20,9 @@ from reviews.services import (
     TRANSITIONS,
     ReviewRefused,
     available_transitions,
-    required_approvals,
     review_submit,
 )
+from reviews.stages import approvals_needed
 
 
 def attested_checklist(transition) -> str:
@@ -148,7 +148,7 @@ class ReviewPanelMixin:
                 "transitions": [{"name": n, "label": LABELS[n]} for n in names],
                 "action_url": reverse("admin:articles_article_review", args=[obj.pk]),
                 "approvals": list(review.approvals.select_related("by")) if review else [],
-                "required_approvals": required_approvals(),
+                "required_approvals": approvals_needed(review),
                 "preview_url": reverse("admin:reviews_review_preview", args=[review.pk]) if review else "",
                 "workspace_url": review.workspace_url() if review else "",
                 "diff_url": review.changes_url() if review else "",
@@ -213,7 +213,7 @@ class ReviewPanelMixin:
                 request,
                 f"Approved and published as version {review.publication.number}."
                 if review.publication_id
-                else f"Approval recorded ({review.approvals.count()} of {required_approvals()} required).",
+                else f"Approval recorded ({review.approvals.count()} of {approvals_needed(review)} required).",
             )
         else:
             messages.success(request, DONE[name])

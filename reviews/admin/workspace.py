@@ -3,6 +3,7 @@ as readers will see it, per audience) beside the decision panel (comment, checkl
 changes", "Approve"). Every decision goes through `reviews.services`, which checks everything
 again; a refused decision re-renders the page with the comment and ticks kept."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -19,7 +20,7 @@ from articles.history import content_at, diff_content
 from core import people
 from reviews import stages as review_stages
 from reviews.models import Review, ReviewStage
-from reviews.services import LABELS, TRANSITIONS, ReviewRefused, checklist_for, required_approvals
+from reviews.services import LABELS, TRANSITIONS, ReviewRefused, checklist_for
 
 # the decisions this page takes (withdrawing is the editor's, on the article's page)
 DECISIONS = ("start_review", "request_changes", "approve")
@@ -104,7 +105,8 @@ class ReviewWorkspaceMixin:
             "comment": comment,
             "approvals": approvals,
             # what publication needs in all: the quorums of the required stages
-            "required_approvals": sum(s.required_quorum for s in cycle_stages if s.required) or required_approvals(),
+            "required_approvals": sum(s.required_quorum for s in cycle_stages if s.required)
+            or max(1, settings.ORACLE_REQUIRED_APPROVALS),
             "stages": self._stages_context(request, review, cycle_stages, approvals),
             "assign_url": reverse("admin:reviews_review_assign", args=[review.pk]),
             "audiences": [("", "Every reader (as first shown)")] + [(a.value, a.label) for a in Audience],

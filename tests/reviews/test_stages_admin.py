@@ -146,3 +146,19 @@ def test_the_board_home_lists_what_is_assigned_to_me_and_what_is_overdue(client,
     late = page[page.index('id="board-home-late"') : page.index('id="board-home-mine"')]
     assert "Overdue stages (1)" in late and "Is 0 safe? — Clinical review (Dr. Bo Reviewer, MD, FACP)" in late
     assert "Is 1 safe?" not in late
+
+
+def test_the_article_page_counts_the_approvals_of_every_required_stage(
+    client, editor, board_member, pharmacist, two_stage
+):
+    from reviews.services import review_approve
+    from tests.helpers import every_checklist_item
+
+    review = review_start(
+        review=review_submit(article=make_article(question="Is w safe?", slug="w", topic=two_stage), by=editor),
+        by=board_member,
+    )
+    review_approve(review=review, by=board_member, ticked=every_checklist_item(review))
+    client.force_login(board_member)
+    page = client.get(f"/admin/articles/article/{review.article_id}/change/").content.decode()
+    assert "Approvals: 1 of 2 required — Dr. Bo Reviewer, MD, FACP." in page
