@@ -7,6 +7,7 @@ stages are recorded once per assignment per day (`StageReminder`, append-only)."
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -61,7 +62,10 @@ class WorkflowStage(TextCleaningModel, models.Model):
         help_text=_("Its members may sign this stage (they also need the permission to approve reviews)."),
     )
     quorum = models.PositiveIntegerField(
-        _("quorum"), default=1, help_text=_("How many different members of the group must approve.")
+        _("quorum"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("How many different members of the group must approve."),
     )
     required = models.BooleanField(
         _("required"),

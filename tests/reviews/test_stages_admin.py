@@ -61,6 +61,8 @@ def test_the_board_configures_a_workflow_with_its_stages_in_the_admin(client, bo
     assert (stage.workflow.name, stage.quorum, stage.due_days) == ("Site default", 2, 5)
     assert "Clinical review" in client.get("/admin/reviews/workflow/").content.decode()
 
+    zero = client.post("/admin/reviews/workflow/add/", {**data, "name": "Zero", "topic": "", "stages-0-quorum": "0"})
+    assert zero.status_code == 200 and "Ensure this value is greater than or equal to 1." in zero.content.decode()
     again = client.post("/admin/reviews/workflow/add/", {**data, "name": "Another default"})
     assert again.status_code == 200 and "There is a site-wide workflow already" in again.content.decode()
     assert Workflow.objects.count() == 1
