@@ -16,6 +16,7 @@ from core.models import Effect
 from references.admin import ReferenceAdmin as BibliographyAdmin
 from references.models import Reference
 from reviews import admin as reviews_admin
+from reviews.admin.stages import WorkflowAdmin
 from reviews.models import (
     BoardMember,
     ChecklistItem,
@@ -25,6 +26,7 @@ from reviews.models import (
     Schedule,
     SourceAlert,
     SourceEvent,
+    Workflow,
 )
 
 admin.site.site_header = "Oracle editorial"
@@ -56,6 +58,7 @@ REGISTRY = {
     ReviewTransition: reviews_admin.ReviewTransitionAdmin,
     BoardMember: reviews_admin.BoardMemberAdmin,
     ChecklistItem: reviews_admin.ChecklistItemAdmin,
+    Workflow: WorkflowAdmin,
     ReReviewQueue: reviews_admin.ReReviewQueueAdmin,
     SourceAlert: reviews_admin.SourceAlertAdmin,
     SourceEvent: reviews_admin.SourceEventAdmin,

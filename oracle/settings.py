@@ -268,6 +268,8 @@ ORACLE_PERIODIC_JOBS = {
     "prune_effects": {"effect": "core.tasks.prune", "every": 86400},
     # scheduled publications and withdrawals, at their minute (reviews/schedules.py)
     "run_schedules": {"effect": "reviews.schedules.schedules_run_due", "every": 60},
+    # assignees of overdue review stages, reminded once a day (reviews/stages.py)
+    "overdue_stages": {"effect": "reviews.stages.remind_overdue_effect", "every": 86400},
 }
 
 LOGGING = {

@@ -10,8 +10,10 @@ class ReviewsConfig(AppConfig):
         from core import people
         from reviews import signals  # noqa: F401  (connects cache invalidation)
 
-        # Board members are named by their public profile wherever a person is named.
-        people.register_profile("board_member", lambda member: member.display_name)
+        # Board members are named by their public profile, with credentials, wherever staff see a
+        # person named ("Dr. Jane Smith, MD"); readers see the name and the credentials apart
+        # (`reviews.services._signature`).
+        people.register_profile("board_member", lambda member: member.signature)
         # The answer page (articles) shows the notices the board confirmed but cannot name this
         # app: it asks the providers registered with it.
         from articles import answer_page

@@ -176,3 +176,33 @@ def notify_mentioned(*, comment_id: int, user_ids: list[int]) -> int:
         "admin_url": base + reverse("admin:articles_article_change", args=[thread.article_id]) + "#review-comments",
     }
     return _enqueue("mention", context, recipients, about=thread.article.question)
+
+
+def _stage_context(stage_id: int) -> tuple:
+    from reviews.models import ReviewStage
+
+    stage = ReviewStage.objects.select_related("review__article", "assignee", "group").get(pk=stage_id)
+    base = settings.ORACLE_BASE_URL.rstrip("/")
+    context = {
+        "stage": stage,
+        "review": stage.review,
+        "article": stage.review.article,
+        "assignee": stage.assignee,
+        "workspace_url": base + stage.review.workspace_url(),
+        "queue_url": base + reverse("admin:reviews_review_changelist") + "?queue=assigned",
+    }
+    return stage, context
+
+
+def notify_stage_assigned(*, stage_id: int) -> None:
+    """Tell a stage's new assignee what awaits them and by when (`reviews/stages.py`)."""
+    stage, context = _stage_context(stage_id)
+    if stage.assignee and stage.assignee.email:
+        _enqueue("stage_assigned", context, [stage.assignee.email], about=stage.review.article.question)
+
+
+def notify_stage_overdue(*, stage_id: int) -> None:
+    """Remind an overdue stage's assignee (once a day at most: `reviews.stages.remind_overdue`)."""
+    stage, context = _stage_context(stage_id)
+    if stage.assignee and stage.assignee.email:
+        _enqueue("overdue", context, [stage.assignee.email], about=stage.review.article.question)

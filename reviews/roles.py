@@ -4,6 +4,8 @@ from articles.content import EDIT_CONTENT_PERMISSIONS
 
 EDITORS = "Editors"
 BOARD = "Medical Advisory Board"
+# signs a workflow's pharmacist stage (e.g. "Pharmacist sign-off"): reads, approves or sends back
+PHARMACISTS = "Pharmacists"
 
 _READ = [
     "articles.view_article",
@@ -31,6 +33,9 @@ _READ = [
     "reviews.view_commentthread",
     "reviews.view_comment",
     "reviews.view_commentevent",
+    "reviews.view_workflow",
+    "reviews.view_workflowstage",
+    "reviews.view_reviewstage",
 ]
 _WRITE_CONTENT = [
     "articles.change_followupquestion",
@@ -66,7 +71,17 @@ ROLE_PERMISSIONS = {
         # scheduled publishing and withdrawal (reviews/schedules.py): the board cancels schedules;
         # a withdrawal is scheduled with articles.withdraw_article
         "reviews.cancel_schedule",
+        # who signs what: the board sets the workflows and assigns any stage to a member of its group
+        "reviews.assign_review",
+        "reviews.add_workflow",
+        "reviews.change_workflow",
+        "reviews.add_workflowstage",
+        "reviews.change_workflowstage",
+        "reviews.delete_workflowstage",
     ],
+    # Pharmacists sign the stages of their group (the stage's group is checked on every approval);
+    # they read everything the board reads and write no content.
+    PHARMACISTS: _READ + ["reviews.approve_review", "reviews.request_changes_review"],
 }
 
 

@@ -27,7 +27,7 @@ from articles.published_files import answer_pages_changed
 from articles.publishing import article_publish
 from articles.snapshots import load_article, snapshot_article
 from core.people import display_name
-from reviews import disclosures, notifications
+from reviews import disclosures, notifications, stages
 from reviews.models import ChecklistAttestation, ChecklistItem, Review, ReviewApproval, ReviewTransition
 from reviews.schedules import parse_due, pending_publication, schedule_publication
 from reviews.schedules import when as schedule_when
@@ -55,6 +55,8 @@ def required_approvals() -> int:
 
 
 def _who(user) -> str:
+    if user is not None and not user.is_authenticated:
+        return "An anonymous visitor"
     return display_name(user, default="the importer")
 
 
@@ -88,13 +90,13 @@ def _check_permission(review, name, by):
     # allowed one in the wrong state gets a clear error.
     definitions = method._django_fsm.transitions.values()
     if not any(t.has_perm(review, by) for t in definitions):
-        raise PermissionDenied(f"{by} may not {LABELS.get(name, name).lower()} this review.")
+        raise PermissionDenied(f"{_who(by)} may not {LABELS.get(name, name).lower()} this review.")
     if not can_proceed(method, check_conditions=False):
         raise TransitionNotAllowed(
             f"Cannot {LABELS.get(name, name).lower()}: this review is {review.get_state_display().lower()}."
         )
     if not has_transition_perm(method, by):
-        raise PermissionDenied(f"{by} may not {LABELS.get(name, name).lower()} this review.")
+        raise PermissionDenied(f"{_who(by)} may not {LABELS.get(name, name).lower()} this review.")
 
 
 def _locked_review(review: Review) -> Review:
@@ -109,7 +111,7 @@ def review_submit(*, article: Article, by, change_summary: str = "") -> Review:
     """Open a review cycle pinning the article's current content; lock the article; tell the board."""
     probe = Review(article=article)
     if not has_transition_perm(probe.submit, by):
-        raise PermissionDenied(f"{by} may not submit articles for review.")
+        raise PermissionDenied(f"{_who(by)} may not submit articles for review.")
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
         loaded = load_article(article.pk)
@@ -149,6 +151,7 @@ def review_submit(*, article: Article, by, change_summary: str = "") -> Review:
         except IntegrityError:
             raise ReviewRefused("This article cannot be submitted for review: it is already in review.") from None
         _log(review, "submit", ReviewStatus.NEW, by=by, comment=change_summary)
+        stages.stages_open_cycle(review=review)  # the workflow's stages, copied; the first opens
         _set_article_status(
             article.pk,
             review.state,
@@ -297,6 +300,9 @@ def review_approve(
             )
         if review.approvals.filter(by=by).exists():
             reasons.append("You have already approved this version; it needs another board member's approval.")
+        stage, not_a_signer = stages.stage_to_sign(review, by)
+        if stage is None:
+            reasons.append(not_a_signer)
         current = snapshot_article(load_article(review.article_id))
         if content_fingerprint(current) != review.content_hash:
             reasons.append(
@@ -315,6 +321,7 @@ def review_approve(
             review=review,
             by=by,
             comment=comment,
+            stage=stage,
             declaration=declaration if declared else "",
             conflict_statement=conflict_statement if declaration == disclosures.CONFLICT else "",
             overlaps=disclosures.overlaps_for(by, review.content) if declared else [],
@@ -325,18 +332,15 @@ def review_approve(
             )
             for item in items
         )
-        all_approvals = list(review.approvals.all())
-        approvals = len(all_approvals)
-        may_complete, why_not = disclosures.approvals_may_complete(all_approvals)
-        counted = approvals if may_complete else min(approvals, required_approvals() - 1)
-        if publish_at and counted < required_approvals():
+        outcome = stages.stages_record_approval(review=review, stage=stage)
+        if publish_at and not outcome["publish"]:
             raise ReviewRefused(
                 "Only the approval that completes the review schedules its publication: "
-                + (why_not or f"this one would be {approvals} of {required_approvals()} required.")
+                + (outcome["held"] or "this one does not complete every required stage.")
                 + " Leave “Publish on” empty."
             )
         source = review.state
-        review.approve(approvals=counted, required=required_approvals())
+        review.approve(last_required_stage_completed=outcome["publish"])
         scheduled = None
         if review.state == ReviewStatus.APPROVED and publish_at:
             scheduled = schedule_publication(review=review, by=by, due_at=publish_at)
@@ -360,7 +364,7 @@ def review_approve(
             "approve",
             source,
             by=by,
-            comment=_approval_note(review, comment, approvals, why_not, scheduled),
+            comment=_approval_note(review, comment, outcome, scheduled),
             approval=approval,
         )
         if review.state == ReviewStatus.APPROVED:
@@ -370,15 +374,10 @@ def review_approve(
     return review
 
 
-def _approval_note(review, comment, approvals, why_not, scheduled) -> str:
+def _approval_note(review, comment, outcome, scheduled) -> str:
     if scheduled is not None:
         return f"{comment}\n(scheduled to be published on {schedule_when(scheduled.due_at)})".strip()
-    if review.state == ReviewStatus.APPROVED:
-        return comment
-    note = f"approval {approvals} of {required_approvals()} required"
-    if why_not:
-        note += f"; {why_not}"
-    return f"{comment}\n({note})".strip()
+    return f"{comment}\n{stages.approval_note(outcome, stages_count=review.stages.count())}".strip()
 
 
 def _signature(user, approval=None) -> dict:
@@ -386,7 +385,10 @@ def _signature(user, approval=None) -> dict:
     with what they declared about conflicts of interest when they were asked (frozen)."""
     # The approvers come with their profiles (select_related): no query per approver here.
     member = getattr(user, "board_member", None)
-    signature = {"name": display_name(user), "credentials": member.credentials if member else ""}
+    if member is not None:
+        signature = {"name": member.display_name, "credentials": member.credentials}
+    else:
+        signature = {"name": display_name(user), "credentials": ""}
     if approval is not None:
         signature.update(disclosures.declared_for_readers(approval))
     return signature

@@ -13,19 +13,19 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from articles.models import Article
 from articles.snapshots import load_article, snapshot_article
+from core import people
 from core.admin import ReadOnlyAdminMixin
 from reviews.admin.comments import CommentEventInline, article_threads, review_trail_html
 from reviews.comments import may_comment
-from reviews.disclosures import approvals_may_complete
 from reviews.models import Review, ReviewTransition
 from reviews.services import (
     LABELS,
     TRANSITIONS,
     ReviewRefused,
     available_transitions,
-    required_approvals,
     review_submit,
 )
+from reviews.stages import approvals_needed, held_by_conflict
 
 
 def attested_checklist(transition) -> str:
@@ -58,14 +58,23 @@ class ReviewTransitionInline(ReadOnlyAdminMixin, nested_admin.NestedTabularInlin
     model = ReviewTransition
     fk_name = "article"
     verbose_name_plural = _("Audit trail")
-    fields = ["at", "name", "source", "target", "by", "comment", "checklist", "review"]
+    fields = ["at", "name", "source", "target", "by_name", "comment", "checklist", "review"]
     readonly_fields = fields
     extra = 0
     ordering = ["-at", "-id"]
     classes = ["collapse"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("approval").prefetch_related("approval__attestations")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("approval", *people.related("by"))
+            .prefetch_related("approval__attestations")
+        )
+
+    @admin.display(description=_("by"))
+    def by_name(self, obj):
+        return people.display_name(obj.by, default="system")
 
     @admin.display(description=_("checklist attested"))
     def checklist(self, obj):
@@ -164,7 +173,7 @@ class ReviewPanelMixin:
                 "transition_names": names,
                 "action_url": reverse("admin:articles_article_review", args=[obj.pk]),
                 "approvals": list(review.approvals.select_related("by")) if review else [],
-                "required_approvals": required_approvals(),
+                "required_approvals": approvals_needed(review),
                 "preview_url": reverse("admin:reviews_review_preview", args=[review.pk]) if review else "",
                 "workspace_url": review.workspace_url() if review else "",
                 "diff_url": review.changes_url() if review else "",
@@ -244,8 +253,8 @@ class ReviewPanelMixin:
                 request,
                 f"Approved and published as version {review.publication.number}."
                 if review.publication_id
-                else f"Approval recorded ({review.approvals.count()} of {required_approvals()} required). "
-                + approvals_may_complete(review.approvals.all())[1],
+                else f"Approval recorded ({review.approvals.count()} of {approvals_needed(review)} required). "
+                + held_by_conflict(review),
             )
         else:
             messages.success(request, DONE[name])

@@ -3,64 +3,155 @@
 from csp.decorators import csp_replace
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from articles.answer_page import preview_context
 from articles.audiences import Audience
+from core import people
 from core.admin import ReadOnlyAdminMixin
 from reviews.admin.article import attested_checklist
+from reviews.admin.stages import ReviewStageInline
 from reviews.admin.workspace import ReviewWorkspaceMixin
-from reviews.models import Review, ReviewApproval, ReviewTransition
+from reviews.models import Review, ReviewApproval, ReviewStage, ReviewTransition
+from reviews.stages import open_stage_filter
+
+
+def _assigned_to(user):
+    return Exists(ReviewStage.objects.filter(open_stage_filter(), review=OuterRef("pk"), assignee=user))
+
+
+def _overdue():
+    return Exists(ReviewStage.objects.filter(open_stage_filter(), review=OuterRef("pk"), due_at__lt=timezone.now()))
+
+
+def default_queue(user) -> str:
+    """Where the queue opens for `user`: what awaits them. A reviewer: what is assigned to them if
+    anything is, else what is under review by them, else what awaits review (a reviewer who does not start reviews, such as a
+    pharmacist: what is under review). An editor: the cycles sent back for changes, if any, else
+    their submissions."""
+    reviews = Review.objects.all()
+    if user.has_perm("reviews.approve_review") or user.has_perm("reviews.start_review"):
+        if reviews.filter(_assigned_to(user)).exists():
+            return "assigned"
+        if reviews.under_review_by(user).exists():
+            return "mine"
+        return "awaiting" if user.has_perm("reviews.start_review") else "under_review"
+    if reviews.changes_requested().filter(submitted_by=user).exists():
+        return "changes"
+    return "submitted_by_me"
 
 
 class QueueFilter(admin.SimpleListFilter):
     title = _("queue")
     parameter_name = "queue"
 
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        # Opened without any choice, the queue shows what awaits this user; "All" is ?queue=all.
+        if not request.GET:
+            self.used_parameters[self.parameter_name] = default_queue(request.user)
+
     def lookups(self, request, model_admin):
-        counts = {
-            "awaiting": Review.objects.awaiting_review().count(),
-            "mine": Review.objects.under_review_by(request.user).count(),
-            "under_review": Review.objects.filter(state=Review.State.UNDER_REVIEW).count(),
-            "changes": Review.objects.changes_requested().count(),
-        }
+        user = request.user
+        counts = Review.objects.aggregate(
+            assigned=Count("pk", filter=Q(_assigned_to(user))),
+            overdue=Count("pk", filter=Q(_overdue())),
+            awaiting=Count("pk", filter=Q(state=Review.State.SUBMITTED)),
+            mine=Count("pk", filter=Q(state=Review.State.UNDER_REVIEW, reviewer=user)),
+            under_review=Count("pk", filter=Q(state=Review.State.UNDER_REVIEW)),
+            changes=Count("pk", filter=Q(state=Review.State.CHANGES_REQUESTED)),
+            submitted_by_me=Count("pk", filter=Q(submitted_by=user)),
+        )
         return [
+            ("assigned", f"Assigned to me ({counts['assigned']})"),
+            ("overdue", f"Overdue ({counts['overdue']})"),
             ("awaiting", f"Awaiting review ({counts['awaiting']})"),
             ("mine", f"Under review by me ({counts['mine']})"),
             ("under_review", f"Under review, all ({counts['under_review']})"),
             ("changes", f"Changes requested ({counts['changes']})"),
+            ("submitted_by_me", f"Submitted by me ({counts['submitted_by_me']})"),
+            ("all", "All"),
         ]
+
+    def choices(self, changelist):
+        # "All" is a choice of its own (?queue=all): without one the queue opens on what awaits you
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
     def queryset(self, request, queryset):
         return {
+            "assigned": lambda: queryset.filter(_assigned_to(request.user)),
+            "overdue": lambda: queryset.filter(_overdue()),
             "awaiting": queryset.awaiting_review,
             "mine": lambda: queryset.under_review_by(request.user),
             "under_review": lambda: queryset.filter(state=Review.State.UNDER_REVIEW),
             "changes": queryset.changes_requested,
+            "submitted_by_me": lambda: queryset.filter(submitted_by=request.user),
         }.get(self.value(), lambda: queryset)()
 
 
-class ReviewApprovalInline(ReadOnlyAdminMixin, admin.TabularInline):
+class StageFilter(admin.SimpleListFilter):
+    """The cycles whose open stage has this name."""
+
+    title = _("open stage")
+    parameter_name = "stage"
+
+    def lookups(self, request, model_admin):
+        names = ReviewStage.objects.filter(open_stage_filter()).values_list("name", flat=True).distinct()
+        return [(name, name) for name in sorted(set(names))]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(
+            Exists(ReviewStage.objects.filter(open_stage_filter(), review=OuterRef("pk"), name=self.value()))
+        )
+
+
+class ByNameMixin:
+    """Names the person who acted as everywhere else (display name, credentials for the board)."""
+
+    @admin.display(description=_("by"), ordering="by")
+    def by_name(self, obj):
+        return people.display_name(obj.by, default="system")
+
+
+class ReviewApprovalInline(ByNameMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = ReviewApproval
-    fields = ["by", "at", "comment"]
-    readonly_fields = fields
-    extra = 0
-
-
-class ReviewTransitionForReviewInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = ReviewTransition
-    fk_name = "review"
-    fields = ["at", "name", "source", "target", "by", "comment", "checklist"]
+    fields = ["by_name", "stage", "at", "comment"]
     readonly_fields = fields
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("approval").prefetch_related("approval__attestations")
+        return super().get_queryset(request).select_related("stage", *people.related("by"))
+
+
+class ReviewTransitionForReviewInline(ByNameMixin, ReadOnlyAdminMixin, admin.TabularInline):
+    model = ReviewTransition
+    fk_name = "review"
+    fields = ["at", "name", "source", "target", "by_name", "comment", "checklist"]
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("approval", *people.related("by"))
+            .prefetch_related("approval__attestations")
+        )
 
     @admin.display(description=_("checklist attested"))
     def checklist(self, obj):
@@ -68,8 +159,19 @@ class ReviewTransitionForReviewInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 class ReviewAdmin(ReviewWorkspaceMixin, ReadOnlyAdminMixin, admin.ModelAdmin):  # not VersionAdmin, not FSMAdminMixin
-    list_display = ["article_link", "state", "submitted_by", "submitted_at", "reviewer", "workspace_link"]
-    list_filter = [QueueFilter, "state", "origin"]
+    list_display = [
+        "article_question",
+        "state",
+        "stage",
+        "assignee",
+        "due",
+        "submitted_by_name",
+        "submitted_at",
+        "reviewer_name",
+        "workspace_link",
+    ]
+    list_filter = [QueueFilter, StageFilter, "state", "origin"]
+    # with the people's profiles (`get_queryset`: they are registered once the apps are ready)
     list_select_related = ["article", "submitted_by", "reviewer"]
     search_fields = ["article__question"]
     date_hierarchy = "submitted_at"
@@ -77,10 +179,10 @@ class ReviewAdmin(ReviewWorkspaceMixin, ReadOnlyAdminMixin, admin.ModelAdmin):  
         "article",
         "state",
         "origin",
-        "submitted_by",
+        "submitted_by_name",
         "submitted_at",
         "change_summary",
-        "reviewer",
+        "reviewer_name",
         "started_at",
         "closed_at",
         "publication",
@@ -89,7 +191,55 @@ class ReviewAdmin(ReviewWorkspaceMixin, ReadOnlyAdminMixin, admin.ModelAdmin):  
         "preview_link",
     ]
     readonly_fields = fields
-    inlines = [ReviewApprovalInline, ReviewTransitionForReviewInline]
+    inlines = [ReviewStageInline, ReviewApprovalInline, ReviewTransitionForReviewInline]
+
+    class Media:
+        css = {"all": ["reviews/admin/stages.css"]}
+
+    def get_queryset(self, request):
+        open_now = ReviewStage.objects.filter(open_stage_filter()).select_related(*people.related("assignee"))
+        return (
+            super()
+            .get_queryset(request)
+            # list_select_related is not applied to a queryset that selects already: everything here
+            .select_related("article", *people.related("submitted_by"), *people.related("reviewer"))
+            .prefetch_related(Prefetch("stages", queryset=open_now.order_by("position"), to_attr="open_stages"))
+        )
+
+    def _open_stages(self, obj):
+        return getattr(obj, "open_stages", None) or []
+
+    @admin.display(description=_("stage"))
+    def stage(self, obj):
+        return ", ".join(s.name for s in self._open_stages(obj)) or "—"
+
+    @admin.display(description=_("assignee"))
+    def assignee(self, obj):
+        return ", ".join(people.display_name(s.assignee, default="unassigned") for s in self._open_stages(obj)) or "—"
+
+    @admin.display(description=_("due"))
+    def due(self, obj):
+        stages = [s for s in self._open_stages(obj) if s.due_at]
+        if not stages:
+            return "—"
+        due_at = min(s.due_at for s in stages)
+        shown = date_format(timezone.localtime(due_at), "DATE_FORMAT")
+        if due_at < timezone.now():
+            return format_html('<span class="queue-overdue">{} (overdue)</span>', shown)
+        return shown
+
+    @admin.display(description=_("submitted by"), ordering="submitted_by")
+    def submitted_by_name(self, obj):
+        return people.display_name(obj.submitted_by, default="—")
+
+    @admin.display(description=_("reviewer"), ordering="reviewer")
+    def reviewer_name(self, obj):
+        return people.display_name(obj.reviewer, default="—")
+
+    @admin.display(description=_("article"), ordering="article__question")
+    def article_question(self, obj):
+        # the queue's first column links to the cycle's record (a link inside it would nest links)
+        return str(obj.article)
 
     @admin.display(description=_("article"), ordering="article__question")
     def article_link(self, obj):
@@ -135,11 +285,14 @@ class ReviewAdmin(ReviewWorkspaceMixin, ReadOnlyAdminMixin, admin.ModelAdmin):  
         return TemplateResponse(request, "reviews/review_preview.html", context)
 
 
-class ReviewTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "article", "name", "source", "target", "by", "comment"]
+class ReviewTransitionAdmin(ByNameMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "article", "name", "source", "target", "by_name", "comment"]
     list_filter = ["name", "target"]
     list_select_related = ["article", "by"]
-    search_fields = ["article__question", "comment", "by__username"]
+    search_fields = ["article__question", "comment", "by__username", "by__first_name", "by__last_name"]
     date_hierarchy = "at"
-    fields = ["at", "article", "review", "name", "source", "target", "by", "comment"]
+    fields = ["at", "article", "review", "name", "source", "target", "by_name", "comment"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article", *people.related("by"))

@@ -5,11 +5,13 @@ again; a refused decision re-renders the page with the comment and ticks kept.""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from reversion.models import Revision
@@ -17,11 +19,11 @@ from reversion.models import Revision
 from articles.audiences import Audience
 from articles.history import content_at, diff_content
 from core import people
-from reviews.disclosures import approvals_may_complete
-from reviews.models import Review
+from reviews import stages as review_stages
+from reviews.models import Review, ReviewStage
 from reviews.schedules import pending_publication
 from reviews.schedules import when as schedule_when
-from reviews.services import LABELS, TRANSITIONS, ReviewRefused, checklist_for, required_approvals
+from reviews.services import LABELS, TRANSITIONS, ReviewRefused, checklist_for
 
 # the decisions this page takes (withdrawing is the editor's, on the article's page)
 DECISIONS = ("start_review", "request_changes", "approve")
@@ -67,6 +69,10 @@ def workspace_disclosures_context(request, review, options) -> dict:
     }
 
 
+def _number(value) -> int:
+    return int(value) if (value or "").isdigit() else 0
+
+
 class ReviewWorkspaceMixin:
     """For the review admin: the review page (GET) and its decisions (POST)."""
 
@@ -74,6 +80,11 @@ class ReviewWorkspaceMixin:
         return [
             path(
                 "<int:pk>/workspace/", self.admin_site.admin_view(self.workspace_view), name="reviews_review_workspace"
+            ),
+            path(
+                "<int:pk>/assign/",
+                self.admin_site.admin_view(require_POST(self.assign_view)),
+                name="reviews_review_assign",
             ),
             path(
                 "<int:pk>/decide/",
@@ -117,6 +128,7 @@ class ReviewWorkspaceMixin:
             review.approvals.select_related(*people.related("by")).prefetch_related("attestations").order_by("at", "id")
         )
         preview = reverse("admin:reviews_review_preview", args=[review.pk])
+        cycle_stages = review_stages.cycle_stages(review)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -129,7 +141,11 @@ class ReviewWorkspaceMixin:
             "checklist": [{"item": item, "ticked": str(item.pk) in ticked} for item in checklist_for(review)],
             "comment": comment,
             "approvals": approvals,
-            "required_approvals": required_approvals(),
+            # what publication needs in all: the quorums of the required stages
+            "required_approvals": sum(s.required_quorum for s in cycle_stages if s.required)
+            or max(1, settings.ORACLE_REQUIRED_APPROVALS),
+            "stages": self._stages_context(request, review, cycle_stages, approvals),
+            "assign_url": reverse("admin:reviews_review_assign", args=[review.pk]),
             "audiences": [("", "Every reader (as first shown)")] + [(a.value, a.label) for a in Audience],
             "preview_url": preview,
             "decide_url": reverse("admin:reviews_review_decide", args=[review.pk]),
@@ -138,6 +154,53 @@ class ReviewWorkspaceMixin:
             **workspace_disclosures_context(request, review, options or {}),
         }
         return TemplateResponse(request, "admin/reviews/review/workspace.html", context, status=status)
+
+    def _stages_context(self, request, review, cycle_stages, approvals) -> list[dict]:
+        """Each stage of the cycle as the slot shows it, with what this user may do about its assignee."""
+        user = request.user
+        first = cycle_stages[0].pk if cycle_stages else None
+        mine = review_stages.group_ids(user)
+        assigns_anyone = user.has_perm("reviews.assign_review")
+        rows = []
+        for stage in cycle_stages:
+            is_open = review.is_open and stage.state == ReviewStage.State.OPEN
+            rows.append(
+                {
+                    "stage": stage,
+                    "is_open": is_open,
+                    "overdue": bool(is_open and stage.due_at and stage.due_at < timezone.now()),
+                    "approvals": [
+                        a for a in approvals if a.stage_id == stage.pk or (a.stage_id is None and stage.pk == first)
+                    ],
+                    # "Assign to me": a member of the stage's group who does not have it yet
+                    "may_take": is_open and stage.assignee_id != user.pk and stage.group_id in mine,
+                    "members": list(review_stages.group_members(stage)) if is_open and assigns_anyone else [],
+                }
+            )
+        return rows
+
+    def assign_view(self, request, pk):
+        """Assign an open stage (POST: stage, assignee). PermissionDenied propagates: 403."""
+        review = self._review_or_404(request, pk)
+        if not (request.user.has_perm("reviews.assign_review") or request.user.has_perm("reviews.approve_review")):
+            raise PermissionDenied  # only reviewers take or assign stages
+        back = redirect("admin:reviews_review_workspace", review.pk)
+        stage = ReviewStage.objects.filter(review=review, pk=_number(request.POST.get("stage"))).first()
+        if stage is None:
+            messages.error(request, "Choose a stage of this review to assign.")
+            return back
+        assignee = get_user_model().objects.filter(pk=_number(request.POST.get("assignee"))).first()
+        if assignee is None:
+            messages.error(request, "Choose who to assign the stage to.")
+            return back
+        try:
+            review_stages.stage_assign(stage=stage, assignee=assignee, by=request.user)
+        except ReviewRefused as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return back
+        messages.success(request, f"“{stage.name}” is assigned to {people.display_name(assignee)}.")
+        return back
 
     def decide_view(self, request, pk):
         """Start, request changes or approve. PermissionDenied propagates: a forged POST gets 403."""
@@ -173,10 +236,19 @@ class ReviewWorkspaceMixin:
             messages.success(request, f"Approved and published as version {review.publication.number}.")
         elif (scheduled := pending_publication(review.article_id)) and scheduled.review_id == review.pk:
             messages.success(request, f"Approved: it will be published on {schedule_when(scheduled.due_at)}.")
-        elif not (completes := approvals_may_complete(review.approvals.all()))[0]:
-            messages.warning(request, f"Approval recorded. {completes[1]}")
+        elif held := review_stages.held_by_conflict(review):
+            messages.warning(request, f"Approval recorded. {held}")
         else:
-            messages.success(
-                request, f"Approval recorded ({review.approvals.count()} of {required_approvals()} required)."
-            )
+            cycle_stages = review_stages.cycle_stages(review)
+            now_open = review_stages.open_stages(cycle_stages)
+            if len(cycle_stages) == 1:
+                count, quorum = review_stages.stage_approvals(cycle_stages[0]), cycle_stages[0].required_quorum
+                messages.success(request, f"Approval recorded ({count} of {quorum} required).")
+            else:
+                messages.success(
+                    request,
+                    "Approval recorded. The answer is published when every required stage is complete; open now: "
+                    + ", ".join(f"{s.name} ({people.display_name(s.assignee, default='unassigned')})" for s in now_open)
+                    + ".",
+                )
         return back

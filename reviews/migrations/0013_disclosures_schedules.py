@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0013_scale_indexes'),
-        ('reviews', '0011_comments'),
+        ('reviews', '0012_stages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,6 +6,7 @@ from reviews.models.comments import Comment, CommentEvent, CommentThread
 from reviews.models.currency import ReReviewQueue, ReviewDueNotice, SourceAlert, SourceEvent, SourceEventDecision
 from reviews.models.disclosures import Disclosure
 from reviews.models.schedules import Schedule, ScheduleEvent
+from reviews.models.stages import ReviewStage, StageReminder, Workflow, WorkflowStage
 from reviews.models.workflow import Review, ReviewApproval, ReviewTransition
 
 __all__ = [
@@ -20,10 +21,14 @@ __all__ = [
     "Review",
     "ReviewApproval",
     "ReviewDueNotice",
+    "ReviewStage",
     "ReviewTransition",
     "Schedule",
     "ScheduleEvent",
     "SourceAlert",
     "SourceEvent",
     "SourceEventDecision",
+    "StageReminder",
+    "Workflow",
+    "WorkflowStage",
 ]

@@ -11,6 +11,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from articles.models import ReviewStatus
 from articles.models.content import OPEN_REVIEW_STATES
 from core.fields import optional_link, person_link
+from core.people import display_name
 from core.records import AppendOnlyModel
 
 
@@ -80,6 +81,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
             ("start_review", _("Can start reviewing a submitted article")),
             ("request_changes_review", _("Can request changes to an article under review")),
             ("approve_review", _("Can approve an article under review")),
+            ("assign_review", _("Can assign a review stage to any member of its group")),
         ]
         constraints = [
             # At most one open cycle per article, whatever races the application loses.
@@ -169,9 +171,10 @@ class Review(ConcurrentTransitionMixin, models.Model):
         target=RETURN_VALUE(ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED),
         permission="reviews.approve_review",
     )
-    def approve(self, *, approvals: int, required: int):
-        """One board member's approval; the cycle is approved once `required` different members have."""
-        if approvals >= required:
+    def approve(self, *, last_required_stage_completed: bool):
+        """One member's approval of the open stage (`reviews.stages` counts the stage's quorum); the
+        cycle is approved once its last required stage has completed, and stays under review until then."""
+        if last_required_stage_completed:
             self.closed_at = timezone.now()
             return ReviewStatus.APPROVED
         return ReviewStatus.UNDER_REVIEW
@@ -216,7 +219,7 @@ class ReviewTransition(AppendOnlyModel):
         ordering = ["at", "id"]
 
     def __str__(self):
-        who = self.by or "system"
+        who = display_name(self.by, default="system")
         return f"{self.at:%Y-%m-%d %H:%M} {who}: {self.name} ({self.source} → {self.target})"
 
 
@@ -238,6 +241,8 @@ class ReviewApproval(AppendOnlyModel):
     conflict_statement = models.TextField(_("conflict stated"), blank=True)
     # the overlaps the approver was shown, frozen: [{"disclosure": {...}, "term": "...", "where": [...]}]
     overlaps = models.JSONField(_("overlaps shown"), default=list, blank=True)
+    # the stage this approval signs; empty on approvals recorded before stages (they signed the first)
+    stage = optional_link("reviews.ReviewStage", _("stage"), related_name="approvals")
 
     class Meta:
         verbose_name = _("approval")
@@ -245,4 +250,4 @@ class ReviewApproval(AppendOnlyModel):
         constraints = [models.UniqueConstraint(fields=["review", "by"], name="approval_once_per_member")]
 
     def __str__(self):
-        return f"{self.by} approved {self.review_id} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{display_name(self.by)} approved at {self.at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,7 @@
-"""`{% board_home %}`: on the admin's home page, what awaits a board member — the cycles under
-review by them, those awaiting review, overdue re-reviews and open source alerts — above the app
-list. Nothing for people who cannot review."""
+"""`{% board_home %}`: on the admin's home page, what awaits a board member — the stages assigned
+to them and the overdue ones (with due dates), the cycles under review by them, those awaiting
+review, overdue re-reviews and open source alerts — above the app list. Nothing for people who
+cannot review."""
 
 from django import template
 from django.db.models import Exists, OuterRef
@@ -9,7 +10,8 @@ from django.utils import timezone
 
 from articles.models import Article
 from core import people
-from reviews.models import Review, SourceAlert
+from reviews.models import Review, ReviewStage, SourceAlert
+from reviews.stages import open_stage_filter
 
 register = template.Library()
 
@@ -26,6 +28,11 @@ def board_home(context):
     if request is None or not may_review(request.user):
         return {"shown": False}
     user = request.user
+    open_stages = ReviewStage.objects.filter(open_stage_filter()).select_related(
+        "review__article", *people.related("assignee")
+    )
+    assigned = open_stages.filter(assignee=user).order_by("due_at", "id")
+    late = open_stages.filter(due_at__lt=timezone.now()).order_by("due_at", "id")
     reviews = Review.objects.select_related("article", *people.related("submitted_by"))
     mine = reviews.under_review_by(user).order_by("started_at", "id")
     awaiting = reviews.awaiting_review().order_by("submitted_at", "id")
@@ -36,10 +43,37 @@ def board_home(context):
         "shown": True,
         "sections": [
             {
+                "id": "board-home-assigned",
+                "title": "Assigned to you",
+                "count": assigned.count(),
+                "items": [
+                    (s.review.workspace_url(), f"{s.review.article} — {s.name}", s.due_at, "due")
+                    for s in assigned[:SHOWN]
+                ],
+                "more_url": reverse("admin:reviews_review_changelist") + "?queue=assigned",
+                "empty": "Nothing is assigned to you.",
+            },
+            {
+                "id": "board-home-late",
+                "title": "Overdue stages",
+                "count": late.count(),
+                "items": [
+                    (
+                        s.review.workspace_url(),
+                        f"{s.review.article} — {s.name} ({people.display_name(s.assignee, default='unassigned')})",
+                        s.due_at,
+                        "was due",
+                    )
+                    for s in late[:SHOWN]
+                ],
+                "more_url": reverse("admin:reviews_review_changelist") + "?queue=overdue",
+                "empty": "No review stage is overdue.",
+            },
+            {
                 "id": "board-home-mine",
                 "title": "Under review by you",
                 "count": mine.count(),
-                "items": [(r.workspace_url(), str(r.article), r.started_at) for r in mine[:SHOWN]],
+                "items": [(r.workspace_url(), str(r.article), r.started_at, "since") for r in mine[:SHOWN]],
                 "more_url": reverse("admin:reviews_review_changelist") + "?queue=mine",
                 "empty": "Nothing: no cycle is under review by you.",
             },
@@ -47,7 +81,7 @@ def board_home(context):
                 "id": "board-home-awaiting",
                 "title": "Awaiting review",
                 "count": awaiting.count(),
-                "items": [(r.workspace_url(), str(r.article), r.submitted_at) for r in awaiting[:SHOWN]],
+                "items": [(r.workspace_url(), str(r.article), r.submitted_at, "submitted") for r in awaiting[:SHOWN]],
                 "more_url": reverse("admin:reviews_review_changelist") + "?queue=awaiting",
                 "empty": "Nothing is awaiting review.",
             },
@@ -56,7 +90,7 @@ def board_home(context):
                 "title": "Overdue re-reviews",
                 "count": overdue.count(),
                 "items": [
-                    (reverse("admin:articles_article_change", args=[a.pk]), a.question, a.next_review_due)
+                    (reverse("admin:articles_article_change", args=[a.pk]), a.question, a.next_review_due, "due")
                     for a in overdue[:SHOWN]
                 ],
                 "more_url": reverse("admin:reviews_rereviewqueue_changelist"),
@@ -67,7 +101,8 @@ def board_home(context):
                 "title": "Source alerts",
                 "count": alerted.count(),
                 "items": [
-                    (reverse("admin:articles_article_change", args=[a.pk]), a.question, None) for a in alerted[:SHOWN]
+                    (reverse("admin:articles_article_change", args=[a.pk]), a.question, None, "")
+                    for a in alerted[:SHOWN]
                 ],
                 "more_url": reverse("admin:reviews_sourcealert_changelist") + "?open=yes",
                 "empty": "No answer cites a retracted or superseded source.",

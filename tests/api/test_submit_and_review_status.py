@@ -74,7 +74,7 @@ def test_review_status_shows_cycles_comments_and_publication(api, submitted, boa
 
     assert body["review_status"] == "changes_requested" and body["locked"] is False and body["published"] is None
     (cycle,) = body["reviews"]
-    assert cycle["state"] == "changes_requested" and cycle["reviewer"] == "Dr. Bo Reviewer"
+    assert cycle["state"] == "changes_requested" and cycle["reviewer"] == "Dr. Bo Reviewer, MD, FACP"
     assert [t["name"] for t in cycle["transitions"]] == ["submit", "start_review", "request_changes"]
     assert cycle["transitions"][-1]["comment"] == "Cite the 2017 guideline."
 

@@ -341,4 +341,4 @@ def test_the_mention_email_is_plain_text_never_html_escaped(under_review, board_
     run_effects()
     (message,) = [m for m in mail.outbox if m.to == [editor.email]]
     assert "it's <b>wrong</b>\nsee the label" in message.body and "&lt;" not in message.body
-    assert "\n" not in message.subject and "Dr. Bo Reviewer mentioned you" in message.subject
+    assert "\n" not in message.subject and "Dr. Bo Reviewer, MD, FACP mentioned you" in message.subject

@@ -68,7 +68,7 @@ def test_a_valid_file_records_every_event_alerts_and_tells_the_board_on_commit(
     ]
     assert SourceAlert.objects.open().filter(article=approved).count() == 2
     assert (
-        "Recorded 2 event(s), confirmed by Dr. Bo Reviewer for the board; 2 alert(s) opened; the board has been emailed."
+        "Recorded 2 event(s), confirmed by Dr. Bo Reviewer, MD, FACP for the board; 2 alert(s) opened; the board has been emailed."
         in output
     )
     assert len(mail.outbox) == 2  # one message per event, each once

@@ -69,7 +69,7 @@ def test_a_file_from_a_board_member_takes_effect_and_says_so(
     with django_capture_on_commit_callbacks(execute=True):
         output = _run(write_page, "--by", board_member.username)
 
-    assert "Recorded 2 event(s), confirmed by Dr. Bo Reviewer for the board; 2 alert(s) opened" in output
+    assert "Recorded 2 event(s), confirmed by Dr. Bo Reviewer, MD, FACP for the board; 2 alert(s) opened" in output
     assert [e.state for e in SourceEvent.objects.all()] == [SourceEvent.State.CONFIRMED] * 2
     assert SourceAlert.objects.open().count() == 2 and mail.outbox
     page = client.get(approved.get_absolute_url()).content.decode()

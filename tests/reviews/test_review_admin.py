@@ -179,7 +179,7 @@ def test_quorum_progress_is_shown_on_the_article(client, under_review, draft, bo
 
     page = client.get(change_url(draft)).content.decode()
 
-    assert "Approvals: 1 of 2 required — Dr. Bo Reviewer." in page
+    assert "Approvals: 1 of 2 required — Dr. Bo Reviewer, MD, FACP." in page
 
 
 def test_locked_form_offers_no_save_buttons_and_no_raw_field_data(client, submitted, draft, editor):

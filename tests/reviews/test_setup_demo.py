@@ -20,14 +20,15 @@ def run_setup(capsys):
 def test_first_run_creates_accounts_with_printed_passwords_and_publishes_the_demo(client, capsys):
     out = run_setup(capsys)
 
-    passwords = dict(re.findall(r"^\s+(editor|board|admin)\s+.*password: (\S+)$", out, re.M))
-    assert set(passwords) == {"editor", "board", "admin"}
-    assert len(set(passwords.values())) == 3
+    passwords = dict(re.findall(r"^\s+(editor|board|pharmacist|admin)\s+.*password: (\S+)$", out, re.M))
+    assert set(passwords) == {"editor", "board", "pharmacist", "admin"}
+    assert len(set(passwords.values())) == 4
     User = get_user_model()
     for username, password in passwords.items():
         assert User.objects.get(username=username).check_password(password)
     assert User.objects.get(username="editor").groups.get().name == "Editors"
     assert User.objects.get(username="board").groups.get().name == "Medical Advisory Board"
+    assert User.objects.get(username="pharmacist").groups.get().name == "Pharmacists"
     assert User.objects.get(username="admin").is_superuser
     assert User.objects.get(username="board").board_member.signature == "Dr. Bo Reviewer, MD, FACP"
     assert client.get("/articles/is-baclofen-safe-for-treating-back-pain/").status_code == 200
@@ -43,12 +44,15 @@ def test_every_run_prints_the_addresses_the_accounts_and_how_to_set_a_new_passwo
         assert "Site:         http://127.0.0.1:8123/\n" in out
         assert "Admin:        http://127.0.0.1:8123/admin/" in out
         assert "Demo answer:  http://127.0.0.1:8123/articles/is-baclofen-safe-for-treating-back-pain/\n" in out
-        assert re.findall(r"^  (\w+) +(Editors|Medical Advisory Board|administrator)\b", out, re.M) == [
+        assert re.findall(r"^  (\w+) +(Editors|Medical Advisory Board|Pharmacists|administrator)\b", out, re.M) == [
             ("editor", "Editors"),
             ("board", "Medical Advisory Board"),
+            ("pharmacist", "Pharmacists"),
             ("admin", "administrator"),
         ]
-        assert "Set a new one with: .venv/bin/python manage.py changepassword editor  (or board, admin)" in out
+        assert (
+            "Set a new one with: .venv/bin/python manage.py changepassword editor  (or board, pharmacist, admin)" in out
+        )
     assert "shown this once" in first and "printed on the first run" in second
 
 

@@ -350,7 +350,7 @@ def test_a_rejected_proposal_stays_on_record_with_who_when_and_why_and_changes_n
     change = client.get(reverse("admin:reviews_sourceevent_change", args=[event.pk])).content.decode()
     assert "Rejected by Dr. Bo Reviewer" in change and _confirm_url(event) not in change
     # decided once: neither confirmed nor rejected again, and the record cannot be rewritten
-    with pytest.raises(SourceEventRefused, match="This proposal was rejected by Dr. Bo Reviewer on "):
+    with pytest.raises(SourceEventRefused, match="This proposal was rejected by Dr. Bo Reviewer, MD, FACP on "):
         event_confirm(event=event, by=second_board_member)
     with pytest.raises(SourceEventRefused, match="already rejected"):
         event_reject(event=event, by=second_board_member, reason="Again")

@@ -108,6 +108,8 @@ ADMIN_MODELS = {
     # schedules: the board schedules withdrawals (publications come from approvals) and cancels them
     # with their own view; nobody edits or deletes one
     "reviews/schedule": ("v", "va", "va", lambda w: _schedule(w), False),
+    # review workflows and their stages: the board sets them (reviews/stages.py)
+    "reviews/workflow": ("v", "vac", "vacd", lambda w: _workflow(), False),
     # API tokens are credentials: administrators only; revoked, never deleted
     "api/apitoken": ("", "", "vac", lambda w: w.extra["api_token"], False),
     # durable effects: administrators watch them (and retry them with an action), nobody edits them
@@ -122,6 +124,20 @@ def _schedule(world):
     return Schedule.objects.order_by("pk").first() or schedule_withdrawal(
         article=world.published, by=world.board, due_at=timezone.now() + timedelta(days=3), reason="Outdated."
     )
+
+
+def _workflow():
+    from django.contrib.auth.models import Group
+
+    from reviews.models import Workflow
+
+    workflow = Workflow.objects.order_by("pk").first()
+    if workflow is None:
+        workflow = Workflow.objects.create(name="Site default")
+        workflow.stages.create(
+            name="Clinical review", group=Group.objects.get_or_create(name="Medical Advisory Board")[0]
+        )
+    return workflow
 
 
 def _checklist_item():
@@ -415,6 +431,20 @@ def build_matrix():
         post(thread("resolve"), {"anon": LOGIN, "editor": 403, "board": 302, "admin": 302}),
         post(thread("reopen"), staff(302), note="an open thread: refused with a message", unchanged=True),
         post(thread("delete"), staff(404)),
+    ]
+    # Assigning a stage: POST-only; editors get 403 and nothing changes.
+    m["admin/reviews/review/<int:pk>/assign/"] = [
+        get(lambda w: f"/admin/reviews/review/{_open_review(w.published)}/assign/", staff(405)),
+        post(
+            lambda w: f"/admin/reviews/review/{_open_review(w.published)}/assign/",
+            {"anon": LOGIN, "editor": 403},
+            data=lambda w: {
+                "stage": Review.objects.get(pk=_open_review(w.published)).stages.values_list("pk", flat=True).first(),
+                "assignee": w.board.pk,
+            },
+            note="an editor assigning",
+            unchanged=True,
+        ),
     ]
     # POST-only workflow actions: GET refused; the wrong role gets 403 and nothing changes.
     m["admin/articles/article/<int:pk>/review/"] = [

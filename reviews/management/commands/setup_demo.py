@@ -13,7 +13,7 @@ from articles.models import Article, Topic
 from reviews.disclosures import NO_CONFLICT
 from reviews.importing.write import review_import_pages
 from reviews.models import BoardMember
-from reviews.roles import BOARD, EDITORS
+from reviews.roles import BOARD, EDITORS, PHARMACISTS
 from reviews.services import checklist_for, review_approve, review_start, review_submit
 
 DEMO_PAGE = Path(settings.BASE_DIR) / "demo" / "baclofen-back-pain.demo.txt"
@@ -23,6 +23,8 @@ DEMO_ACCOUNTS = [
     # username, group, is_superuser, first name, last name
     ("editor", EDITORS, False, "Erin", "Editor"),
     ("board", BOARD, False, "Bo", "Reviewer"),
+    # signs a "Pharmacist sign-off" stage once a topic's workflow has one (admin: Review workflows)
+    ("pharmacist", PHARMACISTS, False, "Pia", "Pharmacist"),
     ("admin", None, True, "Ada", "Admin"),
 ]
 DEMO_BOARD_PROFILE = {
@@ -105,7 +107,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo accounts already exist (their passwords were printed on the first run):")
         for username, role in accounts:
             password = f"password: {created[username]}" if username in created else ""
-            self.stdout.write(f"  {username:<8} {role:<24} {password}".rstrip())
+            self.stdout.write(f"  {username:<10} {role:<24} {password}".rstrip())
         if accounts:
             others = ", ".join(username for username, _ in accounts[1:])
             self.stdout.write(
