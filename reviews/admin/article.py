@@ -134,6 +134,7 @@ class ReviewPanelMixin:
 
     class Media:
         css = {"all": ["reviews/admin/review.css", "reviews/admin/comments.css"]}
+        js = ["reviews/admin/comments.js"]
 
     def review_states_at(self, article, dates) -> list[str]:
         """The article's review state at each date, from the audit trail (one query)."""

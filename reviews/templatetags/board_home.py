@@ -22,6 +22,13 @@ def may_review(user) -> bool:
     return user.is_active and (user.has_perm("reviews.start_review") or user.has_perm("reviews.approve_review"))
 
 
+@register.simple_tag(takes_context=True)
+def reviews_home(context) -> bool:
+    """Whether the home page is a reviewer's: what awaits them first, the app list folded below."""
+    request = context.get("request")
+    return request is not None and may_review(request.user)
+
+
 @register.inclusion_tag("admin/reviews/includes/board_home.html", takes_context=True)
 def board_home(context):
     request = context.get("request")

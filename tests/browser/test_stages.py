@@ -65,6 +65,7 @@ def test_a_pharmacist_signs_the_second_stage_and_only_then_the_answer_is_publish
     expect(stages.locator("#stage-2")).to_contain_text("Pharmacist sign-off · Waiting")
     with page.expect_navigation():
         page.get_by_role("button", name="Start review").click()
+    page.get_by_label("No relevant conflict").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Approve").click()
     expect(page.locator("ul.messagelist li.success")).to_contain_text(
@@ -100,6 +101,7 @@ def test_a_pharmacist_signs_the_second_stage_and_only_then_the_answer_is_publish
     expect(page.locator(".workspace-decision button")).to_have_text(["Request changes", "Approve"])
     problems += admin_page_problems(page, "stages-4-review-page-pharmacist")
     page.fill("#decision-comment", "Interaction with warfarin is stated correctly.")
+    page.get_by_label("No relevant conflict").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Approve").click()
     expect(page.locator("ul.messagelist li.success")).to_have_text("Approved and published as version 1.")
