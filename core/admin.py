@@ -2,9 +2,49 @@
 
 from django.contrib import admin
 
+from core import people
+
+
+def person_column(field: str, description, *, default: str = "—"):
+    """An admin column (or read-only field) naming the person in `field` the way every page does:
+    display name, with credentials for board members (`core.people`), never a username. The admin's
+    queryset should select `people.related(field)`."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, obj):
+        return people.display_name(getattr(obj, field), default=default)
+
+    column.__name__ = f"{field}_name"
+    return column
+
 
 class ReadOnlyAdminMixin:
-    """Records: viewable by those allowed, never added, changed or deleted — by anyone."""
+    """Records: viewable by those allowed, never added, changed or deleted — by anyone. A field that
+    links to a person is shown as their name (`person_column`), never as a username."""
+
+    def get_fields(self, request, obj=None):
+        return [self._person_field(name) for name in super().get_fields(request, obj)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [self._person_field(name) for name in super().get_readonly_fields(request, obj)]
+
+    def _person_field(self, name):
+        from django.conf import settings
+
+        try:
+            field = self.model._meta.get_field(name)
+        except Exception:  # a method or an admin attribute, not a model field
+            return name
+        if not (
+            field.is_relation and field.many_to_one and field.related_model._meta.label == settings.AUTH_USER_MODEL
+        ):
+            return name
+        shown = f"{name}_name"
+        if not hasattr(self, shown):
+            column = person_column(name, field.verbose_name)
+            setattr(self, shown, lambda obj: column(self, obj))
+            getattr(self, shown).short_description = field.verbose_name
+        return shown
 
     def has_add_permission(self, request, obj=None):
         return False

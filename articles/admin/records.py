@@ -12,13 +12,14 @@ from reversion.admin import VersionAdmin
 from articles.cadence import topic_reschedule_reviews
 from articles.follow_ups import follow_up_make_draft
 from articles.models import Article, FollowUpQuestion
-from core.admin import ReadOnlyAdminMixin
+from core import people
+from core.admin import ReadOnlyAdminMixin, person_column
 
 
 class PublicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Publications are immutable: listed and viewed, never added, changed or deleted here."""
 
-    list_display = ["question", "number", "origin", "reviewed_on", "published_at", "published_by"]
+    list_display = ["question", "number", "origin", "reviewed_on", "published_at", "published_by_name"]
     list_filter = ["origin", "reviewed_on"]
     search_fields = ["question", "article__slug"]
     list_select_related = ["published_by"]
@@ -29,10 +30,14 @@ class PublicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "origin",
         "reviewed_on",
         "published_at",
-        "published_by",
+        "published_by_name",
         "change_summary",
     ]
     readonly_fields = fields
+    published_by_name = person_column("published_by", _("published by"))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*people.related("published_by"))
 
 
 class SitePageAdmin(VersionAdmin):
@@ -124,10 +129,13 @@ class FollowUpQuestionAdmin(admin.ModelAdmin):
 
 
 class WithdrawalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["article", "at", "by", "reason"]
-    list_select_related = ["article", "by"]
-    fields = ["article", "publication", "at", "by", "reason"]
+    list_display = ["article", "at", "by_name", "reason"]
+    fields = ["article", "publication", "at", "by_name", "reason"]
     readonly_fields = fields
+    by_name = person_column("by", _("by"))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article", *people.related("by"))
 
 
 class CitedReferenceMixin:

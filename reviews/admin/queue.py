@@ -3,7 +3,7 @@
 from csp.decorators import csp_replace
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,7 +20,7 @@ from core.admin import ReadOnlyAdminMixin
 from reviews.admin.article import attested_checklist
 from reviews.admin.stages import ReviewStageInline
 from reviews.admin.workspace import ReviewWorkspaceMixin
-from reviews.models import Review, ReviewApproval, ReviewStage, ReviewTransition
+from reviews.models import Review, ReviewApproval, ReviewStage, ReviewTransition, Schedule
 from reviews.stages import open_stage_filter
 
 
@@ -30,6 +30,18 @@ def _assigned_to(user):
 
 def _overdue():
     return Exists(ReviewStage.objects.filter(open_stage_filter(), review=OuterRef("pk"), due_at__lt=timezone.now()))
+
+
+def _scheduled():
+    """Cycles whose publication is scheduled, or whose answer's withdrawal is (reviews/schedules.py)."""
+    pending = Schedule.objects.filter(state=Schedule.State.PENDING)
+    return Exists(pending.filter(kind=Schedule.Kind.PUBLISH, review=OuterRef("pk"))) | Exists(
+        pending.filter(kind=Schedule.Kind.WITHDRAW, article=OuterRef("article_id"))
+    )
+
+
+def _pending_due(kind, **match):
+    return Subquery(Schedule.objects.filter(state=Schedule.State.PENDING, kind=kind, **match).values("due_at")[:1])
 
 
 def default_queue(user) -> str:
@@ -69,6 +81,7 @@ class QueueFilter(admin.SimpleListFilter):
             under_review=Count("pk", filter=Q(state=Review.State.UNDER_REVIEW)),
             changes=Count("pk", filter=Q(state=Review.State.CHANGES_REQUESTED)),
             submitted_by_me=Count("pk", filter=Q(submitted_by=user)),
+            scheduled=Count("pk", filter=Q(_scheduled())),
         )
         return [
             ("assigned", f"Assigned to me ({counts['assigned']})"),
@@ -78,6 +91,7 @@ class QueueFilter(admin.SimpleListFilter):
             ("under_review", f"Under review, all ({counts['under_review']})"),
             ("changes", f"Changes requested ({counts['changes']})"),
             ("submitted_by_me", f"Submitted by me ({counts['submitted_by_me']})"),
+            ("scheduled", f"Scheduled ({counts['scheduled']})"),
             ("all", "All"),
         ]
 
@@ -99,6 +113,7 @@ class QueueFilter(admin.SimpleListFilter):
             "under_review": lambda: queryset.filter(state=Review.State.UNDER_REVIEW),
             "changes": queryset.changes_requested,
             "submitted_by_me": lambda: queryset.filter(submitted_by=request.user),
+            "scheduled": lambda: queryset.filter(_scheduled()),
         }.get(self.value(), lambda: queryset)()
 
 
@@ -165,6 +180,7 @@ class ReviewAdmin(ReviewWorkspaceMixin, ReadOnlyAdminMixin, admin.ModelAdmin):  
         "stage",
         "assignee",
         "due",
+        "scheduled",
         "submitted_by_name",
         "submitted_at",
         "reviewer_name",
@@ -204,6 +220,10 @@ class ReviewAdmin(ReviewWorkspaceMixin, ReadOnlyAdminMixin, admin.ModelAdmin):  
             # list_select_related is not applied to a queryset that selects already: everything here
             .select_related("article", *people.related("submitted_by"), *people.related("reviewer"))
             .prefetch_related(Prefetch("stages", queryset=open_now.order_by("position"), to_attr="open_stages"))
+            .annotate(
+                publishes_at=_pending_due(Schedule.Kind.PUBLISH, review=OuterRef("pk")),
+                withdrawn_at=_pending_due(Schedule.Kind.WITHDRAW, article=OuterRef("article_id")),
+            )
         )
 
     def _open_stages(self, obj):
@@ -227,6 +247,23 @@ class ReviewAdmin(ReviewWorkspaceMixin, ReadOnlyAdminMixin, admin.ModelAdmin):  
         if due_at < timezone.now():
             return format_html('<span class="queue-overdue">{} (overdue)</span>', shown)
         return shown
+
+    @admin.display(description=_("scheduled"))
+    def scheduled(self, obj):
+        """A pending scheduled publication of this cycle, or withdrawal of its answer (cancellable
+        on the schedules list by the board)."""
+        parts = []
+        if getattr(obj, "publishes_at", None):
+            parts.append(f"Publishes {date_format(timezone.localtime(obj.publishes_at), 'DATETIME_FORMAT')}")
+        if getattr(obj, "withdrawn_at", None):
+            parts.append(f"Withdrawn {date_format(timezone.localtime(obj.withdrawn_at), 'DATETIME_FORMAT')}")
+        if not parts:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:reviews_schedule_changelist") + "?state__exact=pending",
+            "; ".join(parts),
+        )
 
     @admin.display(description=_("submitted by"), ordering="submitted_by")
     def submitted_by_name(self, obj):

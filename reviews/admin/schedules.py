@@ -12,16 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core import people
-from core.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin, person_column
 from reviews.models import Schedule, ScheduleEvent
 from reviews.schedules import parse_due, schedule_cancel, schedule_withdrawal
 
 
 class ScheduleEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ScheduleEvent
-    fields = ["at", "action", "by", "note"]
+    fields = ["at", "action", "by_name", "note"]
     readonly_fields = fields
     extra = 0
+    by_name = person_column("by", _("by"))
     verbose_name_plural = _("Audit trail")
 
     def get_queryset(self, request):
@@ -60,7 +61,7 @@ class ScheduleAdmin(admin.ModelAdmin):
     search_fields = ["article__question", "article__slug", "reason"]
     ordering = ["-state", "due_at", "id"]  # pending first (p > f > d > c), then by when
     inlines = [ScheduleEventInline]
-    fields = ["kind", "article", "review", "due_at", "reason", "state", "created_by", "created_at", "closed_by"]
+    fields = ["kind", "article", "review", "due_at", "reason", "state", "scheduled_by", "created_at", "closed_by_name"]
     fields += ["closed_at", "publication", "withdrawal", "error"]
     readonly_fields = fields
     autocomplete_fields = ["article"]
@@ -70,12 +71,21 @@ class ScheduleAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("article", "review", "publication", "withdrawal", *people.related("created_by"))
+            .select_related(
+                "article",
+                "review",
+                "publication",
+                "withdrawal",
+                *people.related("created_by"),
+                *people.related("closed_by"),
+            )
         )
 
     @admin.display(description=_("scheduled by"), ordering="created_by")
     def scheduled_by(self, obj):
         return people.display_name(obj.created_by, default="the system")
+
+    closed_by_name = person_column("closed_by", _("closed by"))
 
     @admin.display(description=_("answer"), ordering="article__question")
     def question(self, obj):

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
-from core.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin, person_column
 from core.people import display_name
 from references.models import Reference
 from reviews.models import SourceAlert, SourceEvent
@@ -54,9 +54,10 @@ class ResolveAlertForm(forms.Form):
 
 
 class SourceAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["article", "event", "opened_at", "state", "resolved_by", "resolved_at"]
+    list_display = ["article", "event", "opened_at", "state", "resolved_by_name", "resolved_at"]
     list_filter = [OpenFilter, "event__kind"]
-    list_select_related = ["article", "event__reference", "resolved_by"]
+    list_select_related = ["article", "event__reference", "resolved_by", "resolved_by__board_member"]
+    resolved_by_name = person_column("resolved_by", _("resolved by"))
     search_fields = ["article__question", "event__reference__key", "event__reference__title"]
 
     @admin.display(description=_("state"))
@@ -140,9 +141,19 @@ class RejectEventForm(forms.Form):
 
 
 class SourceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["reference", "kind", "occurred_on", "replacement", "state", "recorded_by", "recorded_at", "source"]
+    list_display = [
+        "reference",
+        "kind",
+        "occurred_on",
+        "replacement",
+        "state",
+        "recorded_by_name",
+        "recorded_at",
+        "source",
+    ]
     list_filter = [StateFilter, "kind"]
-    list_select_related = ["reference", "replacement", "recorded_by"]
+    list_select_related = ["reference", "replacement", "recorded_by", "recorded_by__board_member"]
+    recorded_by_name = person_column("recorded_by", _("recorded by"))
     search_fields = ["reference__key", "reference__title", "reference__doi", "reference__pmid"]
     readonly_fields = ["decision_list"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # the read-only form still builds one

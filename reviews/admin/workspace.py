@@ -161,6 +161,7 @@ class ReviewWorkspaceMixin:
         first = cycle_stages[0].pk if cycle_stages else None
         mine = review_stages.group_ids(user)
         assigns_anyone = user.has_perm("reviews.assign_review")
+        assignee_overlaps = self._assignee_overlaps(review, cycle_stages)
         rows = []
         for stage in cycle_stages:
             is_open = review.is_open and stage.state == ReviewStage.State.OPEN
@@ -175,9 +176,26 @@ class ReviewWorkspaceMixin:
                     # "Assign to me": a member of the stage's group who does not have it yet
                     "may_take": is_open and stage.assignee_id != user.pk and stage.group_id in mine,
                     "members": list(review_stages.group_members(stage)) if is_open and assigns_anyone else [],
+                    # the assignee's current disclosures that the answer names (shown when assigned)
+                    "assignee_overlaps": assignee_overlaps.get(stage.assignee_id, []) if is_open else [],
                 }
             )
         return rows
+
+    @staticmethod
+    def _assignee_overlaps(review, cycle_stages) -> dict[int, list[str]]:
+        """For each open stage's assignee, what of their current disclosures this answer names (one
+        query for all of them)."""
+        from reviews.disclosures import overlap_text, overlaps
+        from reviews.models import Disclosure
+
+        ids = {s.assignee_id for s in cycle_stages if s.assignee_id and s.state == ReviewStage.State.OPEN}
+        if not (ids and review.is_open):
+            return {}
+        found: dict[int, list] = {}
+        for disclosure in Disclosure.objects.filter(member__user_id__in=ids).current().select_related("member"):
+            found.setdefault(disclosure.member.user_id, []).append(disclosure)
+        return {user_id: [overlap_text(o) for o in overlaps(items, review.content)] for user_id, items in found.items()}
 
     def assign_view(self, request, pk):
         """Assign an open stage (POST: stage, assignee). PermissionDenied propagates: 403."""

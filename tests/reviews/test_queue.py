@@ -177,3 +177,92 @@ def test_a_two_stage_cycle_shows_its_second_stage_and_assignee_in_the_queue(clie
     page = client.get(QUEUE).content.decode()
     assert selected(page).startswith("Assigned to me (1)")
     assert "Pharmacist sign-off" in page and "Pat Chemist" in page and "Under review" in page
+
+
+def listed(page: str) -> int:
+    """The cycles the queue's table lists."""
+    table = page.split('id="result_list"', 1)[1].split("</table>", 1)[0]
+    return table.split("<tbody>", 1)[1].count("<tr")
+
+
+def test_scheduled_publications_and_withdrawals_are_visible_in_the_queue(client, editor, board_member):
+    from articles.models import Article
+    from articles.publishing import article_publish
+    from reviews.schedules import schedule_cancel, schedule_withdrawal
+
+    scheduled = review_start(review=submit(editor, 1), by=board_member)
+    due = timezone.localtime(timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+    review_approve(
+        review=scheduled,
+        by=board_member,
+        ticked=every_checklist_item(scheduled),
+        publish_on=due.strftime("%Y-%m-%dT%H:%M"),
+    )
+    live = make_article(question="Is thing 2 safe?", slug="thing-2")
+    article_publish(article=live, origin="approval")
+    withdrawal = schedule_withdrawal(
+        article=Article.objects.get(pk=live.pk), by=board_member, due_at=due, reason="Superseded."
+    )
+    review_start(review=review_submit(article=Article.objects.get(pk=live.pk), by=editor), by=board_member)
+    submit(editor, 3)  # nothing scheduled
+
+    client.force_login(board_member)
+    page = client.get(QUEUE + "?queue=scheduled").content.decode()
+    assert "Scheduled (2)" in page and listed(page) == 2
+    assert "Is thing 1 safe?" in page and "Is thing 2 safe?" in page and "Is thing 3 safe?" not in page
+    assert page.count("Publishes ") == 1 and page.count("Withdrawn ") == 1
+    assert "/admin/reviews/schedule/?state__exact=pending" in page  # where the board cancels them
+
+    schedule_cancel(schedule=withdrawal, by=board_member)
+    page = client.get(QUEUE + "?queue=scheduled").content.decode()
+    assert "Scheduled (1)" in page and listed(page) == 1 and "Withdrawn " not in page
+
+
+def test_the_record_pages_name_people_the_same_way(client, named_people):
+    """Source events and alerts, publications, withdrawals and schedules: the person who acted by
+    display name (with credentials), never by username — in the lists and on each record's page."""
+    from datetime import date
+
+    from articles.models import Article, Publication, Withdrawal
+    from articles.publishing import article_withdraw_from_public
+    from references.models import Reference
+    from reviews.models import Schedule, SourceAlert, SourceEvent
+    from reviews.schedules import schedule_withdrawal
+    from reviews.source_events import alert_resolve, reference_record_event
+
+    ann, bob, edd = named_people
+    article = make_article(question="Is naming safe?", slug="naming")
+    review = review_start(review=review_submit(article=article, by=edd), by=bob)
+    review_approve(review=review, by=bob, ticked=every_checklist_item(review))
+    reference = Reference.objects.filter(key__in=list(review.content["references"])).first()
+    reference_record_event(reference=reference, kind="retracted", occurred_on=date(2026, 1, 5), by=ann, notify=False)
+    alert_resolve(alert=SourceAlert.objects.get(), by=ann, comment="Re-checked: the claim stands without it.")
+    schedule_withdrawal(
+        article=Article.objects.get(pk=article.pk), by=bob, due_at=timezone.now() + timedelta(days=3), reason="Old."
+    )
+    other = make_article(question="Is withdrawing safe?", slug="withdrawing")
+    again = review_start(review=review_submit(article=other, by=edd), by=bob)
+    review_approve(review=again, by=bob, ticked=every_checklist_item(again))
+    article_withdraw_from_public(article=Article.objects.get(pk=other.pk), by=ann, reason="Superseded.")
+    client.force_login(bob)
+
+    pages = {
+        "source events": ("/admin/reviews/sourceevent/", "Dr. Ann Lee, MD"),
+        "source event": (f"/admin/reviews/sourceevent/{SourceEvent.objects.get().pk}/change/", "Dr. Ann Lee, MD"),
+        "source alerts": ("/admin/reviews/sourcealert/?open=no", "Dr. Ann Lee, MD"),
+        "publications": ("/admin/articles/publication/", "Dr. Bob Ray, MD, PhD"),
+        "publication": (
+            f"/admin/articles/publication/{Publication.objects.first().pk}/change/",
+            "Dr. Bob Ray, MD, PhD",
+        ),
+        "withdrawals": ("/admin/articles/withdrawal/", "Dr. Ann Lee, MD"),
+        "withdrawal": (f"/admin/articles/withdrawal/{Withdrawal.objects.get().pk}/change/", "Dr. Ann Lee, MD"),
+        "schedule": (f"/admin/reviews/schedule/{Schedule.objects.get().pk}/change/", "Dr. Bob Ray, MD, PhD"),
+    }
+    for name, (url, person) in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        page = response.content.decode()
+        for username in ("zqxann", "zqxbob", "zqxedd"):
+            assert username not in page, (name, username)
+        assert person in page, (name, person)

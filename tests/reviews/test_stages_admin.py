@@ -164,3 +164,32 @@ def test_the_article_page_counts_the_approvals_of_every_required_stage(
     client.force_login(board_member)
     page = client.get(f"/admin/articles/article/{review.article_id}/change/").content.decode()
     assert "Approvals: 1 of 2 required — Dr. Bo Reviewer, MD, FACP." in page
+
+
+def test_assigning_a_member_whose_disclosures_the_answer_names_shows_the_overlap(
+    client, editor, board_member, second_board_member, two_stage
+):
+    import datetime
+
+    from reviews.models import BoardMember, Disclosure
+
+    member = BoardMember.objects.get_or_create(user=second_board_member, defaults={"display_name": "Dr. Two"})[0]
+    Disclosure.objects.create(
+        member=member,
+        organisation="Acme Pharma",
+        relationship=Disclosure.Relationship.SPEAKER,
+        products="naproxen",
+        starts_on=datetime.date(2024, 1, 1),
+    )
+    review = review_submit(
+        article=make_article(question="Is naproxen safe?", slug="naproxen", topic=two_stage), by=editor
+    )
+    stage = ReviewStage.objects.get(review=review, position=1)
+    client.force_login(board_member)
+    client.post(f"/admin/reviews/review/{review.pk}/assign/", {"stage": stage.pk, "assignee": board_member.pk})
+    assert "disclosures this answer names" not in client.get(review.workspace_url()).content.decode()
+
+    client.post(f"/admin/reviews/review/{review.pk}/assign/", {"stage": stage.pk, "assignee": second_board_member.pk})
+    page = client.get(review.workspace_url()).content.decode()
+    assert "The assignee’s disclosures this answer names" in page
+    assert "“naproxen” (Speaker, Acme Pharma) appears in the question" in page
