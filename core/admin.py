@@ -18,6 +18,27 @@ def person_column(field: str, description, *, default: str = "—"):
     return column
 
 
+class LabelledInlineMixin:
+    """For a tabular inline: each box says which row and field it edits ("Stage 2: quorum"), since
+    the table's column headings are not labels (axe-core `label`, `select-name`)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        noun = str(self.model._meta.verbose_name).capitalize()
+
+        class Labelled(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                row = "new" if index is None else index + 1
+                for name, field in form.fields.items():
+                    label = "Delete" if name == "DELETE" else str(field.label or name)
+                    # a related field's select sits inside the admin's add/change-links wrapper
+                    widget = getattr(field.widget, "widget", field.widget)
+                    widget.attrs.setdefault("aria-label", f"{noun} {row}: {label}")
+
+        return Labelled
+
+
 class ReadOnlyAdminMixin:
     """Records: viewable by those allowed, never added, changed or deleted — by anyone. A field that
     links to a person is shown as their name (`person_column`), never as a username."""

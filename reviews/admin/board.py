@@ -15,7 +15,7 @@ def _own(request, obj) -> bool:
     return obj is not None and obj.user_id == request.user.pk
 
 
-class DisclosureInline(admin.TabularInline):
+class DisclosureInline(admin.StackedInline):  # stacked: five boxes with their labels fit at 390 px
     model = Disclosure
     fields = ["organisation", "relationship", "products", "starts_on", "ends_on"]
     extra = 0

@@ -153,7 +153,9 @@ class ReviewApprovalInline(ByNameMixin, ReadOnlyAdminMixin, admin.TabularInline)
         return super().get_queryset(request).select_related("stage", *people.related("by"))
 
 
-class ReviewTransitionForReviewInline(ByNameMixin, ReadOnlyAdminMixin, admin.TabularInline):
+class ReviewTransitionForReviewInline(
+    ByNameMixin, ReadOnlyAdminMixin, admin.StackedInline
+):  # long comments: stacked reads at 390 px
     model = ReviewTransition
     fk_name = "review"
     fields = ["at", "name", "source", "target", "by_name", "comment", "checklist"]

@@ -6,12 +6,12 @@ one cycle are shown read-only on its review (`ReviewStageInline`)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdminMixin
+from core.admin import LabelledInlineMixin, ReadOnlyAdminMixin
 from core.people import display_name
 from reviews.models import ReviewStage, WorkflowStage
 
 
-class WorkflowStageInline(admin.TabularInline):
+class WorkflowStageInline(LabelledInlineMixin, admin.TabularInline):
     model = WorkflowStage
     fields = ["position", "name", "group", "quorum", "required", "due_days"]
     extra = 0

@@ -79,7 +79,9 @@ def approve_through_the_admin(client, article, editor, board):
     review = Review.objects.filter(article=article).latest("pk")
     client.force_login(board)
     assert client.post(review_url(article), {"transition": "start_review", "review": review.pk}).status_code == 302
-    response = client.post(review_url(article), {"transition": "approve", "review": review.pk, "comment": "Good"})
+    response = client.post(
+        review_url(article), {"transition": "approve", "review": review.pk, "comment": "Good", "declaration": "none"}
+    )
     assert response.status_code == 302, response.content[:500]
     return Article.objects.select_related("current_publication").get(pk=article.pk)
 
