@@ -23,6 +23,8 @@ class NewReferenceForm(forms.ModelForm):
     """The "New reference" dialog: the reference admin's fields, the key optional (made from the
     title and year when left empty)."""
 
+    url = forms.URLField(label=_("URL"), max_length=500, required=False, assume_scheme="https")
+
     class Meta:
         model = Reference
         fields = ["kind", "title", "authors", "source", "year", "doi", "pmid", "url", "key"]
@@ -31,7 +33,6 @@ class NewReferenceForm(forms.ModelForm):
         super().__init__(*args, prefix="newref", **kwargs)
         self.fields["key"].required = False
         self.fields["key"].help_text = _("Optional: made from the title and year when left empty.")
-        self.fields["url"].assume_scheme = "https"
         for field in self.fields.values():
             if isinstance(field.widget, forms.TextInput | forms.URLInput | forms.NumberInput):
                 field.widget.attrs.setdefault("size", 40)
