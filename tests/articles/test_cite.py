@@ -191,3 +191,13 @@ def test_the_change_form_offers_citing_to_editors_and_the_dialog_only_to_who_may
     client.force_login(UserFactory(username="pharmacist", groups=["Pharmacists"]))
     page = client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
     assert 'id="cite-config"' not in page and 'id="new-reference-dialog"' not in page
+
+
+def test_new_reference_needs_the_csrf_token(editor):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(editor)
+    response = strict.post(NEW, {"newref-kind": "guideline", "newref-title": "Forged", "newref-year": "2020"})
+    assert response.status_code == 403
+    assert not Reference.objects.exists()

@@ -148,3 +148,12 @@ def test_a_large_answer_previews_in_a_bounded_number_of_queries(client, editor, 
     page = form_fields(client.get(change_url(big)).content.decode(), "article_form")
     with django_assert_max_num_queries(6):  # session, user, permissions, the cited references
         assert client.post(URL, page).status_code == 200
+
+
+def test_the_preview_document_needs_nothing_the_csp_forbids(client, form):
+    """The frame inherits the admin page's CSP: no inline script or style in the document, and the
+    change form keeps the site's policy (no frame or script exception was made for the preview)."""
+    html = client.post(URL, form).json()["html"]
+    assert "<script" not in html and "<style" not in html and " style=" not in html
+    policy = client.get(change_url(Article.objects.get())).headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
