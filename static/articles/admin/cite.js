@@ -36,6 +36,8 @@
     button.textContent = "Cite";
     button.setAttribute("aria-label", "Cite a source in " + nameOf(textarea));
     button.addEventListener("click", function () { open(textarea, null); });
+    // a text never visited has no cursor of its own: the marker then goes at its end
+    textarea.addEventListener("focus", function () { textarea.dataset.citeVisited = "1"; });
     textarea.insertAdjacentElement("afterend", button);
   }
 
@@ -114,6 +116,12 @@
       if (option) choose(Number(option.dataset.index));
     });
     window.addEventListener("resize", function () { if (!popup.hidden) place(); });
+    // a click anywhere else closes the search (the text keeps what it had)
+    document.addEventListener("mousedown", function (event) {
+      if (popup.hidden || popup.contains(event.target) || (dialog && dialog.open)) return;
+      if (event.target.closest && event.target.closest(".cite-button")) return;
+      shut(false);
+    });
   }
 
   function place() {
@@ -127,7 +135,9 @@
 
   function open(textarea, typedAt) {
     area = textarea;
-    var start = textarea.selectionStart, end = textarea.selectionEnd;
+    var visited = textarea.dataset.citeVisited === "1";
+    var start = visited ? textarea.selectionStart : textarea.value.length;
+    var end = visited ? textarea.selectionEnd : textarea.value.length;
     at = typedAt === null ? { start: start, end: end } : { start: typedAt, end: end };
     popup.hidden = false;
     place();
