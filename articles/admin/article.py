@@ -1,4 +1,5 @@
-"""The article admin: the change form editors work in, its preview, live citation check and withdrawal.
+"""The article admin: the change form editors work in, its previews (the live one beside the form), citing by
+search, the live citation check and withdrawal.
 
 Not registered here: `oracle.admin` registers every model once, composing this class with the
 review workflow's panel (`reviews.admin`).

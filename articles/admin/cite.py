@@ -10,7 +10,7 @@ bibliography is named instead of being added twice.
 import reversion
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -83,13 +83,15 @@ def new_reference_view(admin, request):
         raise PermissionDenied
     form = NewReferenceForm(request.POST)
     if not form.is_valid():
-        errors = {
-            ("__all__" if name == "__all__" else name): [str(message) for message in messages]
-            for name, messages in form.errors.items()
-        }
+        errors = {name: [str(message) for message in messages] for name, messages in form.errors.items()}
         return JsonResponse({"errors": errors}, status=400)
-    with transaction.atomic(), reversion.create_revision():
-        reversion.set_user(request.user)
-        reversion.set_comment("Added from an article's “New reference” dialog")
-        reference = form.save()
+    try:
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment("Added from an article's “New reference” dialog")
+            reference = form.save()
+    except IntegrityError:
+        # someone added the same key, DOI or PMID a moment ago: the constraint refused this one
+        message = _("A reference with this key, DOI or PubMed ID was added a moment ago: search for it and cite it.")
+        return JsonResponse({"errors": {"__all__": [str(message)]}}, status=409)
     return JsonResponse({"reference": reference_search(reference.key, limit=1)[0]}, status=201)

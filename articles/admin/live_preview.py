@@ -11,6 +11,7 @@ them. The document goes back as JSON, shown in a sandboxed frame (`srcdoc`) unde
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 
 from articles.answer_page import preview_context
 from articles.audiences import Audience
@@ -91,7 +92,11 @@ def live_preview_view(admin, request):
         raise PermissionDenied
     content = content_from_form(request.POST)
     audience = request.POST.get("preview_audience", "")
-    context = preview_context(content, review_state="draft", page_path=request.path)
+    try:  # the page's own links (the audience choices) name the answer's public address, as readers' do
+        page_path = reverse("articles:detail", kwargs={"slug": content["slug"]}) if content["slug"] else "/"
+    except NoReverseMatch:
+        page_path = "/"
+    context = preview_context(content, review_state="draft", page_path=page_path)
     context["audience"] = audience if audience in Audience.values else ""
     html = render_to_string("articles/admin/live_preview.html", context, request=request)
     texts = [content["summary"], *content["summary_variants"].values()]
