@@ -201,3 +201,19 @@ def test_new_reference_needs_the_csrf_token(editor):
     response = strict.post(NEW, {"newref-kind": "guideline", "newref-title": "Forged", "newref-year": "2020"})
     assert response.status_code == 403
     assert not Reference.objects.exists()
+
+
+def test_a_clash_with_a_reference_added_a_moment_ago_is_refused_cleanly(client, editor, monkeypatch):
+    from django.db import IntegrityError
+
+    from articles.admin.cite import NewReferenceForm
+
+    def clash(self, commit=True):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(NewReferenceForm, "save", clash)
+    client.force_login(editor)
+    response = new(client)
+    assert response.status_code == 409
+    assert "a moment ago" in response.json()["errors"]["__all__"][0]
+    assert not Reference.objects.exists()

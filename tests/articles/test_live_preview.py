@@ -157,3 +157,9 @@ def test_the_preview_document_needs_nothing_the_csp_forbids(client, form):
     assert "<script" not in html and "<style" not in html and " style=" not in html
     policy = client.get(change_url(Article.objects.get())).headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+
+
+def test_the_preview_links_name_the_answers_public_address(client, form, article):
+    html = client.post(URL, form).json()["html"]
+    assert f"next=/articles/{article.slug}/" in html.replace("%2F", "/")
+    assert "live-preview" not in html.split("<body>", 1)[1].split("Live preview", 1)[1]
