@@ -1,4 +1,5 @@
-"""The article admin: the change form editors work in, its preview, live citation check and withdrawal.
+"""The article admin: the change form editors work in, its previews (the live one beside the form), citing by
+search, the live citation check and withdrawal.
 
 Not registered here: `oracle.admin` registers every model once, composing this class with the
 review workflow's panel (`reviews.admin`).
@@ -16,14 +17,17 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from reversion.admin import VersionAdmin
 
 from articles import problems
+from articles.admin.cite import NewReferenceForm, cite_search_view, new_reference_view
 from articles.admin.forms import ArticleForm
 from articles.admin.history import ArticleHistoryMixin
 from articles.admin.inlines import SectionInline, is_locked_view
+from articles.admin.live_preview import live_preview_view
 from articles.answer_page import preview_context
+from articles.audiences import Audience
 from articles.cadence import article_schedule_review
 from articles.content import FORM_FIELDS, SUMMARY_VARIANT_FIELDS
 from articles.edit_merge import merge_refused_edit
@@ -91,8 +95,8 @@ class ArticleAdmin(ArticleHistoryMixin, VersionAdmin, nested_admin.NestedModelAd
     ]
 
     class Media:
-        js = ["articles/admin/citation_check.js"]
-        css = {"all": ["articles/admin/history.css"]}
+        js = ["articles/admin/citation_check.js", "articles/admin/cite.js", "articles/admin/live_preview.js"]
+        css = {"all": ["articles/admin/history.css", "articles/admin/cite.css"]}
 
     # Keys one live check may ask about; more than any real article cites.
     MAX_CHECKED_KEYS = 500
@@ -187,6 +191,17 @@ class ArticleAdmin(ArticleHistoryMixin, VersionAdmin, nested_admin.NestedModelAd
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["citation_check_url"] = reverse("admin:articles_article_citation_check")
+        editable = not is_locked_view(request, kwargs.get("obj")) and (
+            self.has_change_permission(request, kwargs.get("obj")) if kwargs.get("obj") else True
+        )
+        if editable:
+            # citing by search and the live preview: only where the text can be edited
+            context["cite_search_url"] = reverse("admin:articles_article_cite_search")
+            if request.user.has_perm("references.add_reference"):
+                context["new_reference_url"] = reverse("admin:articles_article_new_reference")
+                context["new_reference_form"] = NewReferenceForm()
+            context["live_preview_url"] = reverse("admin:articles_article_live_preview")
+            context["preview_audiences"] = [("", "Everyone (no audience chosen)"), *Audience.choices]
         context["require_cited_claims"] = settings.ORACLE_REQUIRE_CITED_CLAIMS
         conflict = getattr(context.get("adminform") and context["adminform"].form, "edit_conflict", None)
         if conflict is not None:
@@ -254,6 +269,21 @@ class ArticleAdmin(ArticleHistoryMixin, VersionAdmin, nested_admin.NestedModelAd
                 "<int:pk>/history/<int:revision_id>/restore/",
                 self.admin_site.admin_view(require_POST(self.restore_view)),
                 name="articles_article_restore",
+            ),
+            path(
+                "cite/search/",
+                self.admin_site.admin_view(require_GET(lambda request: cite_search_view(self, request))),
+                name="articles_article_cite_search",
+            ),
+            path(
+                "cite/new-reference/",
+                self.admin_site.admin_view(require_POST(lambda request: new_reference_view(self, request))),
+                name="articles_article_new_reference",
+            ),
+            path(
+                "live-preview/",
+                self.admin_site.admin_view(require_POST(lambda request: live_preview_view(self, request))),
+                name="articles_article_live_preview",
             ),
             path(
                 "citation-check/",

@@ -351,6 +351,40 @@ def build_matrix():
     m["admin/articles/article/citation-check/"] = [
         get(lambda w: "/admin/articles/article/citation-check/?key=uncited-ref&key=nope", staff(200))
     ]
+    # citing by search on the change form (pharmacists, who read but write nothing: tests/articles/test_cite.py)
+    m["admin/articles/article/cite/search/"] = [
+        get(lambda w: "/admin/articles/article/cite/search/?q=aspirin", staff(200)),
+        get(lambda w: "/admin/articles/article/cite/search/?q=" + "x" * 201, staff(400), note="query too long"),
+        post(lambda w: "/admin/articles/article/cite/search/", staff(405), data=lambda w: {"q": "a"}),
+    ]
+    m["admin/articles/article/cite/new-reference/"] = [
+        get(lambda w: "/admin/articles/article/cite/new-reference/", staff(405), note="creating is POST-only"),
+        post(
+            lambda w: "/admin/articles/article/cite/new-reference/",
+            staff(201),
+            data=lambda w: {"newref-kind": "guideline", "newref-title": "A matrix guideline", "newref-year": "2020"},
+        ),
+        post(
+            lambda w: "/admin/articles/article/cite/new-reference/",
+            staff(400),
+            data=lambda w: {"newref-kind": "guideline", "newref-title": "Bad DOI", "newref-doi": "nope"},
+            note="an invalid DOI creates nothing",
+        ),
+    ]
+    # the live preview renders the posted form and saves nothing, whoever asks
+    m["admin/articles/article/live-preview/"] = [
+        get(lambda w: "/admin/articles/article/live-preview/", staff(405), note="POST-only"),
+        post(
+            lambda w: "/admin/articles/article/live-preview/",
+            staff(200),
+            data=lambda w: {
+                "question": "Previewed?",
+                "summary": "Not saved [@uncited-ref]",
+                "sections-TOTAL_FORMS": "0",
+            },
+            unchanged=True,
+        ),
+    ]
     m["admin/reviews/review/<int:pk>/preview/"] = [
         get(
             lambda w, n=name: f"/admin/reviews/review/{Review.objects.get(article=getattr(w, n)).pk}/preview/",
