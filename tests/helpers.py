@@ -16,6 +16,7 @@ Sections, in order:
 - the bench scripts
 """
 
+import datetime
 import json
 import os
 import shutil
@@ -129,10 +130,21 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
 
+LITERATURE_THROUGH = datetime.date(2025, 6, 30)
+# What the review page's decision panel sends about the change for readers beside an approval.
+CHANGE_FOR_READERS = {
+    "change_class": "minor",
+    "change_note": "Checked against current guidance.",
+    "literature_confirmed": LITERATURE_THROUGH.isoformat(),
+}
+
+
 def make_article(*, sections: int = 2, claims_per_section: int = 3, references: int = 4, **fields) -> Article:
     """An article whose claims cite `references` references round-robin, with the summary citing the first."""
     refs = [ReferenceFactory() for _ in range(references)]
     summary = fields.pop("summary", "Short answer")
+    # how far the evidence was searched: content an approver confirms (articles/change_notes.py)
+    fields.setdefault("literature_through", LITERATURE_THROUGH)
     article = ArticleFactory(summary=f"{summary} [@{refs[0].key}]" if refs else summary, **fields)
     n = 0
     for s in range(sections):
