@@ -164,11 +164,15 @@ def publish_directly(article) -> Publication:
     return article_publish(article=article, origin=Publication.Origin.APPROVAL)
 
 
-def reapprove(article, *, editor, board, change_summary="Update", comment="") -> Article:
-    """Take the article's working copy through a whole review cycle; the article, re-read."""
+def reapprove(article, *, editor, board, change_summary="Update", comment="", change=None) -> Article:
+    """Take the article's working copy through a whole review cycle; the article, re-read.
+    `change`: (class, note) the approver gives readers (`articles/change_notes.py`); none by default."""
     review = review_submit(article=article, by=editor, change_summary=change_summary)
     review_start(review=review, by=board)
-    review_approve(review=review, by=board, comment=comment, ticked=every_checklist_item(review))
+    told = {}
+    if change is not None:
+        told = {"change_class": change[0], "change_note": change[1], "literature_confirmed": article.literature_through}
+    review_approve(review=review, by=board, comment=comment, ticked=every_checklist_item(review), **told)
     return Article.objects.select_related("current_publication").get(pk=article.pk)
 
 
@@ -517,7 +521,13 @@ def build_world() -> World:
 
     def publish(a):
         return reapprove(
-            a, editor=editor, board=board, change_summary="Ready for review", comment="Checked against the sources"
+            a,
+            editor=editor,
+            board=board,
+            change_summary="Ready for review",
+            comment="Checked against the sources",
+            # so What's new and its feed list every published answer (the withdrawn one must not be there)
+            change=("major", "Rewritten against the newest guideline."),
         )
 
     m = MARKERS
