@@ -157,7 +157,7 @@ def test_the_feed_is_valid_atom_with_plain_text_summaries_and_configured_address
 
 def test_the_page_links_its_feed(client, updates):
     html = client.get("/whats-new/").content.decode()
-    assert 'type="application/atom+xml" title="Oracle: what's new" href="/whats-new/feed/"' in html
+    assert '''type="application/atom+xml" title="Oracle: what's new" href="/whats-new/feed/"''' in html
 
 
 def test_the_sitemap_lists_it(client, updates):
