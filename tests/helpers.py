@@ -728,6 +728,17 @@ def free_port() -> int:
 # --- the browser -------------------------------------------------------------------------------
 
 
+def tell_readers(page, *, change_class="minor", note=None, click=None):
+    """In the decision panel's "What changed, for readers" (articles/change_notes.py): choose the
+    class, keep the editor's proposed note (or write `note`; one is written when none was
+    proposed) and confirm the literature date. `click` counts the clicks (tests of a path)."""
+    click = click or (lambda locator: locator.check())
+    click(page.locator(f"#change-class-{change_class}"))
+    if note is not None or not page.locator("#change-note").input_value():
+        page.fill("#change-note", note or "Checked against current guidance.")
+    click(page.locator("#literature-confirmed"))
+
+
 def log_in(page, live_server, username, welcome_name=None):
     """Sign `username` into the admin on `page` and wait for the admin to greet them."""
     from playwright.sync_api import expect  # only the browser tests need Playwright

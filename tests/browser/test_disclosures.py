@@ -8,7 +8,15 @@ import datetime
 
 from playwright.sync_api import expect
 
-from tests.helpers import ClaimFactory, ReferenceFactory, SectionFactory, UserFactory, log_in, make_article
+from tests.helpers import (
+    ClaimFactory,
+    ReferenceFactory,
+    SectionFactory,
+    UserFactory,
+    log_in,
+    make_article,
+    tell_readers,
+)
 
 DESKTOP = {"width": 1280, "height": 900}
 QUESTION = "Is baclofen safe for back pain?"
@@ -66,6 +74,7 @@ def test_a_member_with_a_matching_disclosure_declares_it_and_readers_see_the_lin
     # declares the conflict and approves: recorded, but it needs a member without one
     page.get_by_label("I have a relevant conflict:").check()
     page.fill("#conflict-statement", STATEMENT)
+    tell_readers(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Approve").click()
     expect(page.locator("ul.messagelist li.warning")).to_contain_text("needs an approval from another board member")
@@ -83,6 +92,7 @@ def test_a_member_with_a_matching_disclosure_declares_it_and_readers_see_the_lin
     )
     expect(page.locator(".coi-overlaps--reviewer")).to_contain_text("baclofen")  # the reviewer's, shown too
     page.get_by_label("No relevant conflict").check()
+    tell_readers(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Approve").click()
     expect(page.locator("ul.messagelist li.success")).to_have_text("Approved and published as version 1.")
