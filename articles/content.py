@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.audiences import READERS, Audience
+from articles.change_notes import parse_day
 from articles.models import Article, Claim, Section, assert_unlocked
 
 SUMMARY_VARIANT_FIELDS = tuple(f"summary_{audience}" for audience in Audience.values)
@@ -129,7 +130,7 @@ def article_restore(*, article: Article, revision, by) -> Article:
             when = timezone.localtime(revision.date_created)
             reversion.set_comment(f"Restored the version of {when:%Y-%m-%d %H:%M} (revision {revision.pk})")
             for name in TEXT_FIELDS:
-                setattr(current, name, (content[name] or None) if name in DATE_FIELDS else content[name])
+                setattr(current, name, parse_day(content[name]) if name in DATE_FIELDS else content[name])
             if not current.publications.exists():
                 current.slug = content["slug"]
             current.save()

@@ -377,3 +377,14 @@ def test_the_re_review_queue_sorts_by_the_approved_literature_date(client, admin
     assert order, "the literature column is sortable"
     text = text_of(client.get(url + order.group(1).replace("&amp;", "&")).content.decode())
     assert text.index("Old search?") < text.index("New search?")
+
+
+def test_restoring_a_version_restores_its_literature_date(article, editor):
+    from articles.content import article_restore
+
+    first = latest_revision(article)
+    article.literature_through = datetime.date(2025, 9, 1)
+    save_revision(editor, "Searched again", lambda: article.save())
+
+    restored = article_restore(article=article, revision=first, by=editor)
+    assert Article.objects.get(pk=restored.pk).literature_through == LITERATURE_THROUGH
