@@ -341,6 +341,8 @@ def review_approve(
             declaration=declaration if declared else "",
             conflict_statement=conflict_statement if declaration == disclosures.CONFLICT else "",
             overlaps=disclosures.overlaps_for(by, review.content) if declared else [],
+            change_class=change_class or "",
+            change_note=(change_note or "").strip() if change_class is not change_notes.NOT_ASKED else "",
         )
         ChecklistAttestation.objects.bulk_create(
             ChecklistAttestation(
@@ -368,8 +370,8 @@ def review_approve(
                 revision=review.revision,
                 content=review.content,
                 change_summary=review.change_summary,
-                change_class=change_class or "",
-                change_note=change_note if change_class is not change_notes.NOT_ASKED else "",
+                change_class=approval.change_class,
+                change_note=approval.change_note,
                 reviewed_by=signatures_of(review),
             )
         review.save()

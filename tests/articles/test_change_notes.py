@@ -156,6 +156,11 @@ def test_with_a_quorum_of_two_the_completing_approval_s_values_win(settings, sub
         review=review, by=second, **TOLD | {"change_class": "practice-changing", "change_note": "Last."}
     )
     assert (review.publication.change_class, review.publication.change_note) == ("practice-changing", "Last.")
+    # each approval keeps what its approver said (append-only)
+    assert list(review.approvals.order_by("at", "id").values_list("change_class", "change_note")) == [
+        ("minor", "First."),
+        ("practice-changing", "Last."),
+    ]
 
 
 def test_the_class_and_note_are_immutable(approved):
