@@ -67,6 +67,7 @@ def test_a_member_with_a_matching_disclosure_declares_it_and_readers_see_the_lin
     problems += admin_page_problems(page, "disclosures-1-review-page")
 
     # approving without declaring: refused, said plainly
+    tell_readers(page)  # the class of change and the literature date (kept on refusal)
     with page.expect_navigation():
         page.get_by_role("button", name="Approve").click()
     expect(page.locator("ul.messagelist li.error")).to_contain_text("Declare your conflicts of interest")
@@ -74,7 +75,6 @@ def test_a_member_with_a_matching_disclosure_declares_it_and_readers_see_the_lin
     # declares the conflict and approves: recorded, but it needs a member without one
     page.get_by_label("I have a relevant conflict:").check()
     page.fill("#conflict-statement", STATEMENT)
-    tell_readers(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Approve").click()
     expect(page.locator("ul.messagelist li.warning")).to_contain_text("needs an approval from another board member")
