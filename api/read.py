@@ -244,6 +244,9 @@ def answer_data(request, article: Article, publication: Publication) -> dict:
                 {"name": r.get("name", ""), "credentials": r.get("credentials", "")} for r in publication.reviewed_by
             ],
             "change_summary": publication.change_summary,
+            "change_class": publication.change_class or None,
+            "change_note": publication.change_note,
+            "literature_through": publication.literature_through,
         },
         "html": publication.html,
     }

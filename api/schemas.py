@@ -133,6 +133,13 @@ class ReviewInfoOut(Schema):
     published_at: datetime
     reviewers: list[ReviewerOut]
     change_summary: str
+    change_class: Literal["practice-changing", "major", "minor", "editorial"] | None = Field(
+        description="How the board classified this version's change; null when no one was asked (imports)."
+    )
+    change_note: str = Field(description="What changed, as the board approved it for readers; empty when none.")
+    literature_through: date | None = Field(
+        description="Literature reviewed through: how far the evidence was searched (reviewed content)."
+    )
 
 
 class AnswerOut(Schema):

@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 
 from articles import cadence
 from articles.audiences import Audience
+from articles.change_notes import change_label, literature_of
 from articles.rendering import citation_order, render_body_html, to_plain
 
 TRACKER_STEPS = [("submitted", "Submitted"), ("under_review", "Under Review"), ("approved", "Approved")]
@@ -51,6 +52,9 @@ def answer_page_context(
     update_note="",
     is_preview=False,
     is_pending=False,
+    literature_through=None,
+    change_class="",
+    change_note="",
 ):
     return {
         "question": question,
@@ -58,6 +62,11 @@ def answer_page_context(
         "body_html": mark_safe(body_html),
         "description": Truncator(to_plain(summary)).chars(160),
         "reviewed_on": reviewed_on,
+        # how far the evidence was searched (reviewed content), and what changed (the board's note)
+        "literature_through": literature_through,
+        "change_label": change_label(change_class) if change_note else "",
+        "change_class": change_class,
+        "change_note": change_note,
         "review_note": review_note,
         "update_note": update_note,
         "is_pending": is_pending,
@@ -171,6 +180,9 @@ def publication_context(publication, *, page_path: str, review_state: str = "app
         page_path=page_path,
         review_note=reviewed_note(publication),
         update_note=update_note,
+        literature_through=publication.literature_through,
+        change_class=publication.change_class,
+        change_note=publication.change_note,
     )
     context["flagged_sources"] = len(notices)
     context["conflicts_note"] = conflicts_note(publication)
@@ -222,6 +234,7 @@ def preview_context(content: dict, *, review_state: str, page_path: str, is_pend
         page_path=page_path,
         is_preview=not is_pending,
         is_pending=is_pending,
+        literature_through=literature_of(content),
     )
 
 

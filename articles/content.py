@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.audiences import READERS, Audience
+from articles.change_notes import parse_day
 from articles.models import Article, Claim, Section, assert_unlocked
 
 SUMMARY_VARIANT_FIELDS = tuple(f"summary_{audience}" for audience in Audience.values)
@@ -22,7 +23,10 @@ CONTENT_FIELDS = (
     ("summary_heading", "Summary heading"),
     ("summary", "Summary answer"),
     *((f"summary_{a}", f"Summary for {READERS[a]}") for a in Audience.values),
+    ("literature_through", "Literature reviewed through"),
 )
+# Content fields that are dates: in histories and diffs as ISO text ("" when empty).
+DATE_FIELDS = ("literature_through",)
 # What the article form edits: the content fields, with the topic after the address, and the
 # answer's own re-review interval.
 FORM_FIELDS = (
@@ -32,6 +36,7 @@ FORM_FIELDS = (
     "summary_heading",
     "summary",
     *SUMMARY_VARIANT_FIELDS,
+    "literature_through",
     "review_interval_months",
 )
 # What changing an answer's content takes (the write API checks them; the Editors role has them).
@@ -125,7 +130,7 @@ def article_restore(*, article: Article, revision, by) -> Article:
             when = timezone.localtime(revision.date_created)
             reversion.set_comment(f"Restored the version of {when:%Y-%m-%d %H:%M} (revision {revision.pk})")
             for name in TEXT_FIELDS:
-                setattr(current, name, content[name])
+                setattr(current, name, parse_day(content[name]) if name in DATE_FIELDS else content[name])
             if not current.publications.exists():
                 current.slug = content["slug"]
             current.save()

@@ -50,7 +50,12 @@ def content_at(revision, article_id: int) -> dict:
     for section in ordered:
         section["claims"].sort(key=lambda c: (c["position"], c["id"]))
     # .get(): versions saved before a field existed do not hold it
-    return {name: article_fields.get(name) or "" for name, _ in CONTENT_FIELDS} | {"sections": ordered}
+    return {name: _as_text(article_fields.get(name)) for name, _ in CONTENT_FIELDS} | {"sections": ordered}
+
+
+def _as_text(value) -> str:
+    # dates (literature reviewed through) compare and diff as ISO text
+    return value.isoformat() if hasattr(value, "isoformat") else value or ""
 
 
 # --- word diff ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from reversion.models import Version
 
 from articles import cadence
 from articles.answer_page import render_answer_parts
+from articles.change_notes import literature_of
 from articles.models import (
     Article,
     Publication,
@@ -44,6 +45,8 @@ def article_publish(
     reviewed_on: date | None = None,
     revision=None,
     change_summary: str = "",
+    change_class: str = "",
+    change_note: str = "",
     content: dict | None = None,
     reviewed_by: list[dict] | None = None,
 ) -> Publication:
@@ -51,7 +54,9 @@ def article_publish(
 
     `content` is the snapshot to publish (a review passes the one its board reviewed); without
     it, the working copy is checked and snapshotted now. Only the review workflow and the
-    importer of already-reviewed pages call this.
+    importer of already-reviewed pages call this. `change_class` and `change_note`: how the board
+    classified the change and what it tells readers (`articles/change_notes.py`); "literature
+    reviewed through" comes from the content.
     """
     with transaction.atomic():
         # Lock the article row so two publications cannot take the same number.
@@ -77,6 +82,9 @@ def article_publish(
             published_by=by,
             revision=revision or latest_revision(locked),
             change_summary=change_summary,
+            change_class=change_class or "",
+            change_note=(change_note or "").strip(),
+            literature_through=literature_of(content),
             reviewed_by=reviewed_by or [],
             summary_text=summary_text,
             body_text=body_text,

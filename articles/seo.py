@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from articles import evidence
 from articles.audiences import SCHEMA_AUDIENCE, Audience
+from articles.change_notes import change_label, whats_new
 from articles.models import Publication, SitePage
 from articles.rendering import citation_order, to_plain
 from core.text import clean_text
@@ -67,6 +68,19 @@ def medical_web_page(publication, *, url: str) -> dict:
     }
     if graded:  # only answers with graded claims carry them, so older pages stay as they were
         page["hasPart"] = graded
+    if publication.literature_through:
+        # How far the evidence was searched: the period the content covers, open at its start
+        # (ISO 8601 interval, as schema.org's temporalCoverage allows).
+        page["temporalCoverage"] = f"../{publication.literature_through.isoformat()}"
+    if publication.change_note:
+        # What changed in this version, as the board approved it for readers: schema.org's
+        # CreativeWork.correction, the property publishers use for update notes.
+        page["correction"] = {
+            "@type": "CorrectionComment",
+            "name": change_label(publication.change_class),
+            "text": clean_text(publication.change_note),
+            "datePublished": publication.published_at.isoformat(),
+        }
     return page
 
 
@@ -181,6 +195,29 @@ class LatestAnswersFeed(Feed):
 
     def item_updateddate(self, item):
         return item.published_at
+
+
+class WhatsNewFeed(LatestAnswersFeed):
+    """Atom of What's new: the practice-changing and major updates (`articles.change_notes.whats_new`),
+    each summarised by the board's note for readers, as plain text."""
+
+    title = f"{settings.ORACLE_SITE_NAME}: what's new"
+    subtitle = "Practice-changing and major updates to our answers, approved by our Medical Advisory Board."
+
+    def link(self):
+        return absolute(reverse("articles:whats-new"))
+
+    def feed_url(self):
+        return absolute(reverse("articles:whats-new-feed"))
+
+    def items(self):
+        return whats_new()[:50]
+
+    def item_title(self, item):
+        return f"{clean_text(item.question)} ({change_label(item.change_class).lower()})"
+
+    def item_description(self, item):
+        return clean_text(item.change_note)
 
 
 @require_safe

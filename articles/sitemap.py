@@ -123,7 +123,7 @@ class PagesSitemap(_PublicSitemap):
     priority = 0.5
 
     def items(self):
-        return ["articles:home", "evidence-grades", *SitePage.Slug.values]
+        return ["articles:home", "articles:whats-new", "evidence-grades", *SitePage.Slug.values]
 
     def location(self, item):
         return reverse(item)  # the trust pages' URLs are named by their slugs

@@ -44,4 +44,6 @@ def snapshot_article(article: Article) -> dict:
         "sections": sections,
         # only the cited references, in citation order
         "references": {key: references[key] for key in keys if key in references},
+        # only when set, so content without it keeps the fingerprint it always had
+        **({"literature_through": article.literature_through.isoformat()} if article.literature_through else {}),
     }

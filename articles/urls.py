@@ -1,12 +1,16 @@
 from django.urls import path
 
 from articles import views
+from articles.public_cache import LISTS, cached_public_page
+from articles.seo import WhatsNewFeed
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.home_view, name="home"),
     path("search/", views.search_view, name="search"),
+    path("whats-new/", views.whats_new_view, name="whats-new"),
+    path("whats-new/feed/", cached_public_page(WhatsNewFeed(), scope=LISTS), name="whats-new-feed"),
     path("topics/<slug:slug>/", views.topic_view, name="topic"),
     path("articles/<slug:slug>/", views.article_detail_view, name="detail"),
     path("articles/<slug:slug>/history/", views.article_history_view, name="history"),

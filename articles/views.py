@@ -23,6 +23,7 @@ from articles.answer_page import (
     reviewed_note,
 )
 from articles.audiences import AUDIENCE_COOKIE, Audience
+from articles.change_notes import change_label, whats_new
 from articles.follow_ups import FollowUpForm, follow_up_create, over_rate_limit
 from articles.models import Article, Publication, SitePage, Topic
 from articles.public_cache import ANSWER, LISTS, cached_public_page, canonical_page_redirect
@@ -105,6 +106,22 @@ def topic_view(request, slug):
             publication.article = by_pk[pk]
             page.object_list.append(publication)
     return _public(render(request, "articles/topic_detail.html", {"topic": topic, "page": page}))
+
+
+WHATS_NEW_PAGE_SIZE = 20
+
+
+@require_safe
+@cached_public_page(scope=LISTS, parameters=("page",))
+def whats_new_view(request):
+    """Practice-changing and major updates, newest first, a page at a time (`articles/change_notes.py`):
+    the board's notes only, and only of answers readers can see now (withdrawn ones are gone)."""
+    page = Paginator(whats_new(), WHATS_NEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    if redirect_to := canonical_page_redirect(request, page):
+        return redirect_to
+    for publication in page.object_list:
+        publication.change_label = change_label(publication.change_class)
+    return _public(render(request, "articles/whats_new.html", {"page": page}))
 
 
 class CappedPaginator(Paginator):
@@ -190,13 +207,24 @@ def article_history_view(request, slug):
     article = get_object_or_404(Article.objects.only("slug", "question", "current_publication"), slug=slug)
     publications = list(
         article.publications.only(
-            "number", "question", "reviewed_on", "published_at", "origin", "reviewed_by", "change_summary", "article_id"
+            "number",
+            "question",
+            "reviewed_on",
+            "published_at",
+            "origin",
+            "reviewed_by",
+            "change_summary",
+            "change_class",
+            "change_note",
+            "literature_through",
+            "article_id",
         )
     )
     if not publications:
         raise Http404("No published answer at this address.")
     for publication in publications:
         publication.reviewed_note = reviewed_note(publication)
+        publication.change_label = change_label(publication.change_class)
     context = {
         "article": article,
         "question": publications[0].question,
@@ -223,6 +251,9 @@ def article_version_view(request, slug, number):
             "published_at",
             "origin",
             "reviewed_by",
+            "change_class",
+            "change_note",
+            "literature_through",
             "article__slug",
             "article__current_publication",
         ),

@@ -22,6 +22,7 @@ from django.utils.formats import date_format
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 from reversion.models import Version
 
+from articles import change_notes
 from articles.models import Article, Publication, ReviewStatus
 from articles.published_files import answer_pages_changed
 from articles.publishing import article_publish
@@ -263,6 +264,9 @@ def review_approve(
     declaration=disclosures.NOT_ASKED,
     conflict_statement: str = "",
     publish_on=None,
+    change_class=change_notes.NOT_ASKED,
+    change_note: str = "",
+    literature_confirmed=None,
 ) -> Review:
     """Record one approval; when the quorum is reached, publish exactly the reviewed content.
 
@@ -277,7 +281,13 @@ def review_approve(
     it; an approval with a stated conflict does not complete the cycle on its own.
 
     `publish_on`: the minute the completing approval publishes at (`reviews/schedules.py`);
-    empty publishes now."""
+    empty publishes now.
+
+    `change_class`, `change_note`, `literature_confirmed`: the class of change, the note readers see
+    and the "literature reviewed through" date the approver confirmed (`articles/change_notes.py`);
+    the review page always sends them and refuses a missing one; the values of the approval that
+    completes the last required stage are the publication's. Programs leave `change_class`
+    `NOT_ASKED`: the publication has no class and no note."""
     ticked_ids = _ticked_ids(ticked)
     conflict_statement = (conflict_statement or "").strip()
     publish_at, schedule_problems = parse_due(publish_on)
@@ -311,6 +321,12 @@ def review_approve(
             )
         reasons += disclosures.declaration_problems(declaration, conflict_statement)
         reasons += schedule_problems
+        reasons += change_notes.change_problems(
+            change_class=change_class,
+            change_note=change_note,
+            literature_confirmed=literature_confirmed,
+            content=review.content,
+        )
         from reviews.comments import approval_blockers
 
         reasons += approval_blockers(review)
@@ -325,6 +341,8 @@ def review_approve(
             declaration=declaration if declared else "",
             conflict_statement=conflict_statement if declaration == disclosures.CONFLICT else "",
             overlaps=disclosures.overlaps_for(by, review.content) if declared else [],
+            change_class=change_class or "",
+            change_note=(change_note or "").strip() if change_class is not change_notes.NOT_ASKED else "",
         )
         ChecklistAttestation.objects.bulk_create(
             ChecklistAttestation(
@@ -352,6 +370,8 @@ def review_approve(
                 revision=review.revision,
                 content=review.content,
                 change_summary=review.change_summary,
+                change_class=approval.change_class,
+                change_note=approval.change_note,
                 reviewed_by=signatures_of(review),
             )
         review.save()
@@ -420,6 +440,9 @@ TRANSITIONS = {
         declaration=options.get("declaration", disclosures.NOT_ASKED),
         conflict_statement=options.get("conflict_statement", ""),
         publish_on=options.get("publish_on"),
+        change_class=options.get("change_class", change_notes.NOT_ASKED),
+        change_note=options.get("change_note", ""),
+        literature_confirmed=options.get("literature_confirmed"),
     ),
     "withdraw": lambda review, by, comment, **options: review_withdraw(review=review, by=by, comment=comment),
 }

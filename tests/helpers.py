@@ -16,6 +16,7 @@ Sections, in order:
 - the bench scripts
 """
 
+import datetime
 import json
 import os
 import shutil
@@ -129,10 +130,21 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
 
+LITERATURE_THROUGH = datetime.date(2025, 6, 30)
+# What the review page's decision panel sends about the change for readers beside an approval.
+CHANGE_FOR_READERS = {
+    "change_class": "minor",
+    "change_note": "Checked against current guidance.",
+    "literature_confirmed": LITERATURE_THROUGH.isoformat(),
+}
+
+
 def make_article(*, sections: int = 2, claims_per_section: int = 3, references: int = 4, **fields) -> Article:
     """An article whose claims cite `references` references round-robin, with the summary citing the first."""
     refs = [ReferenceFactory() for _ in range(references)]
     summary = fields.pop("summary", "Short answer")
+    # how far the evidence was searched: content an approver confirms (articles/change_notes.py)
+    fields.setdefault("literature_through", LITERATURE_THROUGH)
     article = ArticleFactory(summary=f"{summary} [@{refs[0].key}]" if refs else summary, **fields)
     n = 0
     for s in range(sections):
@@ -152,11 +164,15 @@ def publish_directly(article) -> Publication:
     return article_publish(article=article, origin=Publication.Origin.APPROVAL)
 
 
-def reapprove(article, *, editor, board, change_summary="Update", comment="") -> Article:
-    """Take the article's working copy through a whole review cycle; the article, re-read."""
+def reapprove(article, *, editor, board, change_summary="Update", comment="", change=None) -> Article:
+    """Take the article's working copy through a whole review cycle; the article, re-read.
+    `change`: (class, note) the approver gives readers (`articles/change_notes.py`); none by default."""
     review = review_submit(article=article, by=editor, change_summary=change_summary)
     review_start(review=review, by=board)
-    review_approve(review=review, by=board, comment=comment, ticked=every_checklist_item(review))
+    told = {}
+    if change is not None:
+        told = {"change_class": change[0], "change_note": change[1], "literature_confirmed": article.literature_through}
+    review_approve(review=review, by=board, comment=comment, ticked=every_checklist_item(review), **told)
     return Article.objects.select_related("current_publication").get(pk=article.pk)
 
 
@@ -505,7 +521,13 @@ def build_world() -> World:
 
     def publish(a):
         return reapprove(
-            a, editor=editor, board=board, change_summary="Ready for review", comment="Checked against the sources"
+            a,
+            editor=editor,
+            board=board,
+            change_summary="Ready for review",
+            comment="Checked against the sources",
+            # so What's new and its feed list every published answer (the withdrawn one must not be there)
+            change=("major", "Rewritten against the newest guideline."),
         )
 
     m = MARKERS
@@ -704,6 +726,17 @@ def free_port() -> int:
 
 
 # --- the browser -------------------------------------------------------------------------------
+
+
+def tell_readers(page, *, change_class="minor", note=None, click=None):
+    """In the decision panel's "What changed, for readers" (articles/change_notes.py): choose the
+    class, keep the editor's proposed note (or write `note`; one is written when none was
+    proposed) and confirm the literature date. `click` counts the clicks (tests of a path)."""
+    click = click or (lambda locator: locator.check())
+    click(page.locator(f"#change-class-{change_class}"))
+    if note is not None or not page.locator("#change-note").input_value():
+        page.fill("#change-note", note or "Checked against current guidance.")
+    click(page.locator("#literature-confirmed"))
 
 
 def log_in(page, live_server, username, welcome_name=None):

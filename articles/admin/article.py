@@ -91,7 +91,7 @@ class ArticleAdmin(ArticleHistoryMixin, VersionAdmin, nested_admin.NestedModelAd
         ),
         (_("Citations"), {"fields": ["citation_problems"]}),
         (_("Readers"), {"fields": ["reader_links", "last_reviewed_on"]}),
-        (_("Re-review"), {"fields": ["review_interval_months", "next_review_due"]}),
+        (_("Re-review"), {"fields": ["literature_through", "review_interval_months", "next_review_due"]}),
     ]
 
     class Media:

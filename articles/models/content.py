@@ -13,7 +13,7 @@ from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from articles import cadence, evidence, problems
+from articles import cadence, change_notes, evidence, problems
 from articles.audiences import Audience
 from articles.models.lock import (
     WORKFLOW_FIELDS,
@@ -137,6 +137,16 @@ class Article(TextCleaningModel, models.Model):
     topic = optional_link("articles.Topic", _("topic"), related_name="articles")
     last_reviewed_on = models.DateField(
         _("last reviewed on"), null=True, blank=True, help_text=_("Shown to readers as “Last updated”.")
+    )
+    literature_through = models.DateField(
+        _("literature reviewed through"),
+        null=True,
+        blank=True,
+        validators=[change_notes.not_in_future],
+        help_text=_(
+            "The date up to which the evidence was searched for this answer. Reviewed with the content, "
+            "confirmed by the approver, shown to readers apart from “Last updated”."
+        ),
     )
     import_problems = models.JSONField(
         _("import problems"),

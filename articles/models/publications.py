@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from articles.change_notes import NOTE_MAX_LENGTH, ChangeClass
 from articles.models.content import Article
 from core.fields import optional_link, person_link
 from references.models import Reference
@@ -48,6 +49,25 @@ class Publication(models.Model):
         help_text=_("The version of the working copy this publication was made from."),
     )
     change_summary = models.CharField(_("change summary"), max_length=500, blank=True)
+    change_class = models.CharField(
+        _("class of change"),
+        max_length=20,
+        choices=ChangeClass.choices,
+        blank=True,
+        help_text=_("How the board classified this version's change; empty when no one was asked (imports)."),
+    )
+    change_note = models.TextField(
+        _("note for readers"),
+        max_length=NOTE_MAX_LENGTH,
+        blank=True,
+        help_text=_("What changed, as the board approved it for readers."),
+    )
+    literature_through = models.DateField(
+        _("literature reviewed through"),
+        null=True,
+        blank=True,
+        help_text=_("From the reviewed content, confirmed by the approver."),
+    )
     head_html = models.TextField(_("rendered page head"), blank=True, editable=False)
     page_html = models.TextField(
         _("rendered page"), blank=True, editable=False, help_text=_("The whole answer as readers see it once approved.")
@@ -86,7 +106,11 @@ class Publication(models.Model):
             models.UniqueConstraint(fields=["article", "number"], name="publication_unique_number"),
         ]
         # the home's newest and recently updated answers, the feed: newest first
-        indexes = [models.Index(fields=["published_at"], name="publication_published_at")]
+        indexes = [
+            models.Index(fields=["published_at"], name="publication_published_at"),
+            # What's new: the classified updates, newest first
+            models.Index(fields=["change_class", "-published_at"], name="publication_change_class"),
+        ]
 
     def __str__(self):
         return f"{self.question} (v{self.number}, {self.reviewed_on:%Y-%m-%d})"

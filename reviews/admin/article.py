@@ -16,6 +16,7 @@ from articles.snapshots import load_article, snapshot_article
 from core import people
 from core.admin import ReadOnlyAdminMixin
 from reviews.admin.comments import CommentEventInline, article_threads, review_trail_html
+from reviews.admin.workspace import workspace_change_note_context
 from reviews.comments import may_comment
 from reviews.models import Review, ReviewTransition
 from reviews.services import (
@@ -177,6 +178,8 @@ class ReviewPanelMixin:
                 "required_approvals": approvals_needed(review),
                 "preview_url": reverse("admin:reviews_review_preview", args=[review.pk]) if review else "",
                 "workspace_url": review.workspace_url() if review else "",
+                # the approve form's "What changed, for readers" (the review page's slot)
+                "change": workspace_change_note_context(review, {}) if "approve" in names else None,
                 "diff_url": review.changes_url() if review else "",
                 "resubmission_diff_url": review.changes_since_previous_submission_url() if review else "",
                 "last_cycle": None
@@ -227,6 +230,9 @@ class ReviewPanelMixin:
                     ticked=request.POST.getlist("checklist"),
                     declaration=request.POST.get("declaration", ""),
                     conflict_statement=request.POST.get("conflict_statement", ""),
+                    change_class=request.POST.get("change_class", ""),
+                    change_note=request.POST.get("change_note", ""),
+                    literature_confirmed=request.POST.get("literature_confirmed", ""),
                 )
                 if name == "start_review":
                     # The reviewer lands on the review page: what changed, beside the decision.

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -39,7 +40,15 @@ class DueFilter(admin.SimpleListFilter):
 class ReReviewQueueAdmin(admin.ModelAdmin):
     """Which answers are stale or stand on a retracted source, at a glance: alerts first, then overdue."""
 
-    list_display = ["question_link", "due_status", "next_review_due", "last_reviewed_on", "alerts", "review_status"]
+    list_display = [
+        "question_link",
+        "due_status",
+        "next_review_due",
+        "last_reviewed_on",
+        "literature_through",
+        "alerts",
+        "review_status",
+    ]
     list_display_links = None  # question_link links to the article itself; the proxy has no page of its own
     list_filter = [DueFilter, "topic"]
     search_fields = ["question"]
@@ -47,7 +56,12 @@ class ReReviewQueueAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # not super(): it orders by get_ordering()'s annotation before rereview_queue() adds it
-        return rereview_queue(self.model._default_manager.get_queryset()).select_related("topic")
+        # the literature date the board approved (the current publication's), to sort by: oldest search first
+        return (
+            rereview_queue(self.model._default_manager.get_queryset())
+            .select_related("topic")
+            .annotate(approved_literature_through=F("current_publication__literature_through"))
+        )
 
     def get_ordering(self, request):
         return ["-open_alerts", "next_review_due", "question"]
@@ -82,6 +96,13 @@ class ReReviewQueueAdmin(admin.ModelAdmin):
         if days < 0:
             return format_html('<strong class="due-overdue">{}</strong>', _("overdue by %(n)s days") % {"n": -days})
         return _("due in %(n)s days") % {"n": days}
+
+    @admin.display(
+        description=_("literature reviewed through"),
+        ordering=F("approved_literature_through").asc(nulls_first=True),
+    )
+    def literature_through(self, obj):
+        return obj.approved_literature_through or "—"
 
     @admin.display(description=_("open source alerts"), ordering="open_alerts")
     def alerts(self, obj):

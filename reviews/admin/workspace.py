@@ -38,6 +38,27 @@ def decision_options(post) -> dict:
         "declaration": post.get("declaration", ""),
         "conflict_statement": post.get("conflict_statement", ""),
         "publish_on": post.get("publish_on", ""),
+        # what changed, for readers: always sent by this page ("" when not chosen: refused)
+        "change_class": post.get("change_class", ""),
+        "change_note": post.get("change_note", ""),
+        "literature_confirmed": post.get("literature_confirmed", ""),
+    }
+
+
+def workspace_change_note_context(review, options) -> dict:
+    """The decision panel's "What changed, for readers" slot: the class, the note (the editor's
+    change summary proposed until the approver writes one) and the literature date to confirm."""
+    from articles.change_notes import CLASS_HELP, ChangeClass, literature_of
+
+    through = literature_of(review.content)
+    note = options.get("change_note")
+    return {
+        "classes": [(value, label, CLASS_HELP[value]) for value, label in ChangeClass.choices],
+        "chosen": options.get("change_class", ""),
+        "note": review.change_summary if note is None else note,
+        "literature_through": through,
+        "future": bool(through and through > timezone.localdate()),
+        "confirmed": bool(through and options.get("literature_confirmed") == through.isoformat()),
     }
 
 
@@ -152,6 +173,7 @@ class ReviewWorkspaceMixin:
             "article_url": reverse("admin:articles_article_change", args=[review.article_id]),
             "resubmission_diff_url": review.changes_since_previous_submission_url(),
             **workspace_disclosures_context(request, review, options or {}),
+            "change": workspace_change_note_context(review, options or {}),
         }
         return TemplateResponse(request, "admin/reviews/review/workspace.html", context, status=status)
 

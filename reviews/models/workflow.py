@@ -241,6 +241,9 @@ class ReviewApproval(AppendOnlyModel):
     conflict_statement = models.TextField(_("conflict stated"), blank=True)
     # the overlaps the approver was shown, frozen: [{"disclosure": {...}, "term": "...", "where": [...]}]
     overlaps = models.JSONField(_("overlaps shown"), default=list, blank=True)
+    # what the approver told readers (articles/change_notes.py); the completing approval's are the publication's
+    change_class = models.CharField(_("class of change"), max_length=20, blank=True)
+    change_note = models.TextField(_("note for readers"), blank=True)
     # the stage this approval signs; empty on approvals recorded before stages (they signed the first)
     stage = optional_link("reviews.ReviewStage", _("stage"), related_name="approvals")
 

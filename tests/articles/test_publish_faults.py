@@ -7,7 +7,7 @@ from django.core.files.storage import InMemoryStorage, storages
 
 from articles.models import Withdrawal
 from core.models import Effect
-from tests.helpers import effects_due_now, make_article, publish_directly, rename, run_effects
+from tests.helpers import CHANGE_FOR_READERS, effects_due_now, make_article, publish_directly, rename, run_effects
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,11 @@ def test_approving_an_update_while_the_storage_refuses_answers_normally_and_vers
 
     storages._storages["published"] = RefusingStorage(storage)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"transition": "approve", "review": review.pk, "declaration": "none"}, follow=True)
+        response = client.post(
+            url,
+            {"transition": "approve", "review": review.pk, "declaration": "none", **CHANGE_FOR_READERS},
+            follow=True,
+        )
     assert "Approved and published as version 2." in response.content.decode()
     assert b"safe now?" not in storage.open(name).read()  # the storage refused: still version 1, whole
 

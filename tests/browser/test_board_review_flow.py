@@ -10,7 +10,7 @@ import re
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.helpers import UserFactory, log_in, make_article
+from tests.helpers import UserFactory, log_in, make_article, tell_readers
 
 DESKTOP = {"width": 1280, "height": 900}
 QUESTION = "Is naproxen safe with warfarin?"
@@ -162,6 +162,7 @@ def test_comment_fix_resolve_two_stages_and_the_disclosures_line(
     path.click(a.get_by_role("button", name="Start review"))
     path.click(a.get_by_label(REQUIRED), navigates=False)
     path.click(a.get_by_label("No relevant conflict"), navigates=False)
+    tell_readers(a, click=lambda locator: path.click(locator, navigates=False))
     problems += admin_page_problems(a, "board-flow-4-review-page-ready")
     path.click(a.get_by_role("button", name="Approve"))
     expect(a.locator("ul.messagelist li.success")).to_contain_text(
@@ -191,6 +192,7 @@ def test_comment_fix_resolve_two_stages_and_the_disclosures_line(
         row.get_by_role("link", name="Read and decide").click()
     ph.get_by_label(REQUIRED).check()
     ph.get_by_label("No relevant conflict").check()
+    tell_readers(ph, change_class="major")  # the completing approval's class and note are the publication's
     problems += admin_page_problems(ph, "board-flow-8-pharmacist-review-page")
     with ph.expect_navigation():
         ph.get_by_role("button", name="Approve").click()
@@ -218,5 +220,6 @@ def test_comment_fix_resolve_two_stages_and_the_disclosures_line(
         assert p.errors == [], p.errors
     assert not problems, "\n".join(problems)
     # the deciding cycle from A's home: review page → resolved → started → approved: 4 pages;
-    # 5 clicks (the link, Resolve, Start review, Approve, and the declaration) plus the tick
-    assert board_path == (4, 6), board_path
+    # 5 clicks (the link, Resolve, Start review, Approve, and the declaration) plus the tick, the class
+    # of change and the literature date
+    assert board_path == (4, 8), board_path

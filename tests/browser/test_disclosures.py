@@ -8,7 +8,15 @@ import datetime
 
 from playwright.sync_api import expect
 
-from tests.helpers import ClaimFactory, ReferenceFactory, SectionFactory, UserFactory, log_in, make_article
+from tests.helpers import (
+    ClaimFactory,
+    ReferenceFactory,
+    SectionFactory,
+    UserFactory,
+    log_in,
+    make_article,
+    tell_readers,
+)
 
 DESKTOP = {"width": 1280, "height": 900}
 QUESTION = "Is baclofen safe for back pain?"
@@ -59,6 +67,7 @@ def test_a_member_with_a_matching_disclosure_declares_it_and_readers_see_the_lin
     problems += admin_page_problems(page, "disclosures-1-review-page")
 
     # approving without declaring: refused, said plainly
+    tell_readers(page)  # the class of change and the literature date (kept on refusal)
     with page.expect_navigation():
         page.get_by_role("button", name="Approve").click()
     expect(page.locator("ul.messagelist li.error")).to_contain_text("Declare your conflicts of interest")
@@ -83,6 +92,7 @@ def test_a_member_with_a_matching_disclosure_declares_it_and_readers_see_the_lin
     )
     expect(page.locator(".coi-overlaps--reviewer")).to_contain_text("baclofen")  # the reviewer's, shown too
     page.get_by_label("No relevant conflict").check()
+    tell_readers(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Approve").click()
     expect(page.locator("ul.messagelist li.success")).to_have_text("Approved and published as version 1.")

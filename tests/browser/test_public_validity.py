@@ -41,6 +41,7 @@ PAGES = [
     ("search-form", "/search/", 200),
     ("search-hits", "/search/?q=baclofen", 200),
     ("search-no-hits", "/search/?q=zzyzx", 200),
+    ("whats-new", "/whats-new/", 200),
     ("evidence-grades", "/evidence-grades/", 200),
     ("editorial-policy", "/editorial-policy/", 200),
     ("advisory-board", "/advisory-board/", 200),

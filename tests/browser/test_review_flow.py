@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import UserFactory, log_in, make_article
+from tests.helpers import UserFactory, log_in, make_article, tell_readers
 
 QUESTION = "Is ibuprofen safe for back pain?"
 SLUG = "is-ibuprofen-safe-for-back-pain"
@@ -188,6 +188,7 @@ def test_an_edit_goes_through_review_to_the_public_page(open_browser, live_serve
     expect(board).to_have_url(change_url)
     expect_buttons(board, ["Request changes", "Approve"])
     board.get_by_label("No relevant conflict").check()  # the approver declares (reviews/disclosures.py)
+    tell_readers(board)  # classifies the change, confirms the literature date (articles/change_notes.py)
     transition(board, "approve", "Supported by the cited trial.")
     expect_success(board)
     expect(panel(board).locator(".review-state")).to_have_text("Approved")

@@ -6,7 +6,7 @@ scrolls sideways at 1,280 px or at 390 px."""
 
 from playwright.sync_api import expect
 
-from tests.helpers import UserFactory, log_in, make_article
+from tests.helpers import UserFactory, log_in, make_article, tell_readers
 
 DESKTOP = {"width": 1280, "height": 900}
 QUESTION = "Is naproxen safe for back pain?"
@@ -81,6 +81,7 @@ def test_a_board_member_reads_and_decides_on_one_page(
     page.fill("#decision-comment", "Doses and interactions match the label.")
     path.click(page.get_by_label("No relevant conflict"))  # the declaration (reviews/disclosures.py)
     path.click(page.get_by_label(RECOMMENDED))
+    tell_readers(page, change_class="major", click=path.click)  # the class and the literature date: 2 clicks
     with page.expect_navigation():
         path.click(page.get_by_role("button", name="Approve"))
     refusal = page.locator("ul.messagelist li.error")
@@ -117,5 +118,5 @@ def test_a_board_member_reads_and_decides_on_one_page(
     # the refusal is a 400 (the page says why, with everything kept): the one error the console reports
     assert [e for e in errors if not (e[0].endswith("/decide/") and "status of 400" in e[1])] == []
     # home → review page → started → refused → approved: 4 pages after the home, 8 clicks (3 of them
-    # ticks, 1 the conflict-of-interest declaration)
-    assert reviewer_path == (4, 8), reviewer_path
+    # ticks, 1 the conflict-of-interest declaration, 2 the class of change and the literature date)
+    assert reviewer_path == (4, 10), reviewer_path

@@ -6,7 +6,7 @@ violation) and no sideways scrolling at 1,280 and 390 px on the queue and the re
 
 from playwright.sync_api import expect
 
-from tests.helpers import UserFactory, log_in, make_article
+from tests.helpers import UserFactory, log_in, make_article, tell_readers
 
 DESKTOP = {"width": 1280, "height": 900}
 QUESTION = "Is naproxen safe with warfarin?"
@@ -66,6 +66,7 @@ def test_a_pharmacist_signs_the_second_stage_and_only_then_the_answer_is_publish
     with page.expect_navigation():
         page.get_by_role("button", name="Start review").click()
     page.get_by_label("No relevant conflict").check()
+    tell_readers(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Approve").click()
     expect(page.locator("ul.messagelist li.success")).to_contain_text(
@@ -102,6 +103,7 @@ def test_a_pharmacist_signs_the_second_stage_and_only_then_the_answer_is_publish
     problems += admin_page_problems(page, "stages-4-review-page-pharmacist")
     page.fill("#decision-comment", "Interaction with warfarin is stated correctly.")
     page.get_by_label("No relevant conflict").check()
+    tell_readers(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Approve").click()
     expect(page.locator("ul.messagelist li.success")).to_have_text("Approved and published as version 1.")

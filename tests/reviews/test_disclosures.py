@@ -18,7 +18,7 @@ from reviews.disclosures import (
 )
 from reviews.models import BoardMember, Disclosure, ReviewApproval
 from reviews.services import ReviewRefused, review_approve, review_start, review_submit
-from tests.helpers import ClaimFactory, ReferenceFactory, SectionFactory, UserFactory, make_article
+from tests.helpers import CHANGE_FOR_READERS, ClaimFactory, ReferenceFactory, SectionFactory, UserFactory, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -323,7 +323,13 @@ def test_approving_on_the_review_page_without_declaring_is_refused_and_keeps_wha
     client.force_login(board_member)
     response = client.post(
         decide(answer_review),
-        {"transition": "approve", "state": "under_review", "comment": "Fine.", "conflict_statement": "draft text"},
+        {
+            "transition": "approve",
+            "state": "under_review",
+            "comment": "Fine.",
+            "conflict_statement": "draft text",
+            **CHANGE_FOR_READERS,
+        },
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -335,7 +341,7 @@ def test_approving_on_the_review_page_without_declaring_is_refused_and_keeps_wha
 def test_approving_from_the_article_page_also_needs_the_declaration(client, answer_review, board_member):
     client.force_login(board_member)
     url = reverse("admin:articles_article_review", args=[answer_review.article_id])
-    client.post(url, {"transition": "approve", "review": answer_review.pk})
+    client.post(url, {"transition": "approve", "review": answer_review.pk, **CHANGE_FOR_READERS})
     assert not ReviewApproval.objects.exists()
 
 
@@ -343,7 +349,13 @@ def test_a_stated_conflict_on_the_review_page_says_another_member_is_needed(clie
     client.force_login(board_member)
     response = client.post(
         decide(answer_review),
-        {"transition": "approve", "state": "under_review", "declaration": CONFLICT, "conflict_statement": "Acme."},
+        {
+            "transition": "approve",
+            "state": "under_review",
+            "declaration": CONFLICT,
+            "conflict_statement": "Acme.",
+            **CHANGE_FOR_READERS,
+        },
         follow=True,
     )
     assert "needs an approval from another board member who declares no relevant conflict" in (
@@ -367,7 +379,13 @@ def test_a_stated_conflict_on_the_article_page_says_another_member_is_needed(cli
     url = reverse("admin:articles_article_review", args=[answer_review.article_id])
     response = client.post(
         url,
-        {"transition": "approve", "review": answer_review.pk, "declaration": CONFLICT, "conflict_statement": "Acme."},
+        {
+            "transition": "approve",
+            "review": answer_review.pk,
+            "declaration": CONFLICT,
+            "conflict_statement": "Acme.",
+            **CHANGE_FOR_READERS,
+        },
         follow=True,
     )
     assert "who declares no relevant conflict" in response.content.decode()

@@ -6,7 +6,7 @@ from django.contrib.messages import get_messages
 from articles.models import Article, Claim
 from reviews.models import Review
 from reviews.services import review_approve, review_start, review_submit
-from tests.helpers import UserFactory, change_url, form_fields, save_revision
+from tests.helpers import CHANGE_FOR_READERS, UserFactory, change_url, form_fields, save_revision
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_full_flow_through_the_admin(client, draft, editor, board_member):
 
     response = client.post(
         review_url(draft),
-        {"transition": "approve", "review": review.pk, "comment": "Good", "declaration": "none"},
+        {"transition": "approve", "review": review.pk, "comment": "Good", "declaration": "none", **CHANGE_FOR_READERS},
         follow=True,
     )
 

@@ -8,7 +8,7 @@ from django.core.mail.backends.locmem import EmailBackend
 
 from core.models import Effect
 from reviews.models import Review
-from tests.helpers import UserFactory, effects_due_now, run_effects
+from tests.helpers import CHANGE_FOR_READERS, UserFactory, effects_due_now, run_effects
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,9 @@ def test_with_the_mail_server_down_submit_and_approve_answer_normally_and_mail_g
     with django_capture_on_commit_callbacks(execute=True):
         client.post(review_url(draft), {"transition": "start_review", "review": review.pk})
         response = client.post(
-            review_url(draft), {"transition": "approve", "review": review.pk, "declaration": "none"}, follow=True
+            review_url(draft),
+            {"transition": "approve", "review": review.pk, "declaration": "none", **CHANGE_FOR_READERS},
+            follow=True,
         )
     assert response.status_code == 200
     assert "Approved and published as version 1." in response.content.decode()

@@ -10,7 +10,15 @@ from django.test.utils import CaptureQueriesContext
 from articles.models import Article, Claim
 from reviews.models import ChecklistItem, Review, ReviewTransition
 from reviews.services import review_start, review_submit
-from tests.helpers import UserFactory, change_url, every_checklist_item, make_article, reapprove, save_revision
+from tests.helpers import (
+    CHANGE_FOR_READERS,
+    UserFactory,
+    change_url,
+    every_checklist_item,
+    make_article,
+    reapprove,
+    save_revision,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +56,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client, under_review):
     response = client.get(workspace(under_review))
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
 
-    response = client.post(decide(under_review), {"transition": "approve", "state": "under_review"})
+    response = client.post(
+        decide(under_review), {"transition": "approve", "state": "under_review", **CHANGE_FOR_READERS}
+    )
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     under_review.refresh_from_db()
     assert under_review.state == Review.State.UNDER_REVIEW
@@ -139,6 +149,7 @@ def test_approving_without_the_required_items_is_refused_naming_them_and_keeping
             "comment": "Checked the doses.",
             "checklist": [doses.pk],
             "declaration": "none",
+            **CHANGE_FOR_READERS,
         },
     )
 
@@ -167,6 +178,7 @@ def test_approving_with_the_items_ticked_publishes_and_the_history_shows_the_att
             "state": "under_review",
             "checklist": [doses.pk, interactions.pk],
             "declaration": "none",
+            **CHANGE_FOR_READERS,
         },
         follow=True,
     )
@@ -279,7 +291,11 @@ def test_the_article_pages_approve_button_is_held_to_the_same_checklist(
     client.force_login(board_member)
     url = f"/admin/articles/article/{draft.pk}/review/"
 
-    refused = client.post(url, {"transition": "approve", "review": under_review.pk, "declaration": "none"}, follow=True)
+    refused = client.post(
+        url,
+        {"transition": "approve", "review": under_review.pk, "declaration": "none", **CHANGE_FOR_READERS},
+        follow=True,
+    )
     assert "Contraindications and interactions covered" in " ".join(error_messages(refused.content.decode()))
     under_review.refresh_from_db()
     assert under_review.state == Review.State.UNDER_REVIEW
@@ -291,6 +307,7 @@ def test_the_article_pages_approve_button_is_held_to_the_same_checklist(
             "review": under_review.pk,
             "checklist": [doses.pk, interactions.pk],
             "declaration": "none",
+            **CHANGE_FOR_READERS,
         },
     )
     under_review.refresh_from_db()

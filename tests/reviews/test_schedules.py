@@ -20,7 +20,7 @@ from reviews.schedules import (
     schedules_run_due,
 )
 from reviews.services import ReviewRefused, review_approve, review_start, review_submit
-from tests.helpers import UserFactory, make_article, run_effects
+from tests.helpers import CHANGE_FOR_READERS, UserFactory, make_article, run_effects
 
 pytestmark = pytest.mark.django_db
 
@@ -351,7 +351,13 @@ def test_the_review_page_refuses_a_past_minute_and_keeps_what_was_typed(client, 
     past = local_minute(timezone.now() - datetime.timedelta(days=1))
     response = client.post(
         decide(under_review),
-        {"transition": "approve", "state": "under_review", "declaration": NO_CONFLICT, "publish_on": past},
+        {
+            "transition": "approve",
+            "state": "under_review",
+            "declaration": NO_CONFLICT,
+            "publish_on": past,
+            **CHANGE_FOR_READERS,
+        },
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -369,6 +375,7 @@ def test_the_review_page_schedules_the_publication(client, under_review, board_m
             "state": "under_review",
             "declaration": NO_CONFLICT,
             "publish_on": local_minute(IN_AN_HOUR),
+            **CHANGE_FOR_READERS,
         },
         follow=True,
     )

@@ -641,6 +641,8 @@ def build_matrix():
     m["healthz"] = [get(lambda w: "/healthz", every(200))]
     m["readyz"] = [get(lambda w: "/readyz", every(200))]
     m["feed/"] = [get(lambda w: "/feed/", every(200))]
+    m["whats-new/"] = [get(lambda w: "/whats-new/", every(200)), get(lambda w: "/whats-new/?page=9", every(302))]
+    m["whats-new/feed/"] = [get(lambda w: "/whats-new/feed/", every(200))]
     m["sitemap.xml"] = [get(lambda w: "/sitemap.xml", every(200))]
     m["sitemap-<slug:section>-<int:page>.xml"] = [
         get(lambda w: "/sitemap-answers-1.xml", every(200)),
@@ -883,6 +885,8 @@ def _reader_pages(world):
     seeds = [
         "/",
         "/feed/",
+        "/whats-new/",
+        "/whats-new/feed/",
         "/sitemap.xml",
         "/sitemap-answers-1.xml",
         "/robots.txt",

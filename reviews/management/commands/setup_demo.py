@@ -1,3 +1,4 @@
+import datetime
 import secrets
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
+from articles.change_notes import ChangeClass
 from articles.models import Article, Topic
 from reviews.disclosures import NO_CONFLICT
 from reviews.importing.write import review_import_pages
@@ -36,6 +38,7 @@ DEMO_BOARD_PROFILE = {
 }
 
 
+DEMO_LITERATURE_THROUGH = datetime.date(2025, 10, 31)
 DEMO_TOPIC = {
     "name": "Back pain",
     "slug": "back-pain",
@@ -132,6 +135,8 @@ class Command(BaseCommand):
             article.topic = topic
             article.summary_patient = DEMO_PATIENT_SUMMARY
             article.summary_student = DEMO_STUDENT_SUMMARY
+            # how far the editor searched the evidence (reviewed content, confirmed at approval)
+            article.literature_through = DEMO_LITERATURE_THROUGH
             article.save()
         review = review_submit(
             article=article, by=editor, change_summary="Added summaries for patients and for students"
@@ -145,4 +150,8 @@ class Command(BaseCommand):
             ticked=[item.pk for item in checklist_for(review)],
             # and declares no relevant conflict of interest (the answer page says so)
             declaration=NO_CONFLICT,
+            # classifies the change and accepts the editor's note for readers (articles/change_notes.py)
+            change_class=ChangeClass.MAJOR,
+            change_note="Added summaries in plain language for patients and for students.",
+            literature_confirmed=DEMO_LITERATURE_THROUGH,
         )
