@@ -153,6 +153,8 @@ def _publish(schedule: Schedule) -> None:
             f"The answer was withdrawn from public view after this schedule was made "
             f"({when(withdrawn.at)}: {withdrawn.reason}); it is not published again by this schedule."
         )
+    # what the completing approval told readers (articles/change_notes.py), as an immediate one would
+    completing = review.approvals.order_by("-at", "-id").first()
     publication = article_publish(
         article=article,
         origin=Publication.Origin.APPROVAL,
@@ -160,6 +162,8 @@ def _publish(schedule: Schedule) -> None:
         revision=review.revision,
         content=review.content,
         change_summary=review.change_summary,
+        change_class=completing.change_class if completing else "",
+        change_note=completing.change_note if completing else "",
         reviewed_by=signatures_of(review),
     )
     type(review).objects.filter(pk=review.pk).update(publication=publication)

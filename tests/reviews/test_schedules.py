@@ -384,3 +384,21 @@ def test_the_review_page_schedules_the_publication(client, under_review, board_m
     assert not Publication.objects.exists()
     trail = under_review.transitions.last()
     assert trail.name == "approve" and "scheduled to be published on" in trail.comment
+
+
+def test_a_scheduled_publication_carries_the_approvers_note_for_readers(client, under_review, board_member):
+    approve_on(
+        under_review,
+        board_member,
+        IN_AN_HOUR,
+        change_class="major",
+        change_note="New guidance on dosing in kidney disease.",
+        literature_confirmed=under_review.content["literature_through"],
+    )
+    schedules_run_due(now=IN_AN_HOUR)
+    publication = Publication.objects.get()
+    assert (publication.change_class, publication.change_note) == ("major", "New guidance on dosing in kidney disease.")
+    assert (
+        "New guidance on dosing in kidney disease."
+        in client.get(f"/articles/{publication.article.slug}/").content.decode()
+    )
