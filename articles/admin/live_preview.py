@@ -8,6 +8,7 @@ renders it, citations numbered as they will be and unknown keys marked as the li
 them. The document goes back as JSON, shown in a sandboxed frame (`srcdoc`) under the admin's CSP.
 """
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.template.loader import render_to_string
@@ -82,7 +83,16 @@ def content_from_form(data) -> dict:
         "summary_variants": variants,
         "sections": sections,
         "references": {key: references[key] for key in keys if key in references},
+        # as the snapshot has it: only when set (a date the form cannot read is left out, as unsaved)
+        **({"literature_through": through.isoformat()} if (through := _date(data, "literature_through")) else {}),
     }
+
+
+def _date(data, name):
+    try:
+        return forms.DateField().to_python(_text(data, name).strip())
+    except forms.ValidationError:
+        return None
 
 
 def live_preview_view(admin, request):
