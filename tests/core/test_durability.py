@@ -16,7 +16,7 @@ from articles.models import Article, Withdrawal
 from core.models import Effect
 from reviews.models import Review
 from reviews.services import review_approve, review_start, review_submit
-from tests.helpers import UserFactory, make_article, published_file, rename, save_revision
+from tests.helpers import CHANGE_FOR_READERS, UserFactory, make_article, published_file, rename, save_revision
 from tests.worker import SmtpServer, Worker, free_loopback_port, wait_until, worker_env
 
 pytestmark = [
@@ -80,7 +80,8 @@ def approve_through_the_admin(client, article, editor, board):
     client.force_login(board)
     assert client.post(review_url(article), {"transition": "start_review", "review": review.pk}).status_code == 302
     response = client.post(
-        review_url(article), {"transition": "approve", "review": review.pk, "comment": "Good", "declaration": "none"}
+        review_url(article),
+        {"transition": "approve", "review": review.pk, "comment": "Good", "declaration": "none", **CHANGE_FOR_READERS},
     )
     assert response.status_code == 302, response.content[:500]
     return Article.objects.select_related("current_publication").get(pk=article.pk)
