@@ -116,6 +116,17 @@ def overlaps_for(user, content: dict, on=None) -> list[dict]:
     return overlaps(disclosures, content) if disclosures else []
 
 
+def overlaps_by_user(user_ids, content: dict, on=None) -> dict[int, list[dict]]:
+    """`overlaps_for` for several people at once (one query): {user id: their overlaps}, only for
+    those with a current disclosure."""
+    from reviews.models import Disclosure
+
+    held: dict[int, list] = {}
+    for disclosure in Disclosure.objects.filter(member__user_id__in=user_ids).current(on).select_related("member"):
+        held.setdefault(disclosure.member.user_id, []).append(disclosure)
+    return {user_id: overlaps(items, content) for user_id, items in held.items()}
+
+
 def overlap_text(overlap: dict) -> str:
     d = overlap["disclosure"]
     return f"“{overlap['term']}” ({d['relationship']}, {d['organisation']}) appears in {', '.join(overlap['where'])}"

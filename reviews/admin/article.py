@@ -14,7 +14,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from articles.models import Article
 from articles.snapshots import load_article, snapshot_article
 from core import people
-from core.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin, person_column
 from reviews.admin.comments import CommentEventInline, article_threads, review_trail_html
 from reviews.admin.workspace import workspace_change_note_context
 from reviews.comments import may_comment
@@ -73,9 +73,7 @@ class ReviewTransitionInline(ReadOnlyAdminMixin, nested_admin.NestedTabularInlin
             .prefetch_related("approval__attestations")
         )
 
-    @admin.display(description=_("by"))
-    def by_name(self, obj):
-        return people.display_name(obj.by, default="system")
+    by_name = person_column("by", _("by"), default="system")
 
     @admin.display(description=_("checklist attested"))
     def checklist(self, obj):

@@ -16,7 +16,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from articles.answer_page import preview_context
 from articles.audiences import Audience
 from core import people
-from core.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin, person_column
 from reviews.admin.article import attested_checklist
 from reviews.admin.stages import ReviewStageInline
 from reviews.admin.workspace import ReviewWorkspaceMixin
@@ -138,9 +138,7 @@ class StageFilter(admin.SimpleListFilter):
 class ByNameMixin:
     """Names the person who acted as everywhere else (display name, credentials for the board)."""
 
-    @admin.display(description=_("by"), ordering="by")
-    def by_name(self, obj):
-        return people.display_name(obj.by, default="system")
+    by_name = person_column("by", _("by"), default="system")
 
 
 class ReviewApprovalInline(ByNameMixin, ReadOnlyAdminMixin, admin.TabularInline):

@@ -81,9 +81,7 @@ class ScheduleAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description=_("scheduled by"), ordering="created_by")
-    def scheduled_by(self, obj):
-        return people.display_name(obj.created_by, default="the system")
+    scheduled_by = person_column("created_by", _("scheduled by"), default="the system")
 
     closed_by_name = person_column("closed_by", _("closed by"))
 

@@ -208,16 +208,13 @@ class ReviewWorkspaceMixin:
     def _assignee_overlaps(review, cycle_stages) -> dict[int, list[str]]:
         """For each open stage's assignee, what of their current disclosures this answer names (one
         query for all of them)."""
-        from reviews.disclosures import overlap_text, overlaps
-        from reviews.models import Disclosure
+        from reviews.disclosures import overlap_text, overlaps_by_user
 
         ids = {s.assignee_id for s in cycle_stages if s.assignee_id and s.state == ReviewStage.State.OPEN}
         if not (ids and review.is_open):
             return {}
-        found: dict[int, list] = {}
-        for disclosure in Disclosure.objects.filter(member__user_id__in=ids).current().select_related("member"):
-            found.setdefault(disclosure.member.user_id, []).append(disclosure)
-        return {user_id: [overlap_text(o) for o in overlaps(items, review.content)] for user_id, items in found.items()}
+        found = overlaps_by_user(ids, review.content)
+        return {user_id: [overlap_text(o) for o in items] for user_id, items in found.items()}
 
     def assign_view(self, request, pk):
         """Assign an open stage (POST: stage, assignee). PermissionDenied propagates: 403."""
