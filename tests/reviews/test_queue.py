@@ -21,10 +21,6 @@ pytestmark = pytest.mark.django_db
 QUEUE = "/admin/reviews/review/"
 
 
-def rows(page: str) -> int:
-    return page.count('<tr class="') - page.count('<tr class="header')
-
-
 def selected(page: str) -> str:
     """The queue filter's selected choice, as shown."""
     start = page.index('id="changelist-filter"')
