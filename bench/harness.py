@@ -1,6 +1,7 @@
 """What the loopback benchmarks (http_bench.py, load_faults.py) share: running a command, and
 waiting for a server to answer. Imported by the scripts as a sibling module."""
 
+import socket
 import subprocess
 import time
 import urllib.request
@@ -24,3 +25,16 @@ def wait_for(url, timeout=60):
         except Exception:  # noqa: BLE001 - not up yet
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def free_ports(count):
+    """`count` distinct loopback ports nothing listens on now (the kernel's choice, so two runs at
+    once on one machine do not collide)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()

@@ -38,7 +38,6 @@ import re
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,7 +48,7 @@ import urllib.request
 from datetime import datetime
 from pathlib import Path
 
-from harness import sh, wait_for
+from harness import free_ports, sh, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -61,12 +60,6 @@ def log(message):
     print(message, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class ThrowawayPostgres:
     """A PostgreSQL cluster of our own in a temporary directory: nobody else's server is touched.
 
@@ -74,7 +67,7 @@ class ThrowawayPostgres:
     user (`runuser`), which owns the directory."""
 
     def __init__(self, port: int | None = None, *, durable: bool = True):
-        self.port = port or free_port()
+        self.port = port or free_ports(1)[0]
         self.durable = durable
         self.dir = Path(tempfile.mkdtemp(prefix="oracle-load-pg-"))
         self.data = self.dir / "data"
@@ -770,7 +763,7 @@ def main():  # noqa: C901, PLR0915 - one scenario, read top to bottom
     signal.signal(signal.SIGTERM, _interrupt)
     pg = ThrowawayPostgres(args.pg_port or None, durable=not args.no_fsync)
     database_url = f"{pg.server_url}/{args.database}"
-    port = args.port or free_port()
+    port = args.port or free_ports(1)[0]
     base = f"http://127.0.0.1:{port}"
     work = Path(tempfile.mkdtemp(prefix="oracle-load-"))
     redis_url = None

@@ -3,7 +3,7 @@ static file of the same bytes, side by side, identity and gzip; prints req/s and
 
     .venv/bin/python bench/nginx_path.py [--seconds 5] [--rounds 3] [--min-ratio 0.9]
 
-Loopback only (ports 18310-18312 unless --port-base says otherwise), everything in a temporary
+Loopback only (three free ports unless --port-base says otherwise), everything in a temporary
 directory removed at the end. Oracle writes the published pages (on a throwaway SQLite database:
 generate_demo_data, then the published files as the site writes them; a precompressed
 `index.html.gz` is added beside a page when the writer did not make one). nginx then serves:
@@ -33,7 +33,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from harness import sh, wait_for
+from harness import free_ports, sh, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -107,13 +107,18 @@ def main():  # noqa: PLR0915 - one scenario, read top to bottom
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--workers", type=int, default=1, help="nginx worker processes")
-    parser.add_argument("--port-base", type=int, default=18310, help="three loopback ports from here")
+    parser.add_argument(
+        "--port-base", type=int, default=None, help="three loopback ports from here (default: three free ones)"
+    )
     parser.add_argument("--min-ratio", type=float, default=0.9, help="exit 1 below this ratio (b)/(a)")
     args = parser.parse_args()
     for tool in ("wrk", nginx_binary()):
         if not shutil.which(tool):
             sys.exit(f"{tool} is needed")
-    plain_port, shipped_port, django_port = args.port_base, args.port_base + 1, args.port_base + 2
+    if args.port_base is None:
+        plain_port, shipped_port, django_port = free_ports(3)
+    else:
+        plain_port, shipped_port, django_port = args.port_base, args.port_base + 1, args.port_base + 2
 
     work = Path(tempfile.mkdtemp(prefix="oracle-nginx-path-"))
     work.chmod(0o755)  # nginx's workers run as an unprivileged user
