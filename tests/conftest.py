@@ -30,7 +30,16 @@ def _browser_required() -> bool:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Tests marked `browser` (tests/browser/, the API docs page) are skipped without Chromium, unless
-    ORACLE_REQUIRE_BROWSER=1, when they fail instead."""
+    ORACLE_REQUIRE_BROWSER=1, when they fail instead. Tests marked `own_database` run once, in the
+    SQLite pass: they never touch the configured database (each builds its own), so the PostgreSQL
+    pass would repeat them unchanged."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        once = pytest.mark.skip(reason="builds its own database: run in the SQLite pass (tests/conftest.py)")
+        for item in items:
+            if "own_database" in item.keywords:
+                item.add_marker(once)
     if CHROMIUM.exists() or _browser_required():
         return
     skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM} (set ORACLE_REQUIRE_BROWSER=1 to fail instead)")
@@ -51,6 +60,10 @@ def browser_type_launch_args(browser_type_launch_args):
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "checklist: keeps the approval checklist the migration seeds (other tests approve without one)"
+    )
+    config.addinivalue_line(
+        "markers",
+        "own_database: never touches the configured database (builds its own), so it runs in the SQLite pass only",
     )
 
 

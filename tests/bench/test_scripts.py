@@ -27,6 +27,7 @@ def test_benchmark_script_runs(script, args, expect):
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
+@pytest.mark.own_database
 @pytest.mark.skipif(
     not shutil.which("wrk") or not (PG_BIN / "initdb").exists(), reason="needs wrk and PostgreSQL 15's server binaries"
 )
@@ -47,6 +48,7 @@ def test_load_faults_runs_tiny_on_its_own_postgres():
     assert not Path(cluster).exists(), "the throwaway PostgreSQL was left behind"
 
 
+@pytest.mark.own_database
 def test_scale_bench_runs_tiny_on_a_database_of_its_own(tmp_path):
     """Every page the scale figures name answers 200 and gets a p50, p95 and query count."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "oracle.settings_test"}
@@ -59,6 +61,7 @@ def test_scale_bench_runs_tiny_on_a_database_of_its_own(tmp_path):
         assert re.search(rf"^{page}\s+[\d.]+\s+[\d.]+\s+\d+", result.stdout, re.M), page
 
 
+@pytest.mark.own_database
 @pytest.mark.skipif(not shutil.which("wrk") or not shutil.which("nginx"), reason="needs wrk and nginx")
 def test_nginx_path_bench_runs_tiny():
     """The shipped config serves the published page and its .gz, and stops serving a removed page."""

@@ -19,6 +19,9 @@ import pytest
 
 from tests.helpers import copy_checkout, developer_env, free_port, manage
 
+# A new user's checkout on its own SQLite database (developer_env drops DATABASE_URL).
+pytestmark = pytest.mark.own_database
+
 PAGE = """Is ginger safe for nausea in pregnancy?
 
 Last updated: October 17, 2025View editorial policy
