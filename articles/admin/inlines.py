@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from articles import evidence
-from articles.admin.forms import ClaimForm, claim_name
+from articles.admin.forms import ClaimForm, SectionForm, claim_name
 from articles.models import Claim, Section
 
 # Positions are set by moving rows (the Move up / Move down buttons of form_layout.js, or dragging
@@ -64,6 +64,7 @@ class ClaimInline(LockAwareInlineMixin, nested_admin.NestedTabularInline):
 
 class SectionInline(LockAwareInlineMixin, nested_admin.NestedStackedInline):
     model = Section
+    form = SectionForm
     extra = 0
     fields = ["heading", "audience", "position"]
     sortable_field_name = "position"
