@@ -141,3 +141,11 @@ def test_a_forged_section_position_is_refused_too(article):
     response = client.post(change_url(article), data)
     assert response.status_code == 200 and response.context["errors"]
     assert "The order of this row could not be read." in response.content.decode()
+
+
+def test_a_new_article_has_contents_too(article):
+    response = editor_client().get("/admin/articles/article/add/")
+    assert response.status_code == 200
+    entries = toc(response)
+    assert entries[0][1] == "Summary answer"  # no review panel before the first save
+    assert ("sections-group", "Sections", []) in entries
