@@ -377,14 +377,14 @@
       }
     });
     form.addEventListener("submit", remember);
-    // a section or claim added in the page (or removed): enhance it, renumber the contents
+    // a section or claim added, removed or dragged to another place in the page: enhance what is
+    // new, and name, number and list everything by where it now is
     function row(node) { return node.nodeType === 1 && (SECTION_ID.test(node.id || "") || CLAIM_ID.test(node.id || "")); }
     new MutationObserver(function (changes) {
       var changed = changes.some(function (change) {
-        return Array.prototype.some.call(change.addedNodes, function (node) { return row(node) && !node.dataset.layoutReady; }) ||
-          Array.prototype.some.call(change.removedNodes, function (node) { return row(node) && !node.isConnected; });
+        return Array.prototype.some.call(change.addedNodes, row) || Array.prototype.some.call(change.removedNodes, row);
       });
-      if (changed) { enhanceAll(); buildToc(); }
+      if (changed) { enhanceAll(); renameClaims(); buildToc(); }
     }).observe(group, { childList: true, subtree: true });
   }
 
