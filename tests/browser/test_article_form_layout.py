@@ -213,6 +213,7 @@ def test_the_locked_view_folds_but_offers_no_moves(browser, live_server, demo_ar
     page.goto(f"{live_server.url}/admin/articles/article/{demo_article.pk}/change/")
     expect(page.locator(".messagelist .warning")).to_contain_text("locked")
     expect(page.locator(".row-move-button")).to_have_count(0)
+    expect(page.locator("#sections-group td.original .djn-drag-handler").first).to_be_hidden()  # nothing to drag
     toc = page.get_by_role("navigation", name="On this form")
     expect(toc.get_by_role("link", name="2. Safety Concerns with Baclofen")).to_be_visible()
     page.get_by_role("button", name="Collapse all sections").first.click()

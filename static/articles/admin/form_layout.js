@@ -355,6 +355,10 @@
     if (groupHeading) groupHeading.insertAdjacentElement("afterend", allControls());
     var toc = document.getElementById("form-toc");
     if (toc) toc.appendChild(allControls());
+    // read-only (a locked article): nothing can be moved, so nothing offers to be dragged either
+    if (!group.querySelector("input[name$='-position']:not([name*='__prefix__']):not([name*='-empty-'])")) {
+      group.classList.add("is-read-only");
+    }
     enhanceAll();
     buildToc();
     var folded = remembered();
