@@ -114,6 +114,13 @@ def test_sections_fold_the_contents_jump_and_rows_move_with_the_keyboard(
     expect(moved.locator("textarea")).to_have_accessible_name("Section 2, claim 2 text")  # named by its place
     expect(page.locator("#sections-1-claims-1 textarea")).to_have_accessible_name("Section 2, claim 3 text")
     expect(page.get_by_role("button", name="Move Section 2, claim 2 up")).to_be_focused()  # focus stayed
+    # the live citation check names the claim by where it now is
+    moved.locator("textarea").fill("CNS effects may be additive to alcohol [@ghost-2031]")
+    expect(page.locator(".field-citation_problems .readonly")).to_contain_text(
+        "Section 2 “Safety Concerns with Baclofen”, claim 2: unknown reference key “ghost-2031”"
+    )
+    moved.locator("textarea").fill(before_claims[2])
+    page.get_by_role("button", name="Move Section 2, claim 2 up").focus()
     order = page.locator("#sections-1 tbody.djn-inline-form:not(.djn-empty-form) textarea")
     expect(order.nth(1)).to_have_value(before_claims[2])
     page.keyboard.press("Enter")  # to the top: Move up is then inert, and says so
