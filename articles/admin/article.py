@@ -22,6 +22,7 @@ from reversion.admin import VersionAdmin
 
 from articles import problems
 from articles.admin.cite import NewReferenceForm, cite_search_view, new_reference_view
+from articles.admin.form_toc import form_toc
 from articles.admin.forms import ArticleForm
 from articles.admin.history import ArticleHistoryMixin
 from articles.admin.inlines import SectionInline, is_locked_view
@@ -95,8 +96,13 @@ class ArticleAdmin(ArticleHistoryMixin, VersionAdmin, nested_admin.NestedModelAd
     ]
 
     class Media:
-        js = ["articles/admin/citation_check.js", "articles/admin/cite.js", "articles/admin/live_preview.js"]
-        css = {"all": ["articles/admin/history.css", "articles/admin/cite.css"]}
+        js = [
+            "articles/admin/citation_check.js",
+            "articles/admin/cite.js",
+            "articles/admin/live_preview.js",
+            "articles/admin/form_layout.js",
+        ]
+        css = {"all": ["articles/admin/history.css", "articles/admin/cite.css", "articles/admin/form_layout.css"]}
 
     # Keys one live check may ask about; more than any real article cites.
     MAX_CHECKED_KEYS = 500
@@ -203,6 +209,7 @@ class ArticleAdmin(ArticleHistoryMixin, VersionAdmin, nested_admin.NestedModelAd
             context["live_preview_url"] = reverse("admin:articles_article_live_preview")
             context["preview_audiences"] = [("", "Everyone (no audience chosen)"), *Audience.choices]
         context["require_cited_claims"] = settings.ORACLE_REQUIRE_CITED_CLAIMS
+        context["form_toc"] = form_toc(context)
         conflict = getattr(context.get("adminform") and context["adminform"].form, "edit_conflict", None)
         if conflict is not None:
             merge = getattr(request, "oracle_edit_merge", None)

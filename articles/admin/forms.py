@@ -8,7 +8,7 @@ from reversion.models import Version
 
 from articles import evidence
 from articles.content import FORM_FIELDS
-from articles.models import Article, ArticleLocked, Claim, assert_unlocked
+from articles.models import Article, ArticleLocked, Claim, Section, assert_unlocked
 from core import people
 
 
@@ -116,7 +116,41 @@ def edit_conflict(article_id: int, *, since_revision_id: int | None) -> dict:
     }
 
 
-class ClaimForm(forms.ModelForm):
+POSITION = re.compile(r"-?\d+")
+
+
+class OrderedRowForm(forms.ModelForm):
+    """A section or claim row: its position is a hidden field the page's Move buttons (or dragging) set
+    in the order shown. One that is not a number (a forged or broken POST) is refused with an error the
+    editor can see on the row, as a negative one is, and never reaches nested_admin's row sort (which
+    reads it as a number), so the form comes back with everything typed in it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            name = self.add_prefix("position")
+            raw = self.data.get(name)
+            if raw not in (None, "") and not POSITION.fullmatch(str(raw).strip()):
+                data = self.data.copy()
+                data[name] = ""
+                self.data = data
+
+    def _post_clean(self):
+        super()._post_clean()  # the model's own validation (its integer range) adds its errors here
+        if "position" in self.errors:  # a hidden field: its own error would show nowhere
+            self.add_error(
+                None,
+                _("The order of this row could not be read. Move it up or down again (or reload the page), then save."),
+            )
+
+
+class SectionForm(OrderedRowForm):
+    class Meta:
+        model = Section
+        fields = ["heading", "audience", "position"]
+
+
+class ClaimForm(OrderedRowForm):
     class Meta:
         model = Claim
         fields = ["text", "grade", "position"]

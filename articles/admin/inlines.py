@@ -8,10 +8,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from articles import evidence
-from articles.admin.forms import ClaimForm, claim_name
+from articles.admin.forms import ClaimForm, SectionForm, claim_name
 from articles.models import Claim, Section
 
-# Positions are set by dragging rows (nested_admin's sortable), not typed.
+# Positions are set by moving rows (the Move up / Move down buttons of form_layout.js, or dragging
+# them: nested_admin's sortable), not typed.
 ORDER_BY_DRAGGING = {
     models.PositiveIntegerField: {"widget": forms.HiddenInput},
 }
@@ -52,6 +53,9 @@ class ClaimInline(LockAwareInlineMixin, nested_admin.NestedTabularInline):
     fields = ["text", "grade", "suggested_grade", "position"]
     readonly_fields = ["suggested_grade"]
     sortable_field_name = "position"
+    # each claim's text is edited in its own box: no row title repeating it, truncated, above the box
+    # (templates/nesting/admin/inlines/tabular.html)
+    hide_row_title = True
     formfield_overrides = {
         **ORDER_BY_DRAGGING,
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})},
@@ -60,6 +64,7 @@ class ClaimInline(LockAwareInlineMixin, nested_admin.NestedTabularInline):
 
 class SectionInline(LockAwareInlineMixin, nested_admin.NestedStackedInline):
     model = Section
+    form = SectionForm
     extra = 0
     fields = ["heading", "audience", "position"]
     sortable_field_name = "position"

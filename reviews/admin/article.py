@@ -200,6 +200,10 @@ class ReviewPanelMixin:
                 # a locked article is shown read-only: there is no box to jump to
                 "field_links": not obj.is_locked,
             }
+            # the panel's entry in the change form's table of contents (articles/admin/form_toc.py)
+            context.setdefault("form_toc_before", []).append(
+                {"target": "review-panel-heading", "label": _("Medical Advisory Board review")}
+            )
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def review_transition_view(self, request, pk):

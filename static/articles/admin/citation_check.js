@@ -32,8 +32,12 @@
       var match = area.name.match(/^sections-(\d+)-claims-(\d+)-text$/);
       if (!match) return;
       var heading = form.querySelector("input[name='sections-" + match[1] + "-heading']");
+      // numbered where the claim is shown (its box's name follows a move: form_layout.js), else by its row
+      var shown = (area.getAttribute("aria-label") || "").match(/^Section (\d+), claim (\d+)/);
+      var section = shown ? shown[1] : Number(match[1]) + 1;
+      var claim = shown ? shown[2] : Number(match[2]) + 1;
       result.push({
-        where: "Section " + (Number(match[1]) + 1) + " “" + (heading ? heading.value : "") + "”, claim " + (Number(match[2]) + 1),
+        where: "Section " + section + " “" + (heading ? heading.value : "") + "”, claim " + claim,
         text: area.value,
         claim: true
       });
