@@ -177,15 +177,17 @@ def provenance_sentence(publication) -> str:
     drafted = provenance.get("drafted_by") or {}
     if drafted.get("kind") == AUTOMATED:
         parts.append(f"Drafted with an automated system ({drafted['system']})")
-    elif drafted.get("kind") == IMPORT or publication.origin == "import":
-        parts.append("Imported from existing content")
+    elif publication.origin == "import":
+        parts.append("Imported from our previous site")
+    elif drafted.get("kind") == IMPORT:
+        parts.append("Drafted from imported content")
     editors = len(provenance.get("editors") or ())
     if editors:
         counted = f"{editors} editor" if editors == 1 else f"{editors} editors"
         parts.append(f"edited by {counted}" if parts else f"Written and edited by {counted}")
     day = _day(publication.reviewed_on)
     if publication.origin == "import":
-        parts.append(f"reviewed on the previous site on {day}")
+        parts.append(f"reviewed there on {day}")
     else:
         reviewers = [
             f"{r['name']}, {r['credentials']}" if r.get("credentials") else r["name"]

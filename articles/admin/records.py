@@ -61,8 +61,8 @@ class PublicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ]
         table = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>+{}</td><td>−{}</td><td>{}</td></tr>",
-            rows,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((who, kind, f"+{a}" if a else "0", f"−{r}" if r else "0", saves) for who, kind, a, r, saves in rows),
         )
         return format_html(
             '<p>{}</p><p>{}</p><table><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'

@@ -272,3 +272,31 @@ def test_staff_see_each_editors_words_on_the_publication(client, admin_user, mad
     assert "<td>editor</td><td>editor</td><td>+2</td><td>−2</td><td>2</td>" in html
     assert f"automated: {PIPELINE}" in html
     assert "Changes since the article was created" in html
+
+
+def test_an_imported_answer_says_where_it_came_from(client, demo):
+    html = client.get(f"/articles/{demo.slug}/").content.decode()
+
+    assert "Imported from our previous site, reviewed there on October 17, 2025." in html
+
+
+def test_older_publications_show_no_block(client, made):
+    Publication.objects.filter(pk=made.current_publication_id).update(provenance={})
+    publication = Publication.objects.get(pk=made.current_publication_id)
+    from articles.publishing import publication_rerender_page
+
+    publication_rerender_page(publication)
+
+    assert "How this answer was made" not in client.get(f"/articles/{made.slug}/").content.decode()
+
+
+def test_refresh_published_pages_chooses_related_answers_for_older_publications(made):
+    from articles.related import related_of
+
+    other = Article.objects.get(pk=made.pk)
+    Publication.objects.filter(pk=other.current_publication_id).update(related_answers=[{"stale": True}])
+
+    call_command("refresh_published_pages", "--related", "--quiet-progress")
+
+    publication = Publication.objects.get(pk=other.current_publication_id)
+    assert publication.related_answers == related_of(publication, other)

@@ -133,3 +133,43 @@ def test_a_reader_sees_how_it_was_made_related_answers_and_matches_for_a_follow_
     assert FollowUpQuestion.objects.get().text == FOLLOW_UP  # still queued for the editors
     assert not problems, "\n".join(problems)
     assert errors == []
+
+
+def test_an_administrator_declares_a_client_and_sees_how_an_answer_was_made(
+    browser, live_server, transactional_db, admin_page_problems
+):
+    from api.models import ApiToken
+    from articles.models import Publication
+    from tests.helpers import log_in
+
+    article = _world()
+    UserFactory(username="root", first_name="Ada", last_name="Admin", is_superuser=True, is_staff=True)
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+    page = context.new_page()
+    log_in(page, live_server, "root", "Ada")
+    problems = []
+
+    page.goto(f"{live_server.url}/admin/api/apitoken/add/")
+    page.select_option("#id_owner", label="editor")
+    page.fill("#id_name", "second pipeline")
+    page.get_by_label("An automated drafting system").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".errornote, .errorlist").first).to_be_visible()  # the model or pipeline is required
+    expect(page.locator(".field-system_name .errorlist")).to_contain_text("Name the model or pipeline")
+    problems += admin_page_problems(page, "provenance-6-token-refused")
+    page.fill("#id_system_name", "summariser v1")
+    page.get_by_label("drafts:write").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("ul.messagelist")).to_contain_text("Copy it now")
+    assert ApiToken.objects.get(name="second pipeline").system_name == "summariser v1"
+
+    publication = Publication.objects.get(article=article)
+    page.goto(f"{live_server.url}/admin/articles/publication/{publication.pk}/change/")
+    made = page.locator(".field-how_it_was_made")
+    expect(made).to_contain_text("Drafted with an automated system (literature-pipeline v2)")
+    expect(made.locator("tbody tr").first).to_contain_text("Eddie Editor")
+    problems += admin_page_problems(page, "provenance-7-publication-admin")
+    context.close()
+    assert not problems, "\n".join(problems)
