@@ -95,7 +95,10 @@ class ApiToken(models.Model):
 
     def clean(self):
         super().clean()
-        self.system_name = " ".join((self.system_name or "").split())
+        from core.text import clean_text
+
+        # readers see it: no invisible or control characters, one line
+        self.system_name = " ".join(clean_text(self.system_name or "").split())
         if self.client_kind == ClientKind.AUTOMATED and not self.system_name:
             raise ValidationError(
                 {"system_name": _("Name the model or pipeline (and its version): readers are told what drafted it.")}

@@ -300,3 +300,13 @@ def test_refresh_published_pages_chooses_related_answers_for_older_publications(
 
     publication = Publication.objects.get(pk=other.current_publication_id)
     assert publication.related_answers == related_of(publication, other)
+
+
+def test_the_systems_name_is_cleaned_of_invisible_characters(editor):
+    token = ApiToken(
+        owner=editor, name="bot", scopes=[], client_kind=ClientKind.AUTOMATED, system_name="pipe\u200bline\n v2\x07"
+    )
+
+    api_token_create(token=token)
+
+    assert ApiToken.objects.get().system_name == "pipeline v2"
