@@ -184,7 +184,11 @@ def provenance_sentence(publication) -> str:
     editors = len(provenance.get("editors") or ())
     if editors:
         counted = f"{editors} editor" if editors == 1 else f"{editors} editors"
-        parts.append(f"edited by {counted}" if parts else f"Written and edited by {counted}")
+        if parts:
+            parts.append(f"edited by {counted}")
+        else:  # a person began it: the first version was written, a later one updated
+            first = provenance.get("since_version") is None
+            parts.append(f"Written and edited by {counted}" if first else f"Updated by {counted}")
     day = _day(publication.reviewed_on)
     if publication.origin == "import":
         parts.append(f"reviewed there on {day}")

@@ -33,6 +33,7 @@ from articles.follow_ups import (
     thanks_token,
 )
 from articles.models import Article, Publication, SitePage, Topic
+from articles.provenance import provenance_sentence
 from articles.public_cache import ANSWER, LISTS, cached_public_page, canonical_page_redirect
 from articles.rendering import render_trust_page
 from articles.search import Hit, normalise_query, search_publications
@@ -224,6 +225,7 @@ def article_history_view(request, slug):
             "change_class",
             "change_note",
             "literature_through",
+            "provenance",
             "article_id",
         )
     )
@@ -232,6 +234,7 @@ def article_history_view(request, slug):
     for publication in publications:
         publication.reviewed_note = reviewed_note(publication)
         publication.change_label = change_label(publication.change_class)
+        publication.provenance_note = provenance_sentence(publication)
     context = {
         "article": article,
         "question": publications[0].question,

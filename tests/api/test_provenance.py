@@ -310,3 +310,15 @@ def test_the_systems_name_is_cleaned_of_invisible_characters(editor):
     api_token_create(token=token)
 
     assert ApiToken.objects.get().system_name == "pipeline v2"
+
+
+def test_the_public_history_says_how_each_version_was_made(client, made, editor, second_editor, board_member):
+    edit(made, second_editor, summary="Superficial heat gives slight relief [@acp-lbp-2017].")
+    reapprove(made, editor=editor, board=board_member)
+
+    html = client.get(f"/articles/{made.slug}/history/").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+    assert "How this version was made: Updated by 1 editor, reviewed and approved by Dr. Bo Reviewer" in text
+    assert f"How this version was made: Drafted with an automated system ({PIPELINE}), edited by 2 editors" in text
+    assert "Sam Second" not in text
