@@ -103,7 +103,9 @@ def _expected_version(draft: DraftIn, if_match: str | None) -> int:
 def _written_by(token):
     """A revision block recording which client writes (and what it declared itself to be): the
     draft's own revision (articles.drafts.draft_save) joins it, so the record is in that revision's
-    meta, and a publication's provenance can say an automated system drafted it."""
+    meta, and a publication's provenance can say an automated system drafted it. Only around
+    `draft_save`: a submission pins its own revision (reviews.services.review_submit reads it back
+    at once, so it must not be joined into a block still open) and changes no words."""
     with reversion.create_revision():
         reversion.add_meta(ApiRevision, **ApiRevision.values_for(token))
         yield
@@ -207,14 +209,15 @@ def draft_update(
     if not token.owner.has_perms(UPDATE_PERMISSIONS):  # before the precondition: 403 says more than 428
         raise PermissionDenied(f"{token.owner} may not change articles.")
     expected_version = _expected_version(draft, if_match)
-    with transaction.atomic(), _written_by(token):
-        article = draft_save(
-            draft=_draft_input(draft),
-            by=token.owner,
-            article=article,
-            comment=_comment(draft, token, "Updated"),
-            expected_version=expected_version,
-        )
+    with transaction.atomic():
+        with _written_by(token):
+            article = draft_save(
+                draft=_draft_input(draft),
+                by=token.owner,
+                article=article,
+                comment=_comment(draft, token, "Updated"),
+                expected_version=expected_version,
+            )
         out = _draft_out(request, article)
     _version_etag(response, out)
     return out
