@@ -65,10 +65,11 @@ class PublicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             ((who, kind, f"+{a}" if a else "0", f"−{r}" if r else "0", saves) for who, kind, a, r, saves in rows),
         )
         return format_html(
-            '<p>{}</p><p>{}</p><table><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
-            '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+            '<p>{}</p><p>{}</p><div class="provenance-table" role="region" tabindex="0" aria-label="{}"><table><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table></div>',
             _("Readers see:"),
             provenance_sentence(obj),
+            _("Words changed per person"),
             _("Changes since version %(n)s") % {"n": since} if since else _("Changes since the article was created"),
             _("who"),
             _("as"),
