@@ -16,6 +16,7 @@ from api.schemas import AnswerListOut, AnswerOut, Error, WithdrawnError
 from articles import evidence, public
 from articles.audiences import Audience
 from articles.models import Article, Publication
+from articles.provenance import provenance_for_api
 from articles.seo import absolute
 from references.citations import Numbering, extract_keys
 
@@ -247,6 +248,7 @@ def answer_data(request, article: Article, publication: Publication) -> dict:
             "change_class": publication.change_class or None,
             "change_note": publication.change_note,
             "literature_through": publication.literature_through,
+            "provenance": provenance_for_api(publication),
         },
         "html": publication.html,
     }

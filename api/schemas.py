@@ -125,6 +125,23 @@ class ReviewerOut(Schema):
     credentials: str
 
 
+class DraftedWithOut(Schema):
+    kind: Literal["automated", "import"] = Field(
+        description="`automated`: an automated drafting system wrote the first draft; `import`: imported content."
+    )
+    system: str = Field(description="The automated system's model or pipeline, as its API client declared it.")
+
+
+class ProvenanceOut(Schema):
+    drafted_with: DraftedWithOut | None = Field(
+        description="What the first draft of this version came from, when not a person; never an author."
+    )
+    editors: int = Field(description="How many editors changed the text since the previous version.")
+    summary: str = Field(
+        description="“How this answer was made”, as readers see it; empty for versions published before it was recorded."
+    )
+
+
 class ReviewInfoOut(Schema):
     origin: Literal["approval", "import"] = Field(
         description="`approval`: approved by the Medical Advisory Board; `import`: reviewed on the previous site."
@@ -140,6 +157,7 @@ class ReviewInfoOut(Schema):
     literature_through: date | None = Field(
         description="Literature reviewed through: how far the evidence was searched (reviewed content)."
     )
+    provenance: ProvenanceOut
 
 
 class AnswerOut(Schema):

@@ -6,6 +6,9 @@ permissions, the review lock, versions and the audit trail are the same. Nothing
 review, approve or publish: only the Medical Advisory Board does that, in the admin.
 """
 
+from contextlib import contextmanager
+
+import reversion
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
@@ -16,7 +19,7 @@ from ninja.decorators import decorate_view
 
 from api.auth import TokenAuth, limit_body_size
 from api.errors import ApiError
-from api.models import Scope
+from api.models import ApiRevision, Scope
 from api.schemas import DraftIn, DraftOut, Error, ReviewStatusOut, SubmitIn, UnknownCitationsError
 from articles.drafts import UPDATE_PERMISSIONS, DraftInput, ReferenceInput, SectionInput, draft_save
 from articles.models import Article
@@ -96,6 +99,18 @@ def _expected_version(draft: DraftIn, if_match: str | None) -> int:
     return draft.version
 
 
+@contextmanager
+def _written_by(token):
+    """A revision block recording which client writes (and what it declared itself to be): the
+    draft's own revision (articles.drafts.draft_save) joins it, so the record is in that revision's
+    meta, and a publication's provenance can say an automated system drafted it. Only around
+    `draft_save`: a submission pins its own revision (reviews.services.review_submit reads it back
+    at once, so it must not be joined into a block still open) and changes no words."""
+    with reversion.create_revision():
+        reversion.add_meta(ApiRevision, **ApiRevision.values_for(token))
+        yield
+
+
 def _article(article_id: int) -> Article:
     return get_object_or_404(Article, pk=article_id)
 
@@ -146,7 +161,8 @@ def draft_create(request, response: HttpResponse, draft: DraftIn):
     ones are created (give their title). Nothing is public until the board approves it."""
     token = request.auth
     with transaction.atomic():  # the response is built inside it: a failure there undoes the save too
-        article = draft_save(draft=_draft_input(draft), by=token.owner, comment=_comment(draft, token, "Created"))
+        with _written_by(token):
+            article = draft_save(draft=_draft_input(draft), by=token.owner, comment=_comment(draft, token, "Created"))
         out = _draft_out(request, article)
     _version_etag(response, out)
     response["Location"] = request.build_absolute_uri(reverse("api:draft", kwargs={"article_id": article.pk}))
@@ -194,13 +210,14 @@ def draft_update(
         raise PermissionDenied(f"{token.owner} may not change articles.")
     expected_version = _expected_version(draft, if_match)
     with transaction.atomic():
-        article = draft_save(
-            draft=_draft_input(draft),
-            by=token.owner,
-            article=article,
-            comment=_comment(draft, token, "Updated"),
-            expected_version=expected_version,
-        )
+        with _written_by(token):
+            article = draft_save(
+                draft=_draft_input(draft),
+                by=token.owner,
+                article=article,
+                comment=_comment(draft, token, "Updated"),
+                expected_version=expected_version,
+            )
         out = _draft_out(request, article)
     _version_etag(response, out)
     return out

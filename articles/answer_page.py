@@ -95,27 +95,28 @@ def reviewed_note(publication) -> str:
     return f"Reviewed by {who} on {day}."
 
 
+def reviewer_disclosures(r: dict) -> str | None:
+    """One reviewer's conflicts-of-interest line as they declared it when approving (an entry of a
+    publication's frozen `reviewed_by`); None for a reviewer who was not asked."""
+    conflicts = r.get("conflicts")
+    if not conflicts:
+        return None
+    name = f"{r['name']}, {r['credentials']}" if r.get("credentials") else r["name"]
+    if conflicts.get("declared") == "none":
+        return f"{name}: No relevant conflicts declared."
+    held = "; ".join(
+        f"{d['relationship']}, {d['organisation']}" + (f" ({', '.join(d['products'])})" if d.get("products") else "")
+        for d in conflicts.get("disclosures") or ()
+    )
+    statement = (conflicts.get("statement") or "").strip()
+    return f"{name} declared a relevant conflict: {statement}" + (f" [{held}]" if held else "")
+
+
 def conflicts_note(publication) -> list[str]:
     """Beside "Reviewed by": each reviewer's conflicts of interest as they declared them when
     approving (frozen in `reviewed_by`). Nothing for reviewers who were not asked, and so nothing
     at all for publications that predate declarations."""
-    lines = []
-    for r in publication.reviewed_by or ():
-        conflicts = r.get("conflicts")
-        if not conflicts:
-            continue
-        name = f"{r['name']}, {r['credentials']}" if r.get("credentials") else r["name"]
-        if conflicts.get("declared") == "none":
-            lines.append(f"{name}: No relevant conflicts declared.")
-            continue
-        held = "; ".join(
-            f"{d['relationship']}, {d['organisation']}"
-            + (f" ({', '.join(d['products'])})" if d.get("products") else "")
-            for d in conflicts.get("disclosures") or ()
-        )
-        statement = (conflicts.get("statement") or "").strip()
-        lines.append(f"{name} declared a relevant conflict: {statement}" + (f" [{held}]" if held else ""))
-    return lines
+    return [line for line in map(reviewer_disclosures, publication.reviewed_by or ()) if line]
 
 
 _NOTICE_PROVIDERS: list[Callable[[list[str]], dict[str, str]]] = []
@@ -186,7 +187,27 @@ def publication_context(publication, *, page_path: str, review_state: str = "app
     )
     context["flagged_sources"] = len(notices)
     context["conflicts_note"] = conflicts_note(publication)
+    context.update(provenance_context(publication))
     return context, notices
+
+
+def related_context(publication) -> dict:
+    """The "Related answers" block (template include `_answer_related.html`): the list stored
+    with the publication when its page was rendered (articles/related.py), so no query."""
+    return {
+        "related_answers": [
+            {"question": r["question"], "url": reverse("articles:detail", kwargs={"slug": r["slug"]})}
+            for r in publication.related_answers or ()
+        ]
+    }
+
+
+def provenance_context(publication) -> dict:
+    """The "How this answer was made" block (template include `_answer_provenance.html`): from
+    the publication's frozen provenance, so the page costs no query for it."""
+    from articles.provenance import provenance_sentence
+
+    return {"provenance_note": provenance_sentence(publication)}
 
 
 def render_answer_parts(publication, *, slug: str, review_status: str, next_review_due=None) -> tuple[str, str]:
@@ -215,6 +236,8 @@ def render_answer_parts(publication, *, slug: str, review_status: str, next_revi
         article_slug=slug,
         site_name=settings.ORACLE_SITE_NAME,
         review_overdue=cadence.is_overdue_for_readers(next_review_due),
+        # the current page only: a version's permalink lists no answers (they change; it does not)
+        **related_context(publication),
     )
     head = render_to_string("articles/includes/_answer_head.html", context)
     article = render_to_string("articles/includes/_answer_page.html", context)

@@ -6,8 +6,10 @@ import logging
 import reversion
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
-from django.utils.text import slugify
+from django.urls import reverse
+from django.utils.text import Truncator, slugify
 
 from articles.audiences import Audience
 from articles.models import Article, FollowUpQuestion
@@ -73,6 +75,53 @@ def over_rate_limit(request) -> bool:
 
 def follow_up_create(*, article: Article, text: str, email: str = "", audience: str = "") -> FollowUpQuestion:
     return FollowUpQuestion.objects.create(article=article, text=text.strip(), email=email, audience=audience)
+
+
+# The thanks page after a question (redirect-after-POST) finds it by a signed, short-lived token in
+# its address: never the question's text (logs, shared caches) and never a guessable id. The page
+# is sent `Cache-Control: private, no-store`, so no cache hands one reader's question to another.
+THANKS_SALT = "articles.follow-up-thanks"
+THANKS_MAX_AGE = 3600  # seconds: the page is for the moment after asking
+MATCHES = 3
+
+
+def thanks_token(question: FollowUpQuestion) -> str:
+    return signing.dumps([question.pk, question.article_id], salt=THANKS_SALT, compress=True)
+
+
+def question_for_thanks(token: str, *, article: Article) -> FollowUpQuestion | None:
+    """The reader's question the token names, if it is valid, recent and about `article`."""
+    if not token or len(token) > 200:
+        return None
+    try:
+        pk, article_id = signing.loads(token, salt=THANKS_SALT, max_age=THANKS_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if article_id != article.pk:
+        return None
+    return FollowUpQuestion.objects.filter(pk=pk, article_id=article.pk).only("text", "article_id").first()
+
+
+def follow_up_matches(question: FollowUpQuestion) -> list[dict]:
+    """The approved answers that best match the reader's question (readers can see them now: the
+    current publications of other answers), at most MATCHES, best first."""
+    from articles.models import Publication
+    from articles.search import similar_publications
+
+    visible = (
+        Publication.objects.current()
+        .exclude(article_id=question.article_id)
+        .select_related("article")
+        .only("question", "summary_text", "published_at", "article__slug")
+    )
+    return [
+        {
+            "question": p.question,
+            "summary": Truncator(p.summary_text).chars(200),
+            "url": reverse("articles:detail", kwargs={"slug": p.article.slug}),
+        }
+        for p in similar_publications(visible, question.text, limit=MATCHES)
+    ]
 
 
 def follow_up_make_draft(*, question: FollowUpQuestion, by) -> Article:

@@ -20,7 +20,9 @@ from articles.models import (
     ReviewStatus,
     Withdrawal,
 )
+from articles.provenance import provenance_compute
 from articles.published_files import answer_pages_changed
+from articles.related import refresh_related_answers, related_drop, related_for, related_links_write
 from articles.rendering import citation_order, plain_text, render_body_html
 from articles.search import SEARCH_VECTOR
 from articles.snapshots import load_article, snapshot_article
@@ -70,6 +72,10 @@ def article_publish(
         number = (Publication.objects.filter(article_id=article.pk).aggregate(n=Max("number"))["n"] or 0) + 1
         summary_text, body_text = plain_text(content)
         reviewed_on = reviewed_on or timezone.localdate()
+        revision = revision or latest_revision(locked)
+        provenance = provenance_compute(
+            article=locked, revision=revision, origin=origin, reviewed_by=reviewed_by or [], reviewed_on=reviewed_on
+        )
         publication = Publication(
             article=locked,
             number=number,
@@ -80,7 +86,8 @@ def article_publish(
             reviewed_on=reviewed_on,
             published_at=timezone.now(),
             published_by=by,
-            revision=revision or latest_revision(locked),
+            revision=revision,
+            provenance=provenance,
             change_summary=change_summary,
             change_class=change_class or "",
             change_note=(change_note or "").strip(),
@@ -88,6 +95,10 @@ def article_publish(
             reviewed_by=reviewed_by or [],
             summary_text=summary_text,
             body_text=body_text,
+        )
+        # other answers listed on the page, chosen now so that serving it stays one lookup
+        publication.related_answers = related_for(
+            article_id=locked.pk, topic_id=locked.topic_id, text=f"{publication.question} {summary_text}"
         )
         next_review_due = locked.due_after(reviewed_on)
         publication.head_html, publication.page_html = render_answer_parts(
@@ -103,6 +114,7 @@ def article_publish(
             PublicationCitation(publication=publication, reference=reference, number=cited.index(reference.key) + 1)
             for reference in Reference.objects.filter(key__in=cited)
         )
+        related_links_write(publication, publication.related_answers)
         answer_pages_changed(locked.slug)
         locked.current_publication = publication
         locked.last_reviewed_on = reviewed_on
@@ -116,6 +128,12 @@ def article_publish(
             publication_id=publication.pk,
             keys=cited,
             label=f"Check the sources of “{locked.slug}” version {number} for notices recorded meanwhile",
+        )
+        # the pages that list this answer (its question may have changed) or should list it now
+        enqueue(
+            refresh_related_answers,
+            article_id=locked.pk,
+            label=f"Related answers: the pages that list or should list “{locked.slug}”",
         )
     article.current_publication = publication
     article.last_reviewed_on = reviewed_on
@@ -182,4 +200,6 @@ def article_withdraw_from_public(*, article: Article, by, reason: str) -> Withdr
         current.current_publication = None
         current.save(update_fields=["current_publication", "updated_at"])
         answer_pages_changed(current.slug)
+        # gone everywhere: no page lists it as a related answer once this commits
+        related_drop(article_id=current.pk)
     return withdrawal

@@ -183,3 +183,58 @@ def search_publications(queryset, query: str):
         return _highlighted(prefix + marked + " …")
 
     return results, lambda publications: {p.pk: snippet(p) for p in publications}
+
+
+# --- answers like a text: related answers, and matches for a reader's follow-up question ---------
+
+# Words too common to say two answers are alike (PostgreSQL's english configuration drops its own
+# stop words; the SQLite fallback drops these).
+_COMMON = frozenset(
+    "the and for are but not you all any can had her was one our out has have him his how its may "
+    "new now see two way who did get let say she too use what when where which while with this that "
+    "than then them they their there these those from into over such only also been being does doing "
+    "about after again could would should will your yours some more most other very just like".split()
+)
+SIMILAR_TERMS = 12
+
+
+def similarity_terms(text: str) -> list[str]:
+    """The distinct words of `text` that say what it is about (at most SIMILAR_TERMS, first first)."""
+    words = re.findall(r"\w+", normalise_query(text).lower())
+    return list(dict.fromkeys(w for w in words if len(w) > 2 and not w.isdigit() and w not in _COMMON))[:SIMILAR_TERMS]
+
+
+def similar_publications(queryset, text: str, *, limit: int, require_match: bool = True) -> list:
+    """Up to `limit` publications of `queryset` most like `text` (any of its words: a question or
+    an answer's summary is not a search for all of them), best first, then newest.
+
+    `require_match=False` also returns publications sharing no word (ranked last): answers of the
+    same topic are related by the topic alone. Bounded like the search: at most CANDIDATES are
+    ranked (the newest matches, or the newest of the queryset)."""
+    terms = similarity_terms(text)
+    if not terms and require_match:
+        return []
+    if connection.vendor == "postgresql":
+        if terms:
+            search = SearchQuery(" or ".join(terms), search_type="websearch", config=SEARCH_CONFIG)
+            candidates = queryset.filter(search_vector=search) if require_match else queryset
+            newest = candidates.order_by("-published_at", "-pk").values("pk")[:CANDIDATES]
+            ranked = queryset.filter(pk__in=newest).annotate(rank=SearchRank(F("search_vector"), search))
+        else:
+            newest = queryset.order_by("-published_at", "-pk").values("pk")[:CANDIDATES]
+            ranked = queryset.filter(pk__in=newest).annotate(rank=Value(0.0))
+        return list(ranked.order_by("-rank", "-published_at", "-pk")[:limit])
+    condition = Q()
+    for term in terms:
+        condition |= Q(question__icontains=term) | Q(summary_text__icontains=term) | Q(body_text__icontains=term)
+    rank = sum(
+        (
+            Case(When(question__icontains=t, then=Value(4)), default=Value(0))
+            + Case(When(summary_text__icontains=t, then=Value(2)), default=Value(0))
+            + Case(When(body_text__icontains=t, then=Value(1)), default=Value(0))
+            for t in terms
+        ),
+        start=Value(0),
+    )
+    results = queryset.filter(condition) if require_match else queryset
+    return list(results.annotate(rank=rank).order_by("-rank", "-published_at", "-pk")[:limit])

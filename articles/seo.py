@@ -72,6 +72,7 @@ def medical_web_page(publication, *, url: str) -> dict:
         # How far the evidence was searched: the period the content covers, open at its start
         # (ISO 8601 interval, as schema.org's temporalCoverage allows).
         page["temporalCoverage"] = f"../{publication.literature_through.isoformat()}"
+    _provenance(page, publication)
     if publication.change_note:
         # What changed in this version, as the board approved it for readers: schema.org's
         # CreativeWork.correction, the property publishers use for update notes.
@@ -82,6 +83,26 @@ def medical_web_page(publication, *, url: str) -> dict:
             "datePublished": publication.published_at.isoformat(),
         }
     return page
+
+
+def _provenance(page: dict, publication) -> None:
+    """How the answer was made (articles/provenance.py), with schema.org terms that never make a
+    machine an author: `author`, `creator` and `contributor` take a Person or Organization, so an
+    automated drafting system is none of them; the page `isBasedOn` a SoftwareApplication (a
+    CreativeWork: what the text was derived from). `creditText` carries the sentence readers see
+    (editors counted, not named; approvers named, as `reviewedBy` names them)."""
+    from articles.provenance import AUTOMATED, provenance_sentence
+
+    drafted = (publication.provenance or {}).get("drafted_by") or {}
+    if drafted.get("kind") == AUTOMATED and drafted.get("system"):
+        page["isBasedOn"] = {
+            "@type": "SoftwareApplication",
+            "name": clean_text(drafted["system"]),
+            "applicationCategory": "Automated drafting system",
+        }
+    sentence = provenance_sentence(publication)
+    if sentence:
+        page["creditText"] = clean_text(sentence)
 
 
 SCHOLARLY_KINDS = {"research", "systematic_review", "randomised_trial", "observational", "case_report"}

@@ -24,8 +24,16 @@ from articles.answer_page import (
 )
 from articles.audiences import AUDIENCE_COOKIE, Audience
 from articles.change_notes import change_label, whats_new
-from articles.follow_ups import FollowUpForm, follow_up_create, over_rate_limit
+from articles.follow_ups import (
+    FollowUpForm,
+    follow_up_create,
+    follow_up_matches,
+    over_rate_limit,
+    question_for_thanks,
+    thanks_token,
+)
 from articles.models import Article, Publication, SitePage, Topic
+from articles.provenance import provenance_sentence
 from articles.public_cache import ANSWER, LISTS, cached_public_page, canonical_page_redirect
 from articles.rendering import render_trust_page
 from articles.search import Hit, normalise_query, search_publications
@@ -217,6 +225,7 @@ def article_history_view(request, slug):
             "change_class",
             "change_note",
             "literature_through",
+            "provenance",
             "article_id",
         )
     )
@@ -225,6 +234,7 @@ def article_history_view(request, slug):
     for publication in publications:
         publication.reviewed_note = reviewed_note(publication)
         publication.change_label = change_label(publication.change_class)
+        publication.provenance_note = provenance_sentence(publication)
     context = {
         "article": article,
         "question": publications[0].question,
@@ -251,6 +261,7 @@ def article_version_view(request, slug, number):
             "published_at",
             "origin",
             "reviewed_by",
+            "provenance",
             "change_class",
             "change_note",
             "literature_through",
@@ -362,19 +373,31 @@ def follow_up_view(request, slug):
     form = FollowUpForm(request.POST)
     if not form.is_valid():
         return render(request, "articles/follow_up_form.html", {"article": article, "form": form}, status=400)
-    follow_up_create(
+    question = follow_up_create(
         article=article,
         text=form.cleaned_data["text"],
         email=form.cleaned_data["email"],
         audience=form.cleaned_data["audience"],
     )
-    return redirect("articles:follow-up-thanks", slug=article.slug)
+    thanks = reverse("articles:follow-up-thanks", kwargs={"slug": article.slug})
+    return redirect(f"{thanks}?{urlencode({'r': thanks_token(question)})}")
 
 
 @require_safe
 def follow_up_thanks_view(request, slug):
+    """After a question: the answers that best match it, and that it reached the editors.
+
+    The question is found by the signed token the redirect carries (`?r=`); the page is for this
+    reader only: `private, no-store`, never in the public page cache, and no Referer leaves it."""
     article = get_object_or_404(_published_for_follow_up(), slug=slug)
-    return render(request, "articles/follow_up_thanks.html", {"article": article})
+    question = question_for_thanks(request.GET.get("r", ""), article=article)
+    context = {"article": article, "asked": question is not None}
+    if question is not None:
+        context.update(question=question.text, matches=follow_up_matches(question))
+    response = render(request, "articles/follow_up_thanks.html", context)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def _published_for_follow_up():

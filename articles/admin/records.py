@@ -32,9 +32,52 @@ class PublicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "published_at",
         "published_by_name",
         "change_summary",
+        "how_it_was_made",
     ]
     readonly_fields = fields
     published_by_name = person_column("published_by", _("published by"))
+
+    @admin.display(description=_("how it was made"))
+    def how_it_was_made(self, obj):
+        """What readers are told, and for staff only: each editor's and client's words added and
+        removed since the previous version (articles/provenance.py)."""
+        from articles.provenance import provenance_sentence
+
+        provenance = obj.provenance or {}
+        if not provenance:
+            return _("Not recorded (published before provenance was).")
+        since = provenance.get("since_version")
+        rows = [
+            (e["name"], _("editor"), e["added"], e["removed"], e["saves"]) for e in provenance.get("editors") or ()
+        ] + [
+            (
+                c["client"],
+                f"{c['kind']}" + (f": {c['system']}" if c.get("system") else ""),
+                c["added"],
+                c["removed"],
+                c["saves"],
+            )
+            for c in provenance.get("clients") or ()
+        ]
+        table = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((who, kind, f"+{a}" if a else "0", f"−{r}" if r else "0", saves) for who, kind, a, r, saves in rows),
+        )
+        return format_html(
+            '<p>{}</p><p>{}</p><div class="provenance-table" role="region" tabindex="0" aria-label="{}"><table><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table></div>',
+            _("Readers see:"),
+            provenance_sentence(obj),
+            _("Words changed per person"),
+            _("Changes since version %(n)s") % {"n": since} if since else _("Changes since the article was created"),
+            _("who"),
+            _("as"),
+            _("words added"),
+            _("words removed"),
+            _("saves"),
+            table,
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(*people.related("published_by"))

@@ -2,7 +2,7 @@
 
 from articles.models.content import MAX_CLAIM_CHARS, MAX_SUMMARY_CHARS, Article, Claim, ReviewStatus, Section, Topic
 from articles.models.lock import ArticleLocked, EditConflict, assert_unlocked
-from articles.models.publications import Publication, PublicationCitation, Withdrawal
+from articles.models.publications import Publication, PublicationCitation, RelatedAnswer, Withdrawal
 from articles.models.readers import FollowUpQuestion, SitePage
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "FollowUpQuestion",
     "Publication",
     "PublicationCitation",
+    "RelatedAnswer",
     "ReviewStatus",
     "Section",
     "SitePage",

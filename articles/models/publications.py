@@ -96,6 +96,29 @@ class Publication(models.Model):
         help_text=_("The board members who approved this version, as shown to readers."),
     )
 
+    provenance = models.JSONField(
+        _("how it was made"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Frozen at publication (articles/provenance.py): what drafted it, which editors changed it and by "
+            "how many words since the previous version, who reviewed it. Empty for versions published before "
+            "provenance was recorded."
+        ),
+    )
+
+    related_answers = models.JSONField(
+        _("related answers"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Derived (articles/related.py): up to three answers readers see listed on this page, "
+            "chosen when it was last rendered; [{article_id, slug, question}]."
+        ),
+    )
+
     objects = PublicationQuerySet.as_manager()
 
     class Meta:
@@ -153,6 +176,29 @@ class PublicationCitation(models.Model):
 
     def __str__(self):
         return f"cited as [{self.number}] by “{self.publication.question}”, version {self.publication.number} (published {self.publication.reviewed_on:%Y-%m-%d})"
+
+
+class RelatedAnswer(models.Model):
+    """A publication's page lists another answer under "Related answers" (derived, like the
+    stored page; the twin of `Publication.related_answers`): which pages to re-render when that
+    answer is withdrawn or changes (articles/related.py)."""
+
+    publication = models.ForeignKey(
+        Publication, verbose_name=_("listed on"), on_delete=models.CASCADE, related_name="related_links"
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=_("related answer"), on_delete=models.CASCADE, related_name="listed_on"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("related answer")
+        verbose_name_plural = _("related answers")
+        ordering = ["publication", "position"]
+        constraints = [models.UniqueConstraint(fields=["publication", "article"], name="related_answer_once")]
+
+    def __str__(self):
+        return f"{self.article} listed on {self.publication}"
 
 
 class Withdrawal(models.Model):

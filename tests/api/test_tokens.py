@@ -27,7 +27,13 @@ def test_admin_creates_a_token_and_shows_it_once(client, admin_user, editor):
 
     response = client.post(
         "/admin/api/apitoken/add/",
-        {"owner": editor.pk, "name": "literature pipeline", "scopes": ["drafts:write", "reviews:read"]},
+        {
+            "owner": editor.pk,
+            "name": "literature pipeline",
+            "client_kind": "automated",
+            "system_name": "literature-pipeline v2",
+            "scopes": ["drafts:write", "reviews:read"],
+        },
     )
 
     assert response.status_code == 302
@@ -36,6 +42,7 @@ def test_admin_creates_a_token_and_shows_it_once(client, admin_user, editor):
     secret = message.split("<code>")[1].split("</code>")[0]
     assert token.token_hash == hash_secret(secret)
     assert token.scopes == ["drafts:write", "reviews:read"] and token.owner == editor
+    assert (token.client_kind, token.system_name) == ("automated", "literature-pipeline v2")
     shown = client.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
     again = client.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
     assert secret in shown

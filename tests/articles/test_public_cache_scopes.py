@@ -137,13 +137,19 @@ def test_a_publication_retires_its_answers_pages_and_the_lists_only(client, answ
     assert "/v/2/" in client.get(f"{A}history/").content.decode()
 
 
-def test_a_withdrawal_leaves_other_answers_warm(client, answers, board_member):
+def test_a_withdrawal_leaves_other_answers_warm_unless_they_list_it(client, answers, board_member):
     a, _ = answers
-    warm(client, EVERY)
+    elsewhere = Topic.objects.create(name="Sleep", slug="sleep")
+    c = make_article(question="How does sleep work?", slug="answer-c", summary="Sleep hygiene", topic=elsewhere)
+    publish_directly(c)
+    C = "/articles/answer-c/"
+    warm(client, [*EVERY, C])
+    assert "answer-a" in client.get(B).content.decode()  # B lists A among its related answers
 
     article_withdraw_from_public(article=a, by=board_member, reason="An error was found.")
 
-    assert client.get(B)["X-Cache"] == "hit"
+    assert client.get(C)["X-Cache"] == "hit"  # lists nothing of A's
+    assert client.get(B)["X-Cache"] == "miss" and "answer-a" not in client.get(B).content.decode()
 
 
 def test_a_withdrawal_is_gone_from_every_cached_page(client, answers, board_member):

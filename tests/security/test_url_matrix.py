@@ -697,6 +697,12 @@ def build_matrix():
     m["articles/<slug:slug>/follow-up/thanks/"] = [
         get(lambda w, n=name: f"/articles/{getattr(w, n).slug}/follow-up/thanks/", every(code), note=name)
         for name, code in {"published": 200, "draft": 404, "submitted": 404, "withdrawn": 404}.items()
+    ] + [
+        # ?r= names the reader's question by a signed token (articles/follow_ups.py); a forged one
+        # is the plain page, and a draft's or a withdrawn answer's is still a 404
+        get(lambda w: f"/articles/{w.published.slug}/follow-up/thanks/?r=forged", every(200), note="forged token"),
+        get(lambda w: f"/articles/{w.draft.slug}/follow-up/thanks/?r=forged", every(404), note="draft, token"),
+        get(lambda w: f"/articles/{w.withdrawn.slug}/follow-up/thanks/?r=forged", every(404), note="withdrawn, token"),
     ]
     return m
 

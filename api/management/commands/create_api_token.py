@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from api.models import ApiToken, Scope
+from api.models import ApiToken, ClientKind, Scope
 from api.services import api_token_create
 
 
@@ -18,6 +19,18 @@ class Command(BaseCommand):
         parser.add_argument("username", help="The user the API acts as (needs the Editors' permissions to write).")
         parser.add_argument("--name", default="command line", help="Which client uses the token.")
         parser.add_argument(
+            "--kind",
+            choices=[ClientKind.PERSON, ClientKind.IMPORT, ClientKind.AUTOMATED],
+            default=ClientKind.PERSON,
+            help="What the client is: a person (default: someone at a command line), an import, or an "
+            "automated drafting system (then --system is required). Readers are told when a system drafted an answer.",
+        )
+        parser.add_argument(
+            "--system",
+            default="",
+            help="For --kind automated: the model or pipeline and its version, e.g. “literature-pipeline v2”.",
+        )
+        parser.add_argument(
             "--scope",
             action="append",
             choices=Scope.values,
@@ -25,12 +38,17 @@ class Command(BaseCommand):
             help="Repeat for several; default: all scopes.",
         )
 
-    def handle(self, *args, username, name, scopes, **options):
+    def handle(self, *args, username, name, scopes, kind, system, **options):
         owner = get_user_model().objects.filter(username=username).first()
         if owner is None:
             raise CommandError(f"No user “{username}”.")
-        token = ApiToken(owner=owner, name=name, scopes=scopes or list(Scope.values))
-        secret = api_token_create(token=token)
+        token = ApiToken(
+            owner=owner, name=name, scopes=scopes or list(Scope.values), client_kind=kind, system_name=system
+        )
+        try:
+            secret = api_token_create(token=token)
+        except ValidationError as error:
+            raise CommandError(" ".join(m for ms in error.message_dict.values() for m in ms)) from None
         base = settings.ORACLE_BASE_URL.rstrip("/")
         who = f"{owner.username} ({owner.get_full_name()})" if owner.get_full_name() else owner.username
         # The explanation on stderr, never the secret: a script's log shows what was made, not the token.
@@ -38,6 +56,12 @@ class Command(BaseCommand):
         for line in (
             f"API token “{name}” for {who}, scopes: {', '.join(token.scopes)}. The API acts as {owner.username}, "
             "with that user's permissions.",
+            f"The client is: {token.get_client_kind_display()}"
+            + (
+                f" ({token.system_name}); readers are told it drafted the answers it creates."
+                if token.is_automated
+                else "."
+            ),
             "Only a hash of it is stored, so this is the only time it is shown: copy it now. "
             f"Revoke it in the admin: {base}/admin/api/apitoken/",
             "Send it with each request as the header  Authorization: Bearer <token>  e.g.",

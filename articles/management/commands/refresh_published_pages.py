@@ -2,7 +2,9 @@
 published files match (`reconcile_published`: stale pages rewritten, withdrawn ones removed).
 
 The reviewed content itself (the body HTML and the snapshot) is never touched: only the frame
-around it (header, tracker, disclaimer, metadata), which is derived data.
+around it (header, tracker, disclaimer, metadata), which is derived data. `--related` first
+chooses each current page's related answers again (articles/related.py): once after deploying
+related answers, whose older publications list none.
 """
 
 from django.core.management.base import BaseCommand
@@ -12,6 +14,7 @@ from articles.management.commands.reconcile_published import reconcile_with_prog
 from articles.models import Publication
 from articles.public_cache import invalidate_public_pages
 from articles.publishing import publication_rerender_page
+from articles.related import related_links_write, related_of
 
 
 class Command(BaseCommand):
@@ -22,8 +25,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-progress", action="store_true", help="No progress bars (logs, cron).")
+        parser.add_argument(
+            "--related", action="store_true", help="Choose each current answer's related answers again first."
+        )
 
-    def handle(self, *args, quiet_progress=False, **options):
+    def handle(self, *args, quiet_progress=False, related=False, **options):
+        if related:
+            for publication in Publication.objects.current().select_related("article").iterator(chunk_size=200):
+                chosen = related_of(publication, publication.article)
+                if chosen != publication.related_answers:
+                    Publication.objects.filter(pk=publication.pk).update(related_answers=chosen)
+                    related_links_write(publication, chosen)
         total = Publication.objects.count()
         changed = 0
         publications = Publication.objects.select_related("article").order_by("pk").iterator(chunk_size=200)
