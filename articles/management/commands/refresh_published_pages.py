@@ -31,7 +31,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet_progress=False, related=False, **options):
         if related:
-            for publication in Publication.objects.current().select_related("article").iterator(chunk_size=200):
+            current = Publication.objects.current().select_related("article")
+            for publication in tqdm(
+                current.iterator(chunk_size=200),
+                total=current.count(),
+                desc="Related answers",
+                unit="page",
+                file=self.stderr,
+                disable=quiet_progress,
+            ):
                 chosen = related_of(publication, publication.article)
                 if chosen != publication.related_answers:
                     Publication.objects.filter(pk=publication.pk).update(related_answers=chosen)
