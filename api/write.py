@@ -56,6 +56,8 @@ def _draft_input(draft: DraftIn) -> DraftInput:
             ReferenceInput(**{name: c(value) for name, value in reference.dict().items()})
             for reference in draft.references
         ],
+        # sent (a date or null) replaces it; not sent keeps the article's
+        **({"literature_through": draft.literature_through} if "literature_through" in draft.model_fields_set else {}),
     )
 
 
@@ -110,6 +112,7 @@ def _draft_out(request, article: Article) -> dict:
         "summary_heading": article.summary_heading,
         "summary": article.summary,
         "summary_variants": article.summary_variants(),
+        "literature_through": article.literature_through,
         "sections": [
             {
                 "heading": section.heading,
