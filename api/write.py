@@ -124,7 +124,7 @@ def _draft_out(request, article: Article) -> dict:
         "review_status": article.review_status,
         "locked": article.is_locked,
         "version": article.edit_version,
-        "problems": article.publication_problems(),
+        "problems": article.submission_problems(),
         "admin_url": request.build_absolute_uri(reverse("admin:articles_article_change", args=[article.pk])),
         "review_url": request.build_absolute_uri(reverse("api:draft_review", kwargs={"article_id": article.pk})),
     }

@@ -104,6 +104,10 @@ def test_the_api_sets_the_literature_date_and_keeps_it_when_not_sent(client, edi
         "sections": [{"heading": "Evidence", "claims": ["Heat helps [@acp]."]}],
     }
     created = client.post("/api/drafts/", json.dumps(draft), **headers).json()
+    # the draft says what stops its submission before it is tried
+    assert created["problems"] == [
+        "Literature reviewed through: is not set: enter the date up to which the evidence was searched (under “Re-review”)."
+    ]
     refused = client.post(f"/api/drafts/{created['id']}/submit/", "{}", **headers)
     assert refused.status_code == 422
     assert [e["message"] for e in refused.json()["errors"]] == [
@@ -122,7 +126,7 @@ def test_the_api_sets_the_literature_date_and_keeps_it_when_not_sent(client, edi
         json.dumps({**draft, "literature_through": "2025-06-30", "version": created["version"]}),
         **headers,
     ).json()
-    assert updated["literature_through"] == "2025-06-30"
+    assert updated["literature_through"] == "2025-06-30" and updated["problems"] == []
     kept = client.put(f"/api/drafts/{created['id']}/", json.dumps({**draft, "version": updated["version"]}), **headers)
     assert kept.json()["literature_through"] == "2025-06-30"
     assert client.post(f"/api/drafts/{created['id']}/submit/", "{}", **headers).status_code == 201
