@@ -106,8 +106,8 @@ def _claim_target(place: Place, positions: dict[int, str]) -> str:
 def _claim_positions(content: dict) -> dict[int, str]:
     return {
         id(claim): f"claim-{s}-{c}"
-        for s, section in enumerate(content["sections"], start=1)
-        for c, claim in enumerate(section["claims"], start=1)
+        for s, section in enumerate(content.get("sections", []), start=1)
+        for c, claim in enumerate(section.get("claims", []), start=1)
     }
 
 
@@ -133,11 +133,11 @@ def check_literature(content, config) -> list[Finding]:
 def check_reading_level(content, config) -> list[Finding]:
     target = float(Decimal(config.reading_target_grade))
     patient = Audience.PATIENT.value
-    if content["summary_variants"].get(patient):
-        summary = Place(variant_label(patient), content["summary_variants"][patient])
+    if content.get("summary_variants", {}).get(patient):
+        summary = Place(variant_label(patient), content.get("summary_variants", {})[patient])
         summary_target = f"summary_{patient}"
     else:
-        summary = Place("Summary answer", content["summary"])
+        summary = Place("Summary answer", content.get("summary", ""))
         summary_target = "summary"
     positions = _claim_positions(content)
     parts = [(summary, summary_target)] + [
@@ -202,7 +202,7 @@ def check_unlocated_references(content, config) -> list[Finding]:
         Finding(
             f"Reference “{key}”", "has no DOI, PubMed ID or web address: readers cannot find it.", f"reference-{key}"
         )
-        for key, ref in content["references"].items()
+        for key, ref in content.get("references", {}).items()
         if not (ref.get("doi") or ref.get("pmid") or ref.get("url"))
     ]
 
@@ -211,7 +211,7 @@ def check_old_guidelines(content, config) -> list[Finding]:
     this_year = timezone.localdate().year
     limit = config.guideline_max_age_years
     findings = []
-    for key, ref in content["references"].items():
+    for key, ref in content.get("references", {}).items():
         if ref.get("kind") != "guideline":
             continue
         year = ref.get("year")
@@ -249,10 +249,10 @@ def check_duplicate_claims(content, config) -> list[Finding]:
 
 def check_audience_without_claims(content, config) -> list[Finding]:
     findings = []
-    for audience in content["summary_variants"]:
+    for audience in content.get("summary_variants", {}):
         if audience not in Audience.values:
             continue
-        if not any(s["claims"] for s in content["sections"] if _shown_to(s, audience)):
+        if not any(s.get("claims") for s in content.get("sections", []) if _shown_to(s, audience)):
             readers = Audience(audience).label.lower()
             findings.append(
                 Finding(

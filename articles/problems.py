@@ -52,16 +52,16 @@ def places(article) -> Iterator[Place]:
 
 def content_claim_places(content: dict) -> Iterator[Place]:
     """`claim_places` of a content snapshot (`articles.snapshots`): `section` and `claim` are its dicts."""
-    for s_index, section in enumerate(content["sections"], start=1):
-        for c_index, claim in enumerate(section["claims"], start=1):
+    for s_index, section in enumerate(content.get("sections", []), start=1):
+        for c_index, claim in enumerate(section.get("claims", []), start=1):
             label = claim_label(s_index, section["heading"], c_index)
             yield Place(label=label, text=claim["text"], section=section, claim=claim)
 
 
 def content_places(content: dict) -> Iterator[Place]:
     """`places` of a content snapshot: the same texts, named the same way."""
-    yield Place(label="Summary answer", text=content["summary"])
-    for audience, text in content["summary_variants"].items():
+    yield Place(label="Summary answer", text=content.get("summary", ""))
+    for audience, text in content.get("summary_variants", {}).items():
         yield Place(label=variant_label(audience), text=text)
     yield from content_claim_places(content)
 

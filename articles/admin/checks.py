@@ -32,9 +32,9 @@ def saved_form_boxes(content: dict) -> dict[str, str]:
     """Which box of the change form edits each target of a saved article's snapshot: its inline rows
     are in the content's order (both by position)."""
     boxes = {"summary": "id_summary", "literature_through": "id_literature_through"}
-    boxes.update({f"summary_{a}": f"id_summary_{a}" for a in content["summary_variants"]})
-    for s, section in enumerate(content["sections"]):
-        for c in range(len(section["claims"])):
+    boxes.update({f"summary_{a}": f"id_summary_{a}" for a in content.get("summary_variants", {})})
+    for s, section in enumerate(content.get("sections", [])):
+        for c in range(len(section.get("claims", []))):
             boxes[f"claim-{s + 1}-{c + 1}"] = f"id_sections-{s}-claims-{c}-text"
     return boxes
 

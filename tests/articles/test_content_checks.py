@@ -228,3 +228,9 @@ def test_a_saved_article_and_its_snapshot_are_checked_alike():
     results = run_checks(snapshot_article(load_article(article.pk)))
     assert {r.id: r.status for r in results}["literature"] == "pass"
     assert {r.id: r.status for r in results}["ungraded_claims"] == "warning"
+
+
+def test_content_pinned_before_audiences_or_references_existed_is_checked_too():
+    results = run_checks({"summary": "Old.", "sections": [{"heading": "H", "claims": [{"text": "Old claim."}]}]})
+    assert {r.id: r.status for r in results}["literature"] == "block"
+    assert {r.id: r.status for r in results}["ungraded_claims"] == "warning"
