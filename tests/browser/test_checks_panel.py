@@ -7,7 +7,7 @@ at 1,280 and 390 px."""
 
 from playwright.sync_api import expect
 
-from articles.models import Article, Claim
+from articles.models import Article, Claim, ContentCheckSettings
 from reviews.models import BoardMember, Review
 from tests.helpers import UserFactory, log_in, make_article
 
@@ -86,6 +86,16 @@ def test_a_blocking_check_refuses_the_submission_until_the_editor_fixes_it(
     expect(panel.locator("[data-check=duplicate_claims]")).to_contain_text("Passes")
     expect(panel.locator("[data-check=absolute_words]")).to_contain_text("Section 1 “Heading 1”, claim 2")
     problems += admin_page_problems(page, "checks-6-review-page")
+
+    # -- the board's configuration screen: one row; a check set to warn no longer blocks ------------
+    page.goto(f"{live_server.url}/admin/articles/contentchecksettings/")
+    expect(page.locator("h1")).to_have_text("Change content checks")
+    problems += admin_page_problems(page, "checks-7-configuration")
+    page.locator("#id_duplicate_claims").select_option("warning")
+    with page.expect_navigation():
+        page.locator("input[name=_save]").click()
+    expect(page.locator("ul.messagelist li.success")).to_be_visible()
+    assert ContentCheckSettings.current().duplicate_claims == "warning"
     context.close()
 
     assert not errors, errors

@@ -28,6 +28,12 @@
     if (!form || !url) return;
     var body = panel.querySelector(".checks-panel-body");
     var status = panel.querySelector(".checks-panel-status");
+    var announce = panel.querySelector(".checks-panel-announce");
+    var summaryText = function () {
+      var summary = body.querySelector(".checks-summary");
+      return summary ? summary.textContent.trim() : "";
+    };
+    var said = summaryText();
     var timer = null, asked = 0;
 
     function refresh() {
@@ -39,6 +45,9 @@
           if (mine !== asked) return;
           body.innerHTML = answer.html;  // rendered and escaped by the server's template
           status.textContent = "";
+          var now = summaryText();
+          if (announce && now !== said) announce.textContent = "Content checks: " + now;  // only when it changes
+          said = now;
         })
         .catch(function () {
           if (mine !== asked) return;
