@@ -5,6 +5,11 @@ import django.core.validators
 from django.db import migrations, models
 
 
+def seed(apps, schema_editor):
+    """The site's one configuration row, with the defaults (the model's field defaults)."""
+    apps.get_model("articles", "ContentCheckSettings").objects.get_or_create(pk=1)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0014_change_notes"),
@@ -121,12 +126,5 @@ class Migration(migrations.Migration):
             },
             bases=(core.text.TextCleaningModel, models.Model),
         ),
+        migrations.RunPython(seed, migrations.RunPython.noop),
     ]
-
-
-def seed(apps, schema_editor):
-    """The site's one configuration row, with the defaults (the model's field defaults)."""
-    apps.get_model("articles", "ContentCheckSettings").objects.get_or_create(pk=1)
-
-
-Migration.operations.append(migrations.RunPython(seed, migrations.RunPython.noop))
