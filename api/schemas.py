@@ -229,6 +229,11 @@ class DraftIn(StrictIn):
     sections: list[SectionIn] = Field(default_factory=list, max_length=100)
     references: list[ReferenceIn] = Field(default_factory=list, max_length=500)
     change_summary: Text(300) = Field("", description="What changed and why: the comment in the article's history.")
+    literature_through: date | None = Field(
+        None,
+        description="Literature reviewed through: the date up to which the evidence was searched (not in the "
+        "future). Required before submission. Omitted on update: the article keeps its date; null clears it.",
+    )
     version: int | None = Field(
         None,
         ge=0,
@@ -260,6 +265,7 @@ class DraftOut(Schema):
     summary_heading: str
     summary: str
     summary_variants: dict[str, str]
+    literature_through: date | None = Field(description="Literature reviewed through, or null when not set.")
     sections: list[DraftSectionOut]
     review_status: State
     locked: bool = Field(description="True while a review cycle is open: the draft cannot be changed then.")

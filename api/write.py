@@ -59,6 +59,8 @@ def _draft_input(draft: DraftIn) -> DraftInput:
             ReferenceInput(**{name: c(value) for name, value in reference.dict().items()})
             for reference in draft.references
         ],
+        # sent (a date or null) replaces it; not sent keeps the article's
+        **({"literature_through": draft.literature_through} if "literature_through" in draft.model_fields_set else {}),
     )
 
 
@@ -125,6 +127,7 @@ def _draft_out(request, article: Article) -> dict:
         "summary_heading": article.summary_heading,
         "summary": article.summary,
         "summary_variants": article.summary_variants(),
+        "literature_through": article.literature_through,
         "sections": [
             {
                 "heading": section.heading,
@@ -136,7 +139,7 @@ def _draft_out(request, article: Article) -> dict:
         "review_status": article.review_status,
         "locked": article.is_locked,
         "version": article.edit_version,
-        "problems": article.publication_problems(),
+        "problems": article.submission_problems(),
         "admin_url": request.build_absolute_uri(reverse("admin:articles_article_change", args=[article.pk])),
         "review_url": request.build_absolute_uri(reverse("api:draft_review", kwargs={"article_id": article.pk})),
     }

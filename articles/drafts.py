@@ -52,6 +52,9 @@ class SectionInput:
     audience: str = ""
 
 
+KEEP = "keep"
+
+
 @dataclass(frozen=True)
 class DraftInput:
     question: str
@@ -62,6 +65,9 @@ class DraftInput:
     summary_heading: str = ""
     summary_variants: dict[str, str] = field(default_factory=dict)  # audience → text
     references: list[ReferenceInput] = field(default_factory=list)
+    # "Literature reviewed through" (a date, or None to clear it); KEEP leaves the article's as it is,
+    # so a pipeline that does not send it never clears the date an editor set
+    literature_through: object = KEEP
 
 
 class DraftInvalid(ValidationError):
@@ -259,6 +265,8 @@ def _fill_article(current: Article, draft: DraftInput, texts: dict[str, str], er
     current.question = " ".join(draft.question.split())
     current.summary_heading = draft.summary_heading
     current.summary = texts["summary"]
+    if draft.literature_through != KEEP:
+        current.literature_through = draft.literature_through
     for audience in draft.summary_variants:
         if audience not in Audience.values:
             errors.setdefault(f"summary_variants.{audience}", []).append(

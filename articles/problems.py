@@ -30,16 +30,40 @@ class Place:
 def claim_places(article) -> Iterator[Place]:
     for s_index, section in enumerate(article.sections.all(), start=1):
         for c_index, claim in enumerate(section.claims.all(), start=1):
-            label = f"Section {s_index} “{section.heading}”, claim {c_index}"
+            label = claim_label(s_index, section.heading, c_index)
             yield Place(label=label, text=claim.text, section=section, claim=claim)
+
+
+def claim_label(s_index: int, heading: str, c_index: int) -> str:
+    return f"Section {s_index} “{heading}”, claim {c_index}"
+
+
+def variant_label(audience: str) -> str:
+    return f"Summary answer for {Audience(audience).label.lower()}"
 
 
 def places(article) -> Iterator[Place]:
     """The summary, its audience versions and every claim, in reading order."""
     yield Place(label="Summary answer", text=article.summary)
     for audience, text in article.summary_variants().items():
-        yield Place(label=f"Summary answer for {Audience(audience).label.lower()}", text=text)
+        yield Place(label=variant_label(audience), text=text)
     yield from claim_places(article)
+
+
+def content_claim_places(content: dict) -> Iterator[Place]:
+    """`claim_places` of a content snapshot (`articles.snapshots`): `section` and `claim` are its dicts."""
+    for s_index, section in enumerate(content.get("sections", []), start=1):
+        for c_index, claim in enumerate(section.get("claims", []), start=1):
+            label = claim_label(s_index, section["heading"], c_index)
+            yield Place(label=label, text=claim["text"], section=section, claim=claim)
+
+
+def content_places(content: dict) -> Iterator[Place]:
+    """`places` of a content snapshot: the same texts, named the same way."""
+    yield Place(label="Summary answer", text=content.get("summary", ""))
+    for audience, text in content.get("summary_variants", {}).items():
+        yield Place(label=variant_label(audience), text=text)
+    yield from content_claim_places(content)
 
 
 def cited_keys(article) -> list[str]:
@@ -89,12 +113,17 @@ def uncited_claims(article) -> list[str]:
 
 def submission_problems(article) -> list[str]:
     """Why the article cannot go to review: its publication problems, uncited claims (when the site
-    requires citations) and grades outside the site's scheme."""
+    requires citations), grades outside the site's scheme, and every finding of a content check
+    that blocks submission (`articles.checks`: the literature date, and those the site set to block)."""
+    from articles import checks
+    from articles.snapshots import snapshot_article
+
     problems = publication_problems(article)
     if settings.ORACLE_REQUIRE_CITED_CLAIMS:
         problems += uncited_claims(article)
-    return problems + [
+    problems += [
         f"{place.label}: {evidence.invalid_grade_message(place.claim.grade)}"
         for place in claim_places(article)
         if place.claim.grade and evidence.grade(place.claim.grade) is None
     ]
+    return problems + checks.blocking_problems(checks.run_checks(snapshot_article(article)))

@@ -10,7 +10,7 @@ from django.contrib import admin
 from api.admin import ApiTokenAdmin
 from api.models import ApiToken
 from articles import admin as articles_admin
-from articles.models import Article, FollowUpQuestion, Publication, SitePage, Topic, Withdrawal
+from articles.models import Article, ContentCheckSettings, FollowUpQuestion, Publication, SitePage, Topic, Withdrawal
 from core.admin import EffectAdmin
 from core.models import Effect
 from references.admin import ReferenceAdmin as BibliographyAdmin
@@ -53,6 +53,7 @@ REGISTRY = {
     Withdrawal: articles_admin.WithdrawalAdmin,
     SitePage: articles_admin.SitePageAdmin,
     Topic: articles_admin.TopicAdmin,
+    ContentCheckSettings: articles_admin.ContentCheckSettingsAdmin,
     FollowUpQuestion: articles_admin.FollowUpQuestionAdmin,
     Review: ReviewAdmin,
     ReviewTransition: reviews_admin.ReviewTransitionAdmin,

@@ -16,6 +16,7 @@ _READ = [
     "articles.view_topic",
     "articles.view_followupquestion",
     "articles.view_sitepage",
+    "articles.view_contentchecksettings",
     "references.view_reference",
     "reviews.view_review",
     "reviews.view_reviewtransition",
@@ -78,6 +79,8 @@ ROLE_PERMISSIONS = {
         "reviews.add_workflowstage",
         "reviews.change_workflowstage",
         "reviews.delete_workflowstage",
+        # which content checks block submission, warn or are off, and their numbers (articles/checks.py)
+        "articles.change_contentchecksettings",
     ],
     # Pharmacists sign the stages of their group (the stage's group is checked on every approval);
     # they read everything the board reads and write no content.

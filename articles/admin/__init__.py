@@ -2,6 +2,7 @@
 registers every model once, composing these with the review workflow's mixins."""
 
 from articles.admin.article import ArticleAdmin
+from articles.admin.checks import ContentCheckSettingsAdmin
 from articles.admin.records import (
     CitedReferenceMixin,
     FollowUpQuestionAdmin,
@@ -14,6 +15,7 @@ from articles.admin.records import (
 __all__ = [
     "ArticleAdmin",
     "CitedReferenceMixin",
+    "ContentCheckSettingsAdmin",
     "FollowUpQuestionAdmin",
     "PublicationAdmin",
     "SitePageAdmin",

@@ -21,12 +21,13 @@ from django.views.decorators.http import require_GET, require_POST
 from reversion.admin import VersionAdmin
 
 from articles import problems
+from articles.admin.checks import checks_panel_context, content_checks_view, saved_form_boxes
 from articles.admin.cite import NewReferenceForm, cite_search_view, new_reference_view
 from articles.admin.form_toc import form_toc
 from articles.admin.forms import ArticleForm
 from articles.admin.history import ArticleHistoryMixin
 from articles.admin.inlines import SectionInline, is_locked_view
-from articles.admin.live_preview import live_preview_view
+from articles.admin.live_preview import content_from_form, live_preview_view
 from articles.answer_page import preview_context
 from articles.audiences import Audience
 from articles.cadence import article_schedule_review
@@ -101,8 +102,16 @@ class ArticleAdmin(ArticleHistoryMixin, VersionAdmin, nested_admin.NestedModelAd
             "articles/admin/cite.js",
             "articles/admin/live_preview.js",
             "articles/admin/form_layout.js",
+            "articles/admin/checks_panel.js",
         ]
-        css = {"all": ["articles/admin/history.css", "articles/admin/cite.css", "articles/admin/form_layout.css"]}
+        css = {
+            "all": [
+                "articles/admin/history.css",
+                "articles/admin/cite.css",
+                "articles/admin/form_layout.css",
+                "articles/admin/checks_panel.css",
+            ]
+        }
 
     # Keys one live check may ask about; more than any real article cites.
     MAX_CHECKED_KEYS = 500
@@ -209,6 +218,7 @@ class ArticleAdmin(ArticleHistoryMixin, VersionAdmin, nested_admin.NestedModelAd
             context["live_preview_url"] = reverse("admin:articles_article_live_preview")
             context["preview_audiences"] = [("", "Everyone (no audience chosen)"), *Audience.choices]
         context["require_cited_claims"] = settings.ORACLE_REQUIRE_CITED_CLAIMS
+        context["checks_panel"] = self._checks_panel(request, kwargs.get("obj"), editable)
         context["form_toc"] = form_toc(context)
         conflict = getattr(context.get("adminform") and context["adminform"].form, "edit_conflict", None)
         if conflict is not None:
@@ -224,6 +234,18 @@ class ArticleAdmin(ArticleHistoryMixin, VersionAdmin, nested_admin.NestedModelAd
         if obj is not None and obj.current_publication_id and request.user.has_perm("articles.withdraw_article"):
             context["withdraw_url"] = reverse("admin:articles_article_withdraw_from_public", args=[obj.pk])
         return super().render_change_form(request, context, *args, **kwargs)
+
+    def _checks_panel(self, request, obj, editable: bool) -> dict:
+        """The content checks of the saved article (refreshed from the unsaved form where it can be edited)."""
+        content = snapshot_article(load_article(obj.pk)) if obj is not None and obj.pk else content_from_form({})
+        panel = checks_panel_context(
+            content,
+            boxes=saved_form_boxes(content) if editable else None,
+            live_url=reverse("admin:articles_article_content_checks") if editable else "",
+        )
+        if request.user.has_perm("articles.change_contentchecksettings"):
+            panel["settings_url"] = reverse("admin:articles_contentchecksettings_changelist")
+        return panel
 
     def view_on_site(self, obj):
         # only a published answer has a public page
@@ -291,6 +313,11 @@ class ArticleAdmin(ArticleHistoryMixin, VersionAdmin, nested_admin.NestedModelAd
                 "live-preview/",
                 self.admin_site.admin_view(require_POST(lambda request: live_preview_view(self, request))),
                 name="articles_article_live_preview",
+            ),
+            path(
+                "content-checks/",
+                self.admin_site.admin_view(require_POST(lambda request: content_checks_view(self, request))),
+                name="articles_article_content_checks",
             ),
             path(
                 "citation-check/",

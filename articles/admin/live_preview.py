@@ -47,21 +47,27 @@ def _rows(data, prefix):
     return [(i, row) for _, i, row in sorted(rows)]
 
 
-def content_from_form(data) -> dict:
+def content_from_form(data, *, boxes: dict | None = None) -> dict:
     """A content snapshot of the change form's fields as submitted: nothing is read but the
-    references the text cites."""
+    references the text cites. `boxes`, when given, is filled with the id of the box that edits
+    each claim ("claim-<s>-<c>", counted from 1 in the snapshot's order: `articles.checks`'s
+    targets), and of the article's own fields."""
     sections = []
     for _, section in _rows(data, "sections"):
         claims = []
+        claim_boxes = []
         for _, claim in _rows(data, f"{section}-claims"):
             text = _text(data, f"{claim}-text")
             if not text.strip():
                 continue  # an empty row the editor just added: the form would refuse it, readers never see it
             grade = _text(data, f"{claim}-grade")
             claims.append({"text": text, **({"grade": grade} if grade else {})})
+            claim_boxes.append(f"id_{claim}-text")
         heading = _text(data, f"{section}-heading")
         if not heading.strip() and not claims:
             continue
+        if boxes is not None:
+            boxes.update({f"claim-{len(sections) + 1}-{c}": box for c, box in enumerate(claim_boxes, start=1)})
         audience = data.get(f"{section}-audience", "")
         sections.append(
             {"heading": heading, "audience": audience if audience in Audience.values else "", "claims": claims}
@@ -72,6 +78,9 @@ def content_from_form(data) -> dict:
         if _text(data, f"summary_{audience}").strip()
     }
     summary = _text(data, "summary")
+    if boxes is not None:
+        boxes.update({"summary": "id_summary", "literature_through": "id_literature_through"})
+        boxes.update({f"summary_{audience}": f"id_summary_{audience}" for audience in variants})
     texts = [summary, *variants.values()] + [c["text"] for s in sections for c in s["claims"]]
     keys = list(dict.fromkeys(key for text in texts for key in extract_keys(text)))
     references = {ref.key: ref.as_snapshot() for ref in Reference.objects.filter(key__in=keys)} if keys else {}

@@ -1,5 +1,6 @@
 """The articles app's models, one module per concept (Django finds them through this package)."""
 
+from articles.models.checks import ContentCheckSettings, Severity
 from articles.models.content import MAX_CLAIM_CHARS, MAX_SUMMARY_CHARS, Article, Claim, ReviewStatus, Section, Topic
 from articles.models.lock import ArticleLocked, EditConflict, assert_unlocked
 from articles.models.publications import Publication, PublicationCitation, RelatedAnswer, Withdrawal
@@ -11,6 +12,7 @@ __all__ = [
     "Article",
     "ArticleLocked",
     "Claim",
+    "ContentCheckSettings",
     "EditConflict",
     "FollowUpQuestion",
     "Publication",
@@ -18,6 +20,7 @@ __all__ = [
     "RelatedAnswer",
     "ReviewStatus",
     "Section",
+    "Severity",
     "SitePage",
     "Topic",
     "Withdrawal",

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from reversion.models import Revision
 
+from articles.admin.checks import checks_panel_context
 from articles.audiences import Audience
 from articles.history import content_at, diff_content
 from core import people
@@ -174,6 +175,8 @@ class ReviewWorkspaceMixin:
             "resubmission_diff_url": review.changes_since_previous_submission_url(),
             **workspace_disclosures_context(request, review, options or {}),
             "change": workspace_change_note_context(review, options or {}),
+            # the content checks on the pinned content (the same checks the editor saw)
+            "checks_panel": checks_panel_context(review.content),
         }
         return TemplateResponse(request, "admin/reviews/review/workspace.html", context, status=status)
 

@@ -94,6 +94,7 @@ def draft_payload(reference):
             ],
             "references": [{"key": "acp-lbp-2017"}],
             "change_summary": "First draft from the literature pipeline",
+            "literature_through": "2025-06-30",
         }
         payload.update(overrides)
         return payload

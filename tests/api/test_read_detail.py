@@ -3,6 +3,7 @@ from django.utils.http import http_date
 
 from articles.models import Article
 from articles.publishing import article_withdraw_from_public
+from tests.helpers import LITERATURE_THROUGH
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +124,7 @@ def test_an_update_in_review_changes_nothing_readers_get(anonymous, published, e
 
     etag = anonymous.get(f"/api/answers/{published.slug}/")["ETag"]
     published.summary = "A new summary [@guideline-directed-2025]"
+    published.literature_through = LITERATURE_THROUGH
     published.save()
     review_submit(article=published, by=editor)
 

@@ -34,14 +34,17 @@ def test_submit_without_a_body_works(api, draft):
 
 
 def test_submit_refused_is_422_with_every_reason(api, draft_payload):
-    article_id = api.post("/api/drafts/", draft_payload(sections=[])).json()["id"]
+    article_id = api.post("/api/drafts/", draft_payload(sections=[], literature_through=None)).json()["id"]
 
     response = api.post(f"/api/drafts/{article_id}/submit/")
 
     assert response.status_code == 422
     body = response.json()
     assert body["detail"] == "This article cannot be submitted for review:"
-    assert [e["message"] for e in body["errors"]] == ["The article has no sections."]
+    assert [e["message"] for e in body["errors"]] == [
+        "The article has no sections.",
+        "Literature reviewed through: is not set: enter the date up to which the evidence was searched (under “Re-review”).",
+    ]
     assert not Review.objects.filter(article_id=article_id).exists()
 
 

@@ -13,6 +13,7 @@ from articles.snapshots import load_article, snapshot_article
 from references.models import Reference
 from reviews.services import content_fingerprint, review_approve, review_start, review_submit
 from tests.helpers import (
+    LITERATURE_THROUGH,
     ArticleFactory,
     ClaimFactory,
     ReferenceFactory,
@@ -35,7 +36,7 @@ def _options(page: str, name: str) -> list[str]:
 
 def _article(*kinds_per_claim, question="Does heat help back pain?", slug="heat-back-pain"):
     """An article with one section; claim i cites one new reference of each kind in kinds_per_claim[i]."""
-    article = ArticleFactory(question=question, slug=slug, summary="Yes.")
+    article = ArticleFactory(question=question, slug=slug, summary="Yes.", literature_through=LITERATURE_THROUGH)
     section = SectionFactory(article=article, heading="Evidence", position=0)
     first = None
     for position, kinds in enumerate(kinds_per_claim):

@@ -12,6 +12,7 @@ from articles.publishing import article_withdraw_from_public
 from references.models import Reference
 from reviews.services import review_approve, review_start, review_submit
 from tests.helpers import (
+    LITERATURE_THROUGH,
     ClaimFactory,
     ReferenceFactory,
     SectionFactory,
@@ -331,6 +332,7 @@ def imported_then_approved(editor, board_member, demo_page):
     [result] = review_import_pages([demo_page], publish=True)
     article = result.article
     article.summary_patient = "Plain words for patients. " + article.summary[article.summary.index("[@") :]
+    article.literature_through = LITERATURE_THROUGH
     save_revision(editor, "Added a summary for patients", article.save)
     approve(article, editor, board_member)
     return article
@@ -339,8 +341,10 @@ def imported_then_approved(editor, board_member, demo_page):
 def test_public_history_times_are_valid_html_datetimes(client, imported_then_approved):
     page = client.get(f"/articles/{imported_then_approved.slug}/history/").content.decode()
 
-    stamps = re.findall(r'<time datetime="([^"]+)"', page)
+    # the publications' times (the literature date is a <time> of a day)
+    stamps = re.findall(r'<time datetime="([^"]+T[^"]*)"', page)
     assert len(stamps) == 2
+    assert '<time datetime="2025-06-30">' in page
     for stamp in stamps:
         # HTML allows at most three digits of a second's fraction: none are given.
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:?\d\d)", stamp), stamp

@@ -6,7 +6,7 @@ from reversion.models import Version
 from articles.models import Article, Claim, ReviewStatus
 from reviews.models import Review, ReviewTransition
 from reviews.services import ReviewRefused, review_submit
-from tests.helpers import ArticleFactory, ClaimFactory, SectionFactory
+from tests.helpers import LITERATURE_THROUGH, ArticleFactory, ClaimFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +85,7 @@ def test_submit_is_refused_listing_every_reason_and_changes_nothing(editor):
         "Section 1 “Risks”, claim 1: unknown reference key “ghost”",
         "The summary answer is empty.",
         "Section 2 “Empty” has no claims.",
+        "Literature reviewed through: is not set: enter the date up to which the evidence was searched (under “Re-review”).",
     ]
     assert not Review.objects.exists() and not ReviewTransition.objects.exists()
     assert Article.objects.get(pk=article.pk).lock_reason == ""
@@ -145,6 +146,7 @@ def test_reimporting_a_page_under_review_is_refused_and_writes_nothing(editor, d
     from reviews.importing.write import ImportRefused, review_import_pages
 
     [result] = review_import_pages([demo_page])
+    Article.objects.filter(pk=result.article.pk).update(literature_through=LITERATURE_THROUGH)
     review_submit(article=result.article, by=editor)
     changed = write_page(demo_page.read_text().replace("excessive weakness", "marked weakness"))
 

@@ -30,7 +30,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
 from django.utils import timezone
 
-from articles.models import Withdrawal
+from articles.models import ContentCheckSettings, Withdrawal
 from core.models import Effect
 from reviews.models import BoardMember, ChecklistItem, Review, ReviewTransition
 from tests.helpers import MARKERS, find_markers, state_fingerprint
@@ -112,6 +112,8 @@ ADMIN_MODELS = {
     "reviews/workflow": ("v", "vac", "vacd", lambda w: _workflow(), False),
     # API tokens are credentials: administrators only; revoked, never deleted
     "api/apitoken": ("", "", "vac", lambda w: w.extra["api_token"], False),
+    # the content checks' configuration: one row (made by a migration) the board sets; everyone reads it
+    "articles/contentchecksettings": ("v", "vc", "vc", lambda w: ContentCheckSettings.current(), False),
     # durable effects: administrators watch them (and retry them with an action), nobody edits them
     "core/effect": ("", "", "v", lambda w: Effect.objects.order_by("pk").first(), False),
 }
@@ -371,6 +373,26 @@ def build_matrix():
             note="an invalid DOI creates nothing",
         ),
     ]
+    # the content checks of the posted form: nothing saved, whoever asks
+    m["admin/articles/article/content-checks/"] = [
+        get(lambda w: "/admin/articles/article/content-checks/", staff(405), note="POST-only"),
+        post(
+            lambda w: "/admin/articles/article/content-checks/",
+            staff(200),
+            data=lambda w: {"question": "Checked?", "summary": "It always works", "sections-TOTAL_FORMS": "0"},
+            unchanged=True,
+        ),
+    ]
+    # the configuration's list is its one row's change page
+    m["admin/articles/contentchecksettings/"] = [get(lambda w: "/admin/articles/contentchecksettings/", staff(302))]
+    m["admin/articles/contentchecksettings/<path:object_id>/change/"].append(
+        post(
+            lambda w: "/admin/articles/contentchecksettings/1/change/",
+            {"anon": LOGIN, "editor": 403},
+            data=lambda w: {"reading_level": "off", "duplicate_claims": "off"},
+            note="an editor turning the checks off",
+        )
+    )
     # the live preview renders the posted form and saves nothing, whoever asks
     m["admin/articles/article/live-preview/"] = [
         get(lambda w: "/admin/articles/article/live-preview/", staff(405), note="POST-only"),
