@@ -15,6 +15,9 @@ _READ = [
     "articles.view_withdrawal",
     "articles.view_topic",
     "articles.view_followupquestion",
+    # readers' error reports and their trail: everyone reads them; editors open updates from accepted ones
+    "articles.view_errorreport",
+    "articles.view_errorreportevent",
     "articles.view_sitepage",
     "references.view_reference",
     "reviews.view_review",
@@ -78,6 +81,8 @@ ROLE_PERMISSIONS = {
         "reviews.add_workflowstage",
         "reviews.change_workflowstage",
         "reviews.delete_workflowstage",
+        # readers' error reports: whether a claim stands is the board's decision (accept, reject, fixed)
+        "articles.triage_errorreport",
     ],
     # Pharmacists sign the stages of their group (the stage's group is checked on every approval);
     # they read everything the board reads and write no content.

@@ -2,6 +2,7 @@
 registers every model once, composing these with the review workflow's mixins."""
 
 from articles.admin.article import ArticleAdmin
+from articles.admin.error_reports import ErrorReportAdmin, ErrorReportsPanelMixin
 from articles.admin.records import (
     CitedReferenceMixin,
     FollowUpQuestionAdmin,
@@ -14,6 +15,8 @@ from articles.admin.records import (
 __all__ = [
     "ArticleAdmin",
     "CitedReferenceMixin",
+    "ErrorReportAdmin",
+    "ErrorReportsPanelMixin",
     "FollowUpQuestionAdmin",
     "PublicationAdmin",
     "SitePageAdmin",

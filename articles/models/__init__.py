@@ -3,7 +3,7 @@
 from articles.models.content import MAX_CLAIM_CHARS, MAX_SUMMARY_CHARS, Article, Claim, ReviewStatus, Section, Topic
 from articles.models.lock import ArticleLocked, EditConflict, assert_unlocked
 from articles.models.publications import Publication, PublicationCitation, Withdrawal
-from articles.models.readers import FollowUpQuestion, SitePage
+from articles.models.readers import ErrorReport, ErrorReportEvent, FollowUpQuestion, SitePage
 
 __all__ = [
     "MAX_CLAIM_CHARS",
@@ -12,6 +12,8 @@ __all__ = [
     "ArticleLocked",
     "Claim",
     "EditConflict",
+    "ErrorReport",
+    "ErrorReportEvent",
     "FollowUpQuestion",
     "Publication",
     "PublicationCitation",
