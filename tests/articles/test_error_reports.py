@@ -413,3 +413,54 @@ def test_reports_never_reach_reader_pages_the_api_or_feeds(client, answer):
     # search indexes publications only: the report's words match nothing
     assert "No reviewed answer matches" in Client().get("/search/?q=SECRET-REPORT-TEXT").content.decode()
     assert Publication.objects.count() == 1
+
+
+def test_an_editor_opens_a_draft_update_from_an_accepted_report_but_not_from_a_new_one(
+    client, new_report, editor, board_member, answer
+):
+    client.force_login(editor)
+    assert client.post(admin_url(new_report, "open-update")).status_code == 409
+
+    error_report_accept(report=new_report, by=board_member)
+    page = client.get(admin_url(new_report)).content.decode()
+    assert "Open a draft update of the answer" in page and "/accept/" not in page
+    opened = client.post(admin_url(new_report, "open-update"))
+
+    assert opened.status_code == 302
+    assert list(new_report.events.values_list("action", "by")) == [
+        ("received", None),
+        ("accepted", board_member.pk),
+        ("update_opened", editor.pk),
+    ]
+
+
+def test_the_board_home_counts_new_and_overdue_reports(client, answer, board_member, editor):
+    for text in ("First report about the dose.", "Second report about the dose."):
+        report(client, text=text)
+    late = ErrorReport.objects.get(text__startswith="First")
+    ErrorReport.objects.filter(pk=late.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=1))
+    error_report_accept(report=late, by=board_member)
+    client.force_login(board_member)
+
+    page = client.get("/admin/").content.decode()
+
+    block = re.search(r'<h3 id="board-home-error-reports">(.*?)</section>', page, re.S).group(1)
+    assert "Error reports: 1 new, 1 overdue (2)" in block
+    assert f"/admin/articles/errorreport/{late.pk}/change/" in block and "was due" in block
+    client.force_login(editor)
+    assert "board-home-error-reports" not in client.get("/admin/").content.decode()
+
+
+def test_refreshing_the_stored_pages_gives_existing_answers_the_links(client, answer):
+    from django.core.management import call_command
+
+    from tests.helpers import without_report_links
+
+    publication = answer.publications.get()
+    Publication.objects.filter(pk=publication.pk).update(page_html=without_report_links(publication.page_html))
+    assert 'class="claim-report"' not in Publication.objects.get(pk=publication.pk).page_html
+
+    call_command("refresh_published_pages", "--quiet-progress")
+
+    assert Publication.objects.get(pk=publication.pk).page_html.count('class="claim-report"') == 6
+    assert client.get(f"/articles/{SLUG}/").content.decode().count('class="claim-report"') == 6
