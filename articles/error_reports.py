@@ -8,6 +8,7 @@ replaces: the answer page is rendered once per publication, so its links must st
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -245,6 +246,16 @@ def due_date(created=None):
     return timezone.localdate(created) + timedelta(days=settings.ORACLE_ERROR_REPORT_SLA_DAYS)
 
 
+_REPORTED: list[Callable[..., None]] = []
+
+
+def on_error_reported(listener: Callable[..., None]) -> None:
+    """Register `listener(report_id=…)`, called in the transaction that stores each new report.
+    The app that emails the board registers one at start-up (`reviews`); this layer cannot name it."""
+    if listener not in _REPORTED:
+        _REPORTED.append(listener)
+
+
 def error_report_create(*, claim: PublishedClaim, text: str, source: str = "", email: str = "") -> ErrorReport:
     """A new report on a published claim, its text as published frozen, due by the service level."""
     with transaction.atomic():
@@ -261,6 +272,8 @@ def error_report_create(*, claim: PublishedClaim, text: str, source: str = "", e
             due_on=due_date(),
         )
         ErrorReportEvent.objects.create(report=report, action=ErrorReportEvent.Action.RECEIVED)
+        for listener in _REPORTED:
+            listener(report_id=report.pk)
     return report
 
 

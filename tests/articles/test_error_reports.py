@@ -464,3 +464,16 @@ def test_refreshing_the_stored_pages_gives_existing_answers_the_links(client, an
 
     assert Publication.objects.get(pk=publication.pk).page_html.count('class="claim-report"') == 6
     assert client.get(f"/articles/{SLUG}/").content.decode().count('class="claim-report"') == 6
+
+
+def test_the_board_is_emailed_about_a_new_report_without_the_readers_address(client, answer, board_member, editor):
+    from tests.helpers import effects
+
+    report(client, text="The dose given here is twice the licensed one.", email="private-reader@example.org")
+
+    sent = [e for e in effects() if "error reported" in e.label]
+    assert [e.args["to"] for e in sent] == [board_member.email]
+    body = sent[0].args["body"]
+    assert "The dose given here is twice the licensed one." in body and "Claim 2.3" in body
+    assert "private-reader@example.org" not in body + sent[0].args["subject"]
+    assert sent[0].args["subject"] == "Error reported by a reader: Is naproxen safe?"
