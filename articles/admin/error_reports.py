@@ -309,8 +309,10 @@ class ErrorReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ErrorReportsPanelMixin:
     """For the article admin: the answer's open error reports, above the form, each linked to its report."""
 
-    class Media:
-        css = {"all": ["articles/admin/error_reports.css"]}
+    @property
+    def media(self):
+        # a mixin's own `class Media` is not collected by the admin's metaclass: add it here
+        return super().media + forms.Media(css={"all": ["articles/admin/error_reports.css"]})
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk and request.user.has_perm("articles.view_errorreport"):

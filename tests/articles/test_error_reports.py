@@ -375,6 +375,7 @@ def test_the_board_decides_in_the_admin_and_an_accepted_report_opens_a_draft_upd
     assert opened["Location"] == f"/admin/articles/article/{answer.pk}/change/#error-report-{new_report.pk}"
     form = client.get(opened["Location"]).content.decode()
     assert "Readers’ error reports: 1 open" in form and f'id="error-report-{new_report.pk}"' in form
+    assert "articles/admin/error_reports.css" in form
     fixing = publish_directly(answer)
     done = client.post(admin_url(new_report, "fix"), {"fix-resolution": "Dose corrected.", "fix-fixed_in": fixing.pk})
     assert done.status_code == 302

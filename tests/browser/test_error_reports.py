@@ -94,6 +94,14 @@ def test_a_reader_reports_a_claim_and_the_board_accepts_and_fixes_it(
     with page.expect_navigation():
         page.get_by_role("button", name="Accept", exact=True).click()
     expect(page.locator("ul.messagelist li.success")).to_contain_text("Accepted")
+    # an accepted report opens a draft update: the article's change form lists its open reports
+    with page.expect_navigation():
+        page.get_by_role("button", name="Open a draft update of the answer").click()
+    panel = page.locator(".error-reports-panel")
+    expect(panel.locator("h2")).to_have_text("Readers’ error reports: 1 open")
+    expect(panel).to_contain_text(WHAT)
+    screenshot(page, "error-reports-4b-article-form-panel", full_page=False)
+    page.go_back()
 
     # the correction is approved and published as version 2 (the review itself is tested elsewhere)
     Claim.objects.filter(section__article=article, text__startswith="Claim 2.3").update(
