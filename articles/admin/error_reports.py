@@ -91,7 +91,9 @@ class FixForm(ResolutionForm):
 
     def __init__(self, *args, report, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fixed_in"].queryset = fixing_publications(report)
+        self.fields["fixed_in"].queryset = later = fixing_publications(report)
+        if not self.is_bound:  # the newest later version, most often the one that fixed it
+            self.fields["fixed_in"].initial = later.values_list("pk", flat=True).first()
         self.fields["fixed_in"].label_from_instance = lambda p: f"Version {p.number} ({p.published_at:%Y-%m-%d})"
 
 
@@ -134,9 +136,14 @@ class ErrorReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(*people.related("resolved_by"))
 
-    @admin.display(boolean=True, description=_("overdue"))
+    @admin.display(description=_("overdue"))
     def overdue(self, obj):
-        return obj.is_open and obj.due_on < timezone.localdate()
+        late = (timezone.localdate() - obj.due_on).days
+        if not obj.is_open or late <= 0:
+            return "—"
+        return format_html(
+            '<strong class="error-report-overdue">{} day{} overdue</strong>', late, "" if late == 1 else "s"
+        )
 
     @admin.display(description=_("answer"), ordering="article__question")
     def answer(self, obj):

@@ -319,6 +319,7 @@ def test_the_queue_shows_open_reports_by_default_and_filters_overdue(client, ans
     assert f"/admin/articles/errorreport/{late.pk}/change/" in default
     assert f"/admin/articles/errorreport/{closed.pk}/change/" not in default
     assert "Claim 2.3" in default and "Is naproxen safe?" in default
+    assert "2 days overdue" in default
     everything = client.get("/admin/articles/errorreport/?state=all").content.decode()
     assert f"/admin/articles/errorreport/{closed.pk}/change/" in everything
     overdue = client.get("/admin/articles/errorreport/?overdue=yes&state=all").content.decode()
@@ -377,6 +378,7 @@ def test_the_board_decides_in_the_admin_and_an_accepted_report_opens_a_draft_upd
     assert "Readers’ error reports: 1 open" in form and f'id="error-report-{new_report.pk}"' in form
     assert "articles/admin/error_reports.css" in form
     fixing = publish_directly(answer)
+    assert f'<option value="{fixing.pk}" selected>' in client.get(admin_url(new_report)).content.decode()
     done = client.post(admin_url(new_report, "fix"), {"fix-resolution": "Dose corrected.", "fix-fixed_in": fixing.pk})
     assert done.status_code == 302
     new_report.refresh_from_db()
