@@ -222,8 +222,8 @@ class ErrorReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         report = self.get_object(request, object_id)
         extra_context = extra_context or {}
         if report is not None:
-            # the decisions follow the record (their own forms); a view-only page needs no "Close"
-            extra_context.update(self._actions_context(request, report), show_close=False)
+            # the decisions follow the record, in forms of their own
+            extra_context.update(self._actions_context(request, report))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _actions_context(self, request, report, *, reject_form=None, fix_form=None, refusal=""):
