@@ -229,6 +229,10 @@ def render_answer_parts(publication, *, slug: str, review_status: str, next_revi
         update_note=UPDATE_NOTE if update_pending else "",
     )
     canonical = settings.ORACLE_BASE_URL.rstrip("/") + path
+    # "Report a problem with this claim" beside each claim: the current answer's page only
+    from articles.error_reports import with_report_links
+
+    context["body_html"] = mark_safe(with_report_links(context["body_html"], publication, slug=slug))
     context.update(
         canonical_url=canonical,
         json_ld=json_for_script(medical_web_page(publication, url=canonical)),

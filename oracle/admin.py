@@ -10,7 +10,16 @@ from django.contrib import admin
 from api.admin import ApiTokenAdmin
 from api.models import ApiToken
 from articles import admin as articles_admin
-from articles.models import Article, ContentCheckSettings, FollowUpQuestion, Publication, SitePage, Topic, Withdrawal
+from articles.models import (
+    Article,
+    ContentCheckSettings,
+    ErrorReport,
+    FollowUpQuestion,
+    Publication,
+    SitePage,
+    Topic,
+    Withdrawal,
+)
 from core.admin import EffectAdmin
 from core.models import Effect
 from references.admin import ReferenceAdmin as BibliographyAdmin
@@ -34,8 +43,9 @@ admin.site.site_title = "Oracle editorial"
 admin.site.index_title = "Answers, references and reviews"
 
 
-class ArticleAdmin(reviews_admin.ReviewPanelMixin, articles_admin.ArticleAdmin):
-    """The article: content (articles) with the review panel, audit trail and source alerts (reviews)."""
+class ArticleAdmin(reviews_admin.ReviewPanelMixin, articles_admin.ErrorReportsPanelMixin, articles_admin.ArticleAdmin):
+    """The article: content (articles) with its readers' open error reports, and the review panel,
+    audit trail and source alerts (reviews)."""
 
 
 class ReferenceAdmin(reviews_admin.SourceEventsReferenceMixin, articles_admin.CitedReferenceMixin, BibliographyAdmin):
@@ -55,6 +65,7 @@ REGISTRY = {
     Topic: articles_admin.TopicAdmin,
     ContentCheckSettings: articles_admin.ContentCheckSettingsAdmin,
     FollowUpQuestion: articles_admin.FollowUpQuestionAdmin,
+    ErrorReport: articles_admin.ErrorReportAdmin,
     Review: ReviewAdmin,
     ReviewTransition: reviews_admin.ReviewTransitionAdmin,
     BoardMember: reviews_admin.BoardMemberAdmin,

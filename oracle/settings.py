@@ -323,6 +323,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Follow-up questions accepted per client address per hour.
 ORACLE_FOLLOW_UP_RATE_LIMIT = int(os.environ.get("ORACLE_FOLLOW_UP_RATE_LIMIT", "5"))
+# Readers' error reports on claims (articles/error_reports.py): accepted per client address per
+# hour, and the service level: each report is due for a decision this many days after it arrives.
+ORACLE_ERROR_REPORT_RATE_LIMIT = int(os.environ.get("ORACLE_ERROR_REPORT_RATE_LIMIT", "5"))
+ORACLE_ERROR_REPORT_SLA_DAYS = int(os.environ.get("ORACLE_ERROR_REPORT_SLA_DAYS", "7"))
 # Behind a proxy, the request header that carries the client's address (e.g. HTTP_X_REAL_IP);
 # empty to use REMOTE_ADDR.
 ORACLE_CLIENT_IP_HEADER = os.environ.get("ORACLE_CLIENT_IP_HEADER", "")

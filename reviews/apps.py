@@ -20,3 +20,8 @@ class ReviewsConfig(AppConfig):
         from reviews.models.currency import confirmed_notices
 
         answer_page.register_source_notices(confirmed_notices)
+        # A reader's error report on a claim (articles) is emailed to the board (durable effects).
+        from articles import error_reports
+        from reviews.notifications import notify_error_reported
+
+        error_reports.on_error_reported(notify_error_reported)

@@ -125,6 +125,25 @@ def notify_source_alerts(*, alert_ids: list[int]) -> None:
     _enqueue("source_event", context, board, about=str(alerts[0].event.reference))
 
 
+def notify_error_reported(*, report_id: int) -> int:
+    """Tell the board a reader reported an error in a claim (articles/error_reports.py): the claim
+    as published, what the reader says and when it is due. Never the reader's email address."""
+    from articles.models import ErrorReport
+
+    report = ErrorReport.objects.select_related("article", "publication").get(pk=report_id)
+    board = _board_emails()
+    if not board:
+        return 0
+    base = settings.ORACLE_BASE_URL.rstrip("/")
+    context = {
+        "report": report,
+        "question": report.publication.question,
+        "report_url": base + reverse("admin:articles_errorreport_change", args=[report.pk]),
+        "queue_url": base + reverse("admin:articles_errorreport_changelist"),
+    }
+    return _enqueue("error_reported", context, board, about=report.publication.question)
+
+
 def send_review_due(*, due: list, overdue: list) -> int:
     """One digest to each board member, enqueued in the caller's transaction; returns how many."""
     board = _board_emails()

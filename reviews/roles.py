@@ -15,6 +15,9 @@ _READ = [
     "articles.view_withdrawal",
     "articles.view_topic",
     "articles.view_followupquestion",
+    # readers' error reports and their trail: everyone reads them; editors open updates from accepted ones
+    "articles.view_errorreport",
+    "articles.view_errorreportevent",
     "articles.view_sitepage",
     "articles.view_contentchecksettings",
     "references.view_reference",
@@ -81,6 +84,8 @@ ROLE_PERMISSIONS = {
         "reviews.delete_workflowstage",
         # which content checks block submission, warn or are off, and their numbers (articles/checks.py)
         "articles.change_contentchecksettings",
+        # readers' error reports: whether a claim stands is the board's decision (accept, reject, fixed)
+        "articles.triage_errorreport",
     ],
     # Pharmacists sign the stages of their group (the stage's group is checked on every approval);
     # they read everything the board reads and write no content.

@@ -19,6 +19,7 @@ Sections, in order:
 import datetime
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -39,7 +40,18 @@ from django.db import connections
 from reversion.models import Version
 
 from articles.follow_ups import follow_up_create
-from articles.models import Article, Claim, FollowUpQuestion, Publication, Section, SitePage, Topic, Withdrawal
+from articles.models import (
+    Article,
+    Claim,
+    ErrorReport,
+    ErrorReportEvent,
+    FollowUpQuestion,
+    Publication,
+    Section,
+    SitePage,
+    Topic,
+    Withdrawal,
+)
 from articles.publishing import article_publish, article_withdraw_from_public
 from references.citations import MARKER_RE
 from references.models import Reference
@@ -436,6 +448,8 @@ MARKERS = {
     "changes_requested_text": "ZQXCHANGESREQUESTED",
     "follow_up_text": "ZQXFOLLOWUPQUESTION",
     "follow_up_email": "zqxreaderemail",
+    "error_report_text": "ZQXERRORREPORT",
+    "error_report_email": "zqxreporteremail",
 }
 
 
@@ -572,6 +586,15 @@ def build_world() -> World:
         email=f"{m['follow_up_email']}@example.org",
     )
 
+    # a reader's error report on the published claim: never shown to readers (markers)
+    from articles.error_reports import claim_at, error_report_create
+
+    error_report = error_report_create(
+        claim=claim_at(Article.objects.get(pk=published.pk).current_publication, 1, 1),
+        text=f"{m['error_report_text']} the dose is wrong",
+        email=f"{m['error_report_email']}@example.org",
+    )
+
     cited = Reference.objects.get(key__in=published.cited_keys()[:1])
     uncited = _saved(ReferenceFactory.build(key="uncited-ref", title="An uncited study"), editor)
     site_page = SitePage.get("editorial-policy")  # made by a migration; unsaved defaults otherwise
@@ -605,6 +628,7 @@ def build_world() -> World:
         site_page=site_page,
         deleted_reference_version=deleted_reference_version,
         deleted_article_version=deleted_article_version,
+        extra={"error_report": error_report},
     )
 
 
@@ -631,6 +655,8 @@ def state_fingerprint() -> tuple:
             SourceEvent,
             Comment,
             CommentEvent,
+            ErrorReport,
+            ErrorReportEvent,
         )
     )
     articles = tuple(
@@ -643,7 +669,8 @@ def state_fingerprint() -> tuple:
     groups = tuple(User.groups.through.objects.order_by("pk").values_list("user_id", "group_id"))
     follow_ups = tuple(FollowUpQuestion.objects.order_by("pk").values_list("pk", "status", "draft_id"))
     alerts = tuple(SourceAlert.objects.order_by("pk").values_list("pk", "resolved_at", "resolution"))
-    return counts, articles, reviews, users, groups, follow_ups, alerts
+    reports = tuple(ErrorReport.objects.order_by("pk").values_list("pk", "state", "text", "claim_text", "resolution"))
+    return counts, articles, reviews, users, groups, follow_ups, alerts, reports
 
 
 # --- a throwaway checkout ----------------------------------------------------------------------
@@ -764,3 +791,10 @@ def run_bench_script(script: str, *args, env=None, timeout=300) -> subprocess.Co
         text=True,
         timeout=timeout,
     )
+
+
+def without_report_links(html: str) -> str:
+    """An answer page's body without what `articles.error_reports.with_report_links` adds (the
+    "Report a problem with this claim" links and their script): the reviewed body, as stored."""
+    html = re.sub(r' <a class="claim-report" href="[^"]*" rel="nofollow" data-claim="[^"]*">.*?</a>', "", html)
+    return html.replace('<script src="/static/articles/error_reports.js" defer></script>', "")

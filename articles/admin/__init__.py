@@ -3,6 +3,7 @@ registers every model once, composing these with the review workflow's mixins.""
 
 from articles.admin.article import ArticleAdmin
 from articles.admin.checks import ContentCheckSettingsAdmin
+from articles.admin.error_reports import ErrorReportAdmin, ErrorReportsPanelMixin
 from articles.admin.records import (
     CitedReferenceMixin,
     FollowUpQuestionAdmin,
@@ -16,6 +17,8 @@ __all__ = [
     "ArticleAdmin",
     "CitedReferenceMixin",
     "ContentCheckSettingsAdmin",
+    "ErrorReportAdmin",
+    "ErrorReportsPanelMixin",
     "FollowUpQuestionAdmin",
     "PublicationAdmin",
     "SitePageAdmin",

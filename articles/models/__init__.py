@@ -4,7 +4,7 @@ from articles.models.checks import ContentCheckSettings, Severity
 from articles.models.content import MAX_CLAIM_CHARS, MAX_SUMMARY_CHARS, Article, Claim, ReviewStatus, Section, Topic
 from articles.models.lock import ArticleLocked, EditConflict, assert_unlocked
 from articles.models.publications import Publication, PublicationCitation, RelatedAnswer, Withdrawal
-from articles.models.readers import FollowUpQuestion, SitePage
+from articles.models.readers import ErrorReport, ErrorReportEvent, FollowUpQuestion, SitePage
 
 __all__ = [
     "MAX_CLAIM_CHARS",
@@ -14,6 +14,8 @@ __all__ = [
     "Claim",
     "ContentCheckSettings",
     "EditConflict",
+    "ErrorReport",
+    "ErrorReportEvent",
     "FollowUpQuestion",
     "Publication",
     "PublicationCitation",

@@ -1,4 +1,4 @@
-"""What readers send and read besides answers: follow-up questions, and the trust pages' text."""
+"""What readers send and read besides answers: follow-up questions, error reports, and the trust pages' text."""
 
 import reversion
 from django.db import models
@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.audiences import Audience
 from articles.models.content import Article
-from core.fields import optional_link
+from core.fields import optional_link, person_link
+from core.records import AppendOnlyModel
 from core.text import TextCleaningModel
 
 
@@ -78,3 +79,105 @@ class SitePage(TextCleaningModel, models.Model):
             title, body = DEFAULTS[slug]
             page = cls(slug=slug, title=title, body=body)
         return page
+
+
+class ErrorReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state__in=ErrorReport.OPEN_STATES)
+
+    def overdue(self, today=None):
+        from django.utils import timezone
+
+        return self.open().filter(due_on__lt=today or timezone.localdate())
+
+
+class ErrorReport(TextCleaningModel, models.Model):
+    """A reader's report of an error in one claim of a published answer (`articles/error_reports.py`).
+
+    The claim is named by the publication and its position in that publication's frozen content,
+    and its text as published is frozen here: what the reader saw, whatever the working copy
+    becomes. The state changes only through the service functions, each recorded in the trail
+    (`ErrorReportEvent`). Never shown to readers: not on any public page, the API or a feed."""
+
+    class State(models.TextChoices):
+        NEW = "new", _("New")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        FIXED = "fixed", _("Fixed")
+
+    OPEN_STATES = (State.NEW, State.ACCEPTED)
+    MIN_LENGTH = 10
+    MAX_LENGTH = 2000
+    SOURCE_MAX_LENGTH = 500
+
+    publication = models.ForeignKey(
+        "articles.Publication", verbose_name=_("publication"), on_delete=models.PROTECT, related_name="error_reports"
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=_("answer"), on_delete=models.PROTECT, related_name="error_reports"
+    )
+    section_number = models.PositiveSmallIntegerField(
+        _("section"), help_text=_("Its position in the publication, from 1.")
+    )
+    claim_number = models.PositiveSmallIntegerField(_("claim"), help_text=_("Its position in the section, from 1."))
+    section_heading = models.CharField(_("section heading as published"), max_length=200)
+    claim_text = models.TextField(_("claim as published"))
+    text = models.TextField(_("what is wrong"), max_length=MAX_LENGTH)
+    source = models.CharField(_("source given"), max_length=SOURCE_MAX_LENGTH, blank=True)
+    email = models.EmailField(_("reader's email"), blank=True)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True, db_index=True)
+    due_on = models.DateField(_("due"), db_index=True)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.NEW, db_index=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_by = person_link(_("resolved by"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    fixed_in = optional_link(
+        "articles.Publication",
+        _("fixed in"),
+        help_text=_("The publication that corrected the claim, when there is one."),
+    )
+
+    objects = ErrorReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("error report")
+        ordering = ["due_on", "created_at"]
+        permissions = [("triage_errorreport", "Can accept, reject or mark fixed readers' error reports")]
+
+    def __str__(self):
+        claim = " ".join(self.claim_text.split())
+        return f"#{self.pk}: {claim if len(claim) <= 60 else claim[:59] + '…'}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    @property
+    def position(self) -> str:
+        return f"section {self.section_number}, claim {self.claim_number}"
+
+
+class ErrorReportEvent(AppendOnlyModel):
+    """One step of an error report's trail: received, accepted, rejected, fixed, update opened."""
+
+    class Action(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        FIXED = "fixed", _("Marked fixed")
+        UPDATE_OPENED = "update_opened", _("Draft update opened")
+
+    report = models.ForeignKey(
+        ErrorReport, verbose_name=_("error report"), on_delete=models.PROTECT, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    by = person_link(_("by"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("error report event")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"

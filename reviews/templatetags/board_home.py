@@ -1,6 +1,6 @@
 """`{% board_home %}`: on the admin's home page, what awaits a board member — the stages assigned
 to them and the overdue ones (with due dates), the cycles under review by them, those awaiting
-review, overdue re-reviews and open source alerts — above the app list. Nothing for people who
+review, overdue re-reviews, open source alerts and readers' open error reports — above the app list. Nothing for people who
 cannot review."""
 
 from django import template
@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, ErrorReport
 from core import people
 from reviews.models import Review, ReviewStage, SourceAlert
 from reviews.stages import open_stage_filter
@@ -46,6 +46,9 @@ def board_home(context):
     published = Article.objects.published()
     overdue = published.filter(next_review_due__lt=timezone.localdate()).order_by("next_review_due", "question")
     alerted = published.filter(Exists(SourceAlert.objects.open().filter(article=OuterRef("pk")))).order_by("question")
+    reports = ErrorReport.objects.open().select_related("article").order_by("due_on", "pk")
+    reports_new = reports.filter(state=ErrorReport.State.NEW).count()
+    reports_overdue = reports.overdue().count()
     return {
         "shown": True,
         "sections": [
@@ -113,6 +116,23 @@ def board_home(context):
                 ],
                 "more_url": reverse("admin:reviews_sourcealert_changelist") + "?open=yes",
                 "empty": "No answer cites a retracted or superseded source.",
+            },
+            {
+                "id": "board-home-error-reports",
+                # readers' reports on claims (articles/error_reports.py): open ones, soonest due first
+                "title": f"Error reports: {reports_new} new, {reports_overdue} overdue",
+                "count": reports.count(),
+                "items": [
+                    (
+                        reverse("admin:articles_errorreport_change", args=[r.pk]),
+                        f"{r.article.question} — {r.section_heading}, claim {r.claim_number}",
+                        r.due_on,
+                        "was due" if r.due_on < timezone.localdate() else "due",
+                    )
+                    for r in reports[:SHOWN]
+                ],
+                "more_url": reverse("admin:articles_errorreport_changelist"),
+                "empty": "No reader has reported an error that is still open.",
             },
         ],
     }

@@ -101,7 +101,7 @@ def test_json_ld_never_breaks_out_of_its_script_element(client):
 
     data = json_ld(html)
     assert data["name"] == "Is </script><script>alert(1)</script> <!-- safe?"
-    assert html.count("<script") == 2  # oracle.js and the JSON-LD block
+    assert html.count("<script") == 3  # oracle.js, the JSON-LD block and error_reports.js
 
 
 def test_imported_answers_credit_the_previous_sites_review(client, demo_page):

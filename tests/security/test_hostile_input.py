@@ -408,6 +408,25 @@ def test_hostile_reader_input_never_fails_the_site(world_once, text, email, quer
         assert_page_has_no_live_injection(asked.content.decode())
 
 
+@pytest.mark.django_db
+@HTTP
+@given(text=hostile_text, source=hostile_text, email=hostile_text)
+def test_hostile_error_reports_never_fail_the_site(world_once, text, source, email, settings):
+    """Readers' error reports on a claim (articles/error_reports.py): stored cleaned or refused
+    with the reason, and the refusal page (which repeats what was typed) injects nothing."""
+    settings.ORACLE_ERROR_REPORT_RATE_LIMIT = 10_000
+    client = Client(raise_request_exception=True)
+    path = f"/articles/{world_once.unsubmitted.slug}/report-error/1/1/1/"
+
+    with transaction.atomic():
+        sent = client.post(path, {"text": text, "source": source, "email": email})
+        transaction.set_rollback(True)
+
+    assert sent.status_code in (302, 400)
+    if sent.status_code == 400:
+        assert_page_has_no_live_injection(sent.content.decode())
+
+
 @pytest.fixture
 def world_once(db):
     """The security world, built once per test (hypothesis runs many examples against it)."""

@@ -92,6 +92,8 @@ ADMIN_MODELS = {
     "articles/sitepage": ("vc", "vc", "vac", lambda w: w.site_page, True),
     "articles/topic": ("vac", "vac", "vacd", lambda w: w.topic, False),
     "articles/followupquestion": ("vc", "vc", "vcd", lambda w: w.follow_up, False),
+    # readers' error reports are records: viewed by staff, decided by their own POST views, never edited
+    "articles/errorreport": ("v", "v", "v", lambda w: w.extra["error_report"], False),
     "articles/withdrawal": ("v", "v", "v", lambda w: Withdrawal.objects.get(article=w.withdrawn), False),
     "references/reference": ("vac", "vac", "vacd", lambda w: w.reference_uncited, True),
     "articles/article": ("vac", "vac", "vacd", lambda w: w.draft, True),
@@ -407,6 +409,38 @@ def build_matrix():
             unchanged=True,
         ),
     ]
+
+    # readers' error reports: the decisions are POST-only; the board (and administrators) take them,
+    # editors get 403 with nothing changed; opening an update needs an accepted report (409 otherwise)
+    def report_action(action):
+        return lambda w: f"/admin/articles/errorreport/{w.extra['error_report'].pk}/{action}/"
+
+    for action, data, board in (
+        ("accept", {}, 302),
+        ("reject", {"reject-resolution": "The claim matches the label."}, 302),
+        ("fix", {"fix-resolution": "Corrected."}, 302),
+    ):
+        m[f"admin/articles/errorreport/<int:pk>/{action}/"] = [
+            get(report_action(action), staff(405), note="POST-only"),
+            post(
+                report_action(action),
+                {"anon": LOGIN, "editor": 403, "board": board, "admin": board},
+                data=lambda w, d=data: d,
+            ),
+        ]
+    m["admin/articles/errorreport/<int:pk>/reject/"].append(
+        post(report_action("reject"), staff(400, editor=403), data=lambda w: {}, note="no resolution", unchanged=True)
+    )
+    m["admin/articles/errorreport/<int:pk>/open-update/"] = [
+        get(report_action("open-update"), staff(405), note="POST-only"),
+        post(
+            report_action("open-update"),
+            staff(409),
+            data=lambda w: {},
+            note="a new report: accept it first",
+            unchanged=True,
+        ),
+    ]
     m["admin/reviews/review/<int:pk>/preview/"] = [
         get(
             lambda w, n=name: f"/admin/reviews/review/{Review.objects.get(article=getattr(w, n)).pk}/preview/",
@@ -716,6 +750,35 @@ def build_matrix():
             data=lambda w: {"text": "Is it safe with ibuprofen as well?"},
         ),
     ]
+
+    # readers' error reports on a claim: publication number, section, claim (articles/error_reports.py)
+    def claim_url(name, number=1, section=1, claim=1):
+        return lambda w: f"/articles/{getattr(w, name).slug}/report-error/{number}/{section}/{claim}/"
+
+    report = {"text": "The dose in this claim is wrong.", "website": ""}
+    m["articles/<slug:slug>/report-error/<int:number>/<int:section>/<int:claim>/"] = [
+        get(claim_url("published"), every(200)),
+        get(claim_url("published", section=99), every(404), note="no such claim"),
+        get(claim_url("published", number=9), every(404), note="no such version"),
+        get(claim_url("draft"), every(404), note="never published"),
+        get(claim_url("submitted"), every(404), note="first review open"),
+        get(claim_url("withdrawn"), every(410), note="withdrawn"),
+        post(claim_url("published"), every(302), data=lambda w: report),
+        post(claim_url("draft"), every(404), data=lambda w: report, note="no reports on unpublished answers"),
+        post(claim_url("withdrawn"), every(410), data=lambda w: report, note="no reports on withdrawn answers"),
+        post(claim_url("published"), every(400), data=lambda w: {"text": ""}, note="empty", unchanged=True),
+        post(
+            claim_url("published"),
+            every(403),
+            data=lambda w: report,
+            headers={"Sec-Fetch-Site": "cross-site"},
+            note="cross-site posts are refused",
+        ),
+    ]
+    m["articles/<slug:slug>/report-error/thanks/"] = [
+        get(lambda w, n=name: f"/articles/{getattr(w, n).slug}/report-error/thanks/", every(code), note=name)
+        for name, code in {"published": 200, "draft": 404, "submitted": 404, "withdrawn": 404}.items()
+    ]
     m["articles/<slug:slug>/follow-up/thanks/"] = [
         get(lambda w, n=name: f"/articles/{getattr(w, n).slug}/follow-up/thanks/", every(code), note=name)
         for name, code in {"published": 200, "draft": 404, "submitted": 404, "withdrawn": 404}.items()
@@ -874,8 +937,10 @@ def _extra_world(world):
     ).event
 
 
-def test_every_url_answers_each_role_as_the_matrix_intends(world):
+def test_every_url_answers_each_role_as_the_matrix_intends(world, settings):
     _extra_world(world)
+    # every role posts error reports from the same address: the rate limit is tested on its own
+    settings.ORACLE_ERROR_REPORT_RATE_LIMIT = 1000
     problems = []
 
     for key, cases in MATRIX.items():
@@ -925,7 +990,10 @@ def _reader_pages(world):
     seeds += [f"/search/?q={marker}" for marker in MARKERS.values()]
     seeds += ["/search/?q=safe", "/search/?q=claim", "/search/?q=aspirin+summary", "/search/?q=safe&page=2"]
     for article in (world.published, world.unsubmitted, world.draft, world.submitted, world.withdrawn, world.changes):
-        seeds += [f"/articles/{article.slug}/{suffix}" for suffix in ("", "history/", "follow-up/thanks/")]
+        seeds += [
+            f"/articles/{article.slug}/{suffix}"
+            for suffix in ("", "history/", "follow-up/thanks/", "report-error/thanks/", "report-error/1/1/1/")
+        ]
         seeds += [f"/articles/{article.slug}/v/{n}/" for n in (1, 2, 3)]
         seeds += [f"/articles/{article.slug}/?audience={a}" for a in ("patient", "professional", "student")]
     seeds += [f"/topics/{world.topic.slug}/", "/topics/pain/?page=2", "/no-such-page/", "/articles/no-such-answer/"]

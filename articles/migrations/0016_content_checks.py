@@ -12,7 +12,7 @@ def seed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0014_change_notes"),
+        ("articles", "0015_provenance_related_answers"),
     ]
 
     operations = [

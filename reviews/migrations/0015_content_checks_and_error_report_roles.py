@@ -1,5 +1,3 @@
-"""The roles' permissions on the content checks' configuration (articles.ContentCheckSettings)."""
-
 from django.db import migrations
 
 
@@ -10,8 +8,11 @@ def roles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    """The roles' permissions on the content checks' configuration (articles 0016: the board changes it) and on
+    readers' error reports (articles 0017: everyone reads them, the board triages them)."""
+
     dependencies = [
-        ("articles", "0015_content_checks"),
+        ("articles", "0017_error_reports"),
         ("reviews", "0014_change_notes"),
     ]
 
