@@ -178,7 +178,12 @@ def publish_directly(article) -> Publication:
 
 def reapprove(article, *, editor, board, change_summary="Update", comment="", change=None) -> Article:
     """Take the article's working copy through a whole review cycle; the article, re-read.
-    `change`: (class, note) the approver gives readers (`articles/change_notes.py`); none by default."""
+    `change`: (class, note) the approver gives readers (`articles/change_notes.py`); none by default.
+    An article without "Literature reviewed through" (an imported one) gets the builders' date first,
+    as its editor must set one before submitting."""
+    if article.literature_through is None:
+        article.literature_through = LITERATURE_THROUGH
+        article.save(update_fields=["literature_through"])
     review = review_submit(article=article, by=editor, change_summary=change_summary)
     review_start(review=review, by=board)
     told = {}
