@@ -1,3 +1,7 @@
+"""The public pages: home, topics, What's new, search, an answer and its history and versions, the
+audience choice, follow-up questions and the trust pages. Long because each public page is one short
+view here (error reports have their own module, `error_report_views.py`)."""
+
 import zlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
