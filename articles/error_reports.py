@@ -21,10 +21,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.follow_ups import client_key
+from articles import follow_ups
+from articles.follow_ups import ReaderForm
 from articles.models import Article, ErrorReport, ErrorReportEvent, Publication
 from articles.rendering import to_plain
-from core.rate_limits import count_in_window
 from core.text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -157,7 +157,10 @@ _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):\S", re.IGNORECASE)
 _CITATION_PREFIXES = {"doi", "pmid", "pmcid", "pmc", "isbn", "issn", "arxiv"}
 
 
-class ErrorReportForm(forms.Form):
+class ErrorReportForm(ReaderForm):
+    field_order = ["text", "source", "email", "website"]
+    text_min_length = ErrorReport.MIN_LENGTH
+
     text = forms.CharField(
         label="What is wrong?",
         min_length=ErrorReport.MIN_LENGTH,
@@ -177,23 +180,6 @@ class ErrorReportForm(forms.Form):
             "max_length": "Please keep the source under %(limit_value)d characters (it has %(show_value)d).",
         },
     )
-    email = forms.EmailField(
-        label="Your email (optional)",
-        required=False,
-        max_length=254,
-        error_messages={"invalid": "That email address does not look right; check it, or leave the field empty."},
-    )
-    # Honeypot: hidden from people (and from screen readers); bots fill every field.
-    website = forms.CharField(required=False, label="Leave this empty")
-
-    def clean_text(self):
-        """Invisible and control characters removed before the length is judged (core.text)."""
-        text = clean_text(self.cleaned_data["text"]).strip()
-        if len(text) < ErrorReport.MIN_LENGTH:
-            raise forms.ValidationError(
-                self.fields["text"].error_messages["min_length"] % {"limit_value": ErrorReport.MIN_LENGTH}
-            )
-        return text
 
     def clean_source(self):
         """A web address (http or https, checked) or citation text ("Smith J. Lancet 2020", a DOI)."""
@@ -218,21 +204,13 @@ class ErrorReportForm(forms.Form):
             )
         return source
 
-    def clean_website(self):
-        if self.cleaned_data.get("website"):
-            raise forms.ValidationError("This submission looks automated, so it was not saved.")
-        return ""
-
 
 def over_rate_limit(request) -> bool:
-    """Count this attempt; True when the client has sent more than the limit in the past hour.
-    With the cache unreachable the report is taken (logged), as follow-up questions are."""
-    try:
-        attempts = count_in_window(f"error-report-rate:{client_key(request)}", seconds=3600)
-    except Exception:  # noqa: BLE001
-        logger.warning("error report rate limit not counted: the cache is unreachable", exc_info=True)
-        return False
-    return attempts > settings.ORACLE_ERROR_REPORT_RATE_LIMIT
+    """Count this attempt; True when the client has sent more than ORACLE_ERROR_REPORT_RATE_LIMIT in
+    the past hour (with the cache unreachable the report is taken, as follow-up questions are)."""
+    return follow_ups.over_rate_limit(
+        request, counter="error-report-rate", limit=settings.ORACLE_ERROR_REPORT_RATE_LIMIT
+    )
 
 
 # --- services ------------------------------------------------------------------------------------

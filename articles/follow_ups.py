@@ -20,7 +20,40 @@ from core.text import clean_text
 logger = logging.getLogger(__name__)
 
 
-class FollowUpForm(forms.Form):
+class ReaderForm(forms.Form):
+    """What every form a reader sends shares (follow-up questions, error reports): an optional
+    email, the honeypot, and a `text` whose length is judged after invisible and control characters
+    are removed (core.text). A subclass declares `text` with its own messages, and `field_order`."""
+
+    text_min_length = 10
+
+    email = forms.EmailField(
+        label="Your email (optional)",
+        required=False,
+        max_length=254,
+        error_messages={"invalid": "That email address does not look right; check it, or leave the field empty."},
+    )
+    # Honeypot: hidden from people (and from screen readers); bots fill every field.
+    website = forms.CharField(required=False, label="Leave this empty")
+
+    def clean_text(self):
+        text = clean_text(self.cleaned_data["text"]).strip()
+        if len(text) < self.text_min_length:
+            raise forms.ValidationError(
+                self.fields["text"].error_messages["min_length"] % {"limit_value": self.text_min_length}
+            )
+        return text
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError("This submission looks automated, so it was not saved.")
+        return ""
+
+
+class FollowUpForm(ReaderForm):
+    field_order = ["text", "email", "website", "audience"]
+    text_min_length = FollowUpQuestion.MIN_LENGTH
+
     text = forms.CharField(
         label="Your question",
         min_length=FollowUpQuestion.MIN_LENGTH,
@@ -32,27 +65,7 @@ class FollowUpForm(forms.Form):
             "max_length": "Please keep your question under %(limit_value)d characters (it has %(show_value)d).",
         },
     )
-    email = forms.EmailField(
-        label="Your email (optional)",
-        required=False,
-        max_length=254,
-        error_messages={"invalid": "That email address does not look right; check it, or leave the field empty."},
-    )
-    # Honeypot: hidden from people (and from screen readers); bots fill every field.
-    website = forms.CharField(required=False, label="Leave this empty")
     audience = forms.ChoiceField(choices=[("", "")] + Audience.choices, required=False)
-
-    def clean_text(self):
-        """Invisible and control characters removed before the length is judged (core.text)."""
-        text = clean_text(self.cleaned_data["text"]).strip()
-        if len(text) < FollowUpQuestion.MIN_LENGTH:
-            raise forms.ValidationError(self.fields["text"].error_messages["min_length"] % {"limit_value": 10})
-        return text
-
-    def clean_website(self):
-        if self.cleaned_data.get("website"):
-            raise forms.ValidationError("This submission looks automated, so it was not saved.")
-        return ""
 
 
 def client_key(request) -> str:
@@ -61,16 +74,17 @@ def client_key(request) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
 
 
-def over_rate_limit(request) -> bool:
-    """Count this attempt; True when the client has made more than the limit in the past hour.
-    With the cache unreachable the question is taken (logged): a reader's question is not lost
-    because a counter is, and the form's honeypot still stands."""
+def over_rate_limit(request, *, counter: str = "follow-up-rate", limit: int | None = None) -> bool:
+    """Count this attempt; True when the client has made more than `limit` (default
+    ORACLE_FOLLOW_UP_RATE_LIMIT) in the past hour. With the cache unreachable the message is taken
+    (logged): a reader's question or report is not lost because a counter is, and the form's
+    honeypot still stands."""
     try:
-        attempts = count_in_window(f"follow-up-rate:{client_key(request)}", seconds=3600)
+        attempts = count_in_window(f"{counter}:{client_key(request)}", seconds=3600)
     except Exception:  # noqa: BLE001
-        logger.warning("follow-up rate limit not counted: the cache is unreachable", exc_info=True)
+        logger.warning("%s not counted: the cache is unreachable", counter, exc_info=True)
         return False
-    return attempts > settings.ORACLE_FOLLOW_UP_RATE_LIMIT
+    return attempts > (settings.ORACLE_FOLLOW_UP_RATE_LIMIT if limit is None else limit)
 
 
 def follow_up_create(*, article: Article, text: str, email: str = "", audience: str = "") -> FollowUpQuestion:
