@@ -10,7 +10,7 @@ unfolded, and nothing scrolls sideways at 1,280 (preview shown and hidden) or 39
 from playwright.sync_api import expect
 
 from articles.models import Article
-from tests.helpers import PASSWORD, UserFactory, log_in
+from tests.helpers import LITERATURE_THROUGH, PASSWORD, UserFactory, log_in
 
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -213,6 +213,8 @@ def test_the_locked_view_folds_but_offers_no_moves(browser, live_server, demo_ar
     from reviews.services import review_submit
 
     editor = UserFactory(username="editor", groups=["Editors"])
+    demo_article.literature_through = LITERATURE_THROUGH  # set by its editor before submitting
+    demo_article.save(update_fields=["literature_through"])
     review_submit(article=demo_article, by=editor, change_summary="Check")
     context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
     page = context.new_page()

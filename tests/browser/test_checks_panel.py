@@ -8,6 +8,7 @@ at 1,280 and 390 px."""
 from playwright.sync_api import expect
 
 from articles.models import Article, Claim, ContentCheckSettings
+from references.citations import extract_keys
 from reviews.models import BoardMember, Review
 from tests.helpers import UserFactory, log_in, make_article
 
@@ -23,8 +24,10 @@ def test_a_blocking_check_refuses_the_submission_until_the_editor_fixes_it(
     BoardMember.objects.create(user=board, display_name="Dr. Bo Reviewer", credentials="MD")
     article = make_article(question="Is naproxen safe for back pain?", slug="is-naproxen-safe")
     claims = list(Claim.objects.filter(section__article=article).order_by("section__position", "position"))
-    Claim.objects.filter(pk=claims[3].pk).update(text="claim 1.1 [@ref-3]!")  # the same as claim 1.1, markers aside
-    Claim.objects.filter(pk=claims[1].pk).update(text="Naproxen always helps [@ref-1].")
+    key = [extract_keys(claim.text)[0] for claim in claims]  # the builder's references (keys vary by test order)
+    repeated = f"claim 1.1 [@{key[3]}]!"  # the same as claim 1.1, markers aside
+    Claim.objects.filter(pk=claims[3].pk).update(text=repeated)
+    Claim.objects.filter(pk=claims[1].pk).update(text=f"Naproxen always helps [@{key[1]}].")
 
     context = browser.new_context(viewport=DESKTOP, bypass_csp=True)  # to inject axe-core
     page = context.new_page()
@@ -41,6 +44,11 @@ def test_a_blocking_check_refuses_the_submission_until_the_editor_fixes_it(
     expect(panel.locator("[data-check=absolute_words]")).to_contain_text("Warning")
     expect(panel.locator("[data-check=literature]")).to_contain_text("Passes")
     expect(panel.locator(".checks-summary")).to_contain_text("1 finding blocks submission")
+    # a warning folds to its line (the form stays in view); the editor opens it
+    absolute = panel.locator("[data-check=absolute_words] > details")
+    expect(absolute.get_by_role("link")).to_be_hidden()
+    absolute.locator("summary").click()
+    expect(absolute.get_by_role("link", name="Section 1 “Heading 1”, claim 2")).to_be_visible()
     problems = admin_page_problems(page, "checks-1-panel-blocking")
 
     # -- submitting is refused, naming the place ---------------------------------------------------
@@ -53,16 +61,18 @@ def test_a_blocking_check_refuses_the_submission_until_the_editor_fixes_it(
     screenshot(page, "checks-2-refused", full_page=False)
 
     # -- the finding's link goes to the box; the panel follows the text, saving nothing ----------
+    page.get_by_role("region", name="Content checks").locator("[data-check=absolute_words] > details > summary").click()
     page.get_by_role("region", name="Content checks").locator("[data-check=duplicate_claims]").get_by_role(
         "link", name=REPEAT
     ).click()
     box = page.locator("textarea[name='sections-1-claims-0-text']")
     expect(box).to_be_focused()
-    box.fill("Most people with acute back pain improve within six weeks [@ref-0].")
+    box.fill(f"Most people with acute back pain improve within six weeks [@{key[0]}].")
     panel = page.get_by_role("region", name="Content checks")
     expect(panel.locator("[data-check=duplicate_claims]")).to_contain_text("Passes")
     expect(panel.locator(".checks-summary")).to_contain_text("Nothing blocks submission")
-    assert Claim.objects.get(pk=claims[3].pk).text == "claim 1.1 [@ref-3]!"  # the live check saved nothing
+    expect(panel.locator("[data-check=absolute_words] > details")).to_have_attribute("open", "")  # as they left it
+    assert Claim.objects.get(pk=claims[3].pk).text == repeated  # the live check saved nothing
     screenshot(page, "checks-3-box-focused", full_page=False)
     panel.scroll_into_view_if_needed()
     screenshot(page, "checks-4-fixed-live", full_page=False)

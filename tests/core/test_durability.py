@@ -129,8 +129,11 @@ def test_withdraw_and_approve_while_storage_refuses_writes_answer_normally_then_
         assert Withdrawal.objects.filter(article=draft).exists()
         time.sleep(0.8)  # the worker tries, and fails
         assert published_file(updated).exists()
-    wait_until(lambda: not published_file(updated).exists(), what="the withdrawn page removed")
-    assert not (directory / "index.html.gz").exists()
+    # the page, then its .gz (the page first: nginx serves neither once the page is gone)
+    wait_until(
+        lambda: not published_file(updated).exists() and not (directory / "index.html.gz").exists(),
+        what="the withdrawn page and its .gz removed",
+    )
     assert client.get(draft.get_absolute_url()).status_code == 410
     assert worker.process.poll() is None  # the worker kept running through the faults
 

@@ -60,6 +60,11 @@ def pool_size(answers: int) -> int:
     return max(20, answers // 5)
 
 
+def _literature_through(published_at):
+    """The literature date a version was reviewed with: the search ran a month before publication."""
+    return timezone.localdate(published_at) - timedelta(days=30)
+
+
 class Command(BaseCommand):
     help = (
         "Create N published demo answers (deterministic), for benchmarks; answers already generated are kept "
@@ -253,6 +258,7 @@ class Generator:
             summary_heading=plan["heading"],
             topic=plan["topic"],
             review_status=ReviewStatus.APPROVED,
+            literature_through=_literature_through(plan["versions"][-1][1]),
         )
         versions = plan["versions"]
         publications = [
@@ -263,6 +269,8 @@ class Generator:
 
     def _publication(self, article, plan, number, summary, published_at, *, is_current) -> Publication:
         content = self._content(plan, summary)
+        literature = _literature_through(published_at)
+        content["literature_through"] = literature.isoformat()
         summary_text, body_text = plain_text(content)
         reviewed_on = timezone.localdate(published_at)
         publication = Publication(
@@ -273,6 +281,7 @@ class Generator:
             origin=Publication.Origin.APPROVAL,
             reviewed_on=reviewed_on,
             published_at=published_at,
+            literature_through=literature,
             reviewed_by=REVIEWERS,
             summary_text=summary_text,
             body_text=body_text,

@@ -43,7 +43,16 @@
         .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
         .then(function (answer) {
           if (mine !== asked) return;
+          // the checks the editor opened or closed stay so (a blocking one opens when it starts blocking)
+          var folded = {};
+          body.querySelectorAll("[data-check] > details").forEach(function (details) {
+            folded[details.parentNode.getAttribute("data-check")] = details.open;
+          });
           body.innerHTML = answer.html;  // rendered and escaped by the server's template
+          body.querySelectorAll("[data-check] > details").forEach(function (details) {
+            var id = details.parentNode.getAttribute("data-check");
+            if (id in folded && !details.parentNode.classList.contains("check-block")) details.open = folded[id];
+          });
           status.textContent = "";
           var now = summaryText();
           if (announce && now !== said) announce.textContent = "Content checks: " + now;  // only when it changes
