@@ -200,6 +200,12 @@ def article_withdraw_from_public(*, article: Article, by, reason: str) -> Withdr
         current.current_publication = None
         current.save(update_fields=["current_publication", "updated_at"])
         answer_pages_changed(current.slug)
-        # gone everywhere: no page lists it as a related answer once this commits
+        # gone everywhere: no page lists it as a related answer once this commits, and once it
+        # has, the pages that chose it in a transaction racing this one choose again
         related_drop(article_id=current.pk)
+        enqueue(
+            refresh_related_answers,
+            article_id=current.pk,
+            label=f"Related answers: the pages that listed the withdrawn “{current.slug}”",
+        )
     return withdrawal

@@ -69,10 +69,14 @@ def related_links_write(publication, related: list[dict]) -> None:
 
 def related_refresh(publication, article) -> bool:
     """Choose the current publication's related answers again; when the list changed, store it
-    and re-render the page (retiring its caches and re-writing its file). Whether it changed."""
+    and re-render the page (retiring its caches and re-writing its file). Whether it changed.
+    The publication's row is locked first: two refreshes of one page at once take turns."""
     from articles.models import Publication
     from articles.publishing import publication_rerender_page
 
+    publication.related_answers = (
+        Publication.objects.select_for_update().only("related_answers").get(pk=publication.pk).related_answers
+    )
     related = related_of(publication, article)
     if related == publication.related_answers:
         return False
@@ -97,12 +101,18 @@ def related_drop(*, article_id: int) -> int:
 
 @effect
 def refresh_related_answers(*, article_id: int) -> None:
-    """After `article_id` was published: the pages that list it or should list it choose again."""
+    """After `article_id` was published or withdrawn (run once both that and any transaction
+    racing it have committed): its own page and the pages that list it or should list it choose
+    again. What makes a race converge: a page published while the answer it lists was being
+    withdrawn is refreshed by its own publication's run of this effect (if the withdrawal
+    committed first) or by the withdrawal's (which then sees the page's committed list)."""
     from articles.models import Article, Publication
 
     article = Article.objects.select_related("current_publication").filter(pk=article_id).first()
     pages = {p.pk: p for p in _listing(article_id)}
     if article is not None and article.current_publication is not None:
+        own = Publication.objects.select_related("article").get(pk=article.current_publication_id)
+        pages.setdefault(own.pk, own)
         current = Publication.objects.current().exclude(article_id=article_id).select_related("article")
         publication = article.current_publication
         candidates = similar_publications(

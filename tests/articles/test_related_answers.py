@@ -8,8 +8,9 @@ import pytest
 from django.core.cache import cache
 from django.utils.text import slugify
 
-from articles.models import Article, RelatedAnswer, Topic
-from articles.publishing import article_withdraw_from_public
+from articles.models import Article, Publication, RelatedAnswer, Topic
+from articles.publishing import article_publish, article_withdraw_from_public
+from articles.related import refresh_related_answers
 from tests.helpers import make_article, publish_directly, published_file, run_effects
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +117,41 @@ def test_withdrawing_an_answer_takes_it_off_every_page(client, world, board_memb
     assert "Is ibuprofen safe in pregnancy?" not in published_file(a).read_text()
     for other in ("C", "D", "E", "G"):
         assert "Is ibuprofen safe in pregnancy?" not in published_file(world[other]).read_text()
+
+
+def test_a_page_that_chose_an_answer_while_it_was_being_withdrawn_converges(world, board_member):
+    """The race on PostgreSQL: A's page chose B in a transaction the withdrawal could not see yet,
+    so the withdrawal's own re-render missed A. Played here in both orders of the two commits: the
+    effect each side enqueued (A's publication's, B's withdrawal's) takes B off A's page."""
+    a, b = world["A"], world["B"]
+    run_effects()
+    listed = a.current_publication.related_answers
+    assert b.current_publication.question in related_questions(a)
+
+    # 1. the withdrawal committed first; A's publication (its list holding B) after it
+    RelatedAnswer.objects.filter(publication__article=a).delete()  # not yet visible to the withdrawal
+    article_withdraw_from_public(article=b, by=board_member, reason="Outdated advice.")
+    assert b.current_publication.question in related_questions(a)  # missed in its transaction
+    refresh_related_answers(article_id=a.pk)  # A's publication's effect
+    assert b.current_publication.question not in related_questions(a)
+    assert b.current_publication.question not in Article.objects.get(pk=a.pk).current_publication.page_html
+
+    # 2. A's list (holding B again) committed after the withdrawal's re-render but before it committed
+    article_publish(article=b, origin=Publication.Origin.APPROVAL)
+    run_effects()
+    b = Article.objects.select_related("current_publication").get(pk=b.pk)
+    assert b.current_publication.question in related_questions(a)
+    RelatedAnswer.objects.filter(publication__article=a).delete()
+    article_withdraw_from_public(article=b, by=board_member, reason="Outdated again.")
+    Publication.objects.filter(pk=a.current_publication_id).update(related_answers=listed)
+    RelatedAnswer.objects.bulk_create(
+        RelatedAnswer(publication_id=a.current_publication_id, article_id=item["article_id"], position=i)
+        for i, item in enumerate(listed, start=1)
+    )
+    run_effects()  # the withdrawal's effect, once both have committed
+    assert b.current_publication.question not in related_questions(a)
+    assert b.current_publication.question not in Article.objects.get(pk=a.pk).current_publication.page_html
+    assert b.current_publication.question not in published_file(a).read_text()
 
 
 def test_a_new_answer_reaches_the_pages_that_should_list_it(client, topics):

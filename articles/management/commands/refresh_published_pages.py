@@ -8,13 +8,14 @@ related answers, whose older publications list none.
 """
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from tqdm import tqdm
 
 from articles.management.commands.reconcile_published import reconcile_with_progress
 from articles.models import Publication
 from articles.public_cache import invalidate_public_pages
 from articles.publishing import publication_rerender_page
-from articles.related import related_links_write, related_of
+from articles.related import related_refresh
 
 
 class Command(BaseCommand):
@@ -40,10 +41,8 @@ class Command(BaseCommand):
                 file=self.stderr,
                 disable=quiet_progress,
             ):
-                chosen = related_of(publication, publication.article)
-                if chosen != publication.related_answers:
-                    Publication.objects.filter(pk=publication.pk).update(related_answers=chosen)
-                    related_links_write(publication, chosen)
+                with transaction.atomic():  # the list, its reverse index and the page together
+                    related_refresh(publication, publication.article)
         total = Publication.objects.count()
         changed = 0
         publications = Publication.objects.select_related("article").order_by("pk").iterator(chunk_size=200)
