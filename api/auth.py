@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 
 from api.errors import ApiError, error_response
-from api.models import ApiToken, hash_secret
+from api.models import ApiToken, ClientKind, Scope, hash_secret
 from core.rate_limits import count_in_window
 
 logger = logging.getLogger(__name__)
@@ -43,6 +43,14 @@ class TokenAuth(HttpBearer):
         _count_request(api_token)
         if not api_token.has_scope(self.scope):
             raise ApiError(403, f"This token does not have the scope “{self.scope}”.")
+        if self.scope == Scope.DRAFTS_WRITE and api_token.client_kind == ClientKind.UNDECLARED:
+            # readers are told who or what drafted an answer: a client that has not said what it is writes nothing
+            raise ApiError(
+                403,
+                "This token's client has not declared what it is (a person, an import, or an automated drafting "
+                "system with its model or pipeline): an administrator declares it once under API tokens, then "
+                "it can write drafts.",
+            )
         now = timezone.now()
         if api_token.last_used_at is None or now - api_token.last_used_at >= LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)

@@ -195,6 +195,11 @@ class ErrorReportForm(ReaderForm):
                     "That web address does not look right: check it (for example https://www.example.org/study), "
                     "or give the source as citation text."
                 ) from None
+            if len(address) > ErrorReport.SOURCE_MAX_LENGTH:  # "https://" added to a "www." address
+                raise forms.ValidationError(
+                    self.fields["source"].error_messages["max_length"]
+                    % {"limit_value": ErrorReport.SOURCE_MAX_LENGTH, "show_value": len(address)}
+                )
             return address
         scheme = _SCHEME.match(source)
         if scheme and scheme.group(1).lower() not in _CITATION_PREFIXES and " " not in source:
@@ -337,13 +342,19 @@ def error_report_fix(*, report: ErrorReport, by, resolution: str, fixed_in: Publ
 
 
 def error_report_open_update(*, report: ErrorReport, by) -> ErrorReport:
-    """An accepted report opens a draft update: recorded in the trail; the article's change form
-    lists its open reports (the working copy is the draft of the next publication)."""
+    """An accepted report opens a draft update: recorded in the trail, and the editor is taken to
+    the article's change form, which lists its open reports (the working copy is the draft of the
+    next publication). Refused while the answer is in review (its text is locked)."""
     if not by.has_perm("articles.change_article"):
         raise PermissionDenied(f"{by} may not edit answers.")
     with transaction.atomic():
         report = _locked(
             report, by, (ErrorReport.State.ACCEPTED,), "used to open an update (accept it first)", triage=False
         )
+        if Article.objects.filter(pk=report.article_id).values_list("lock_reason", flat=True).first():
+            raise ErrorReportRefused(
+                "This answer is in review now: its text can be changed once the review ends "
+                "(request changes, or open the update after it is published)."
+            )
         ErrorReportEvent.objects.create(report=report, action=ErrorReportEvent.Action.UPDATE_OPENED, by=by)
     return report

@@ -182,6 +182,15 @@ def provenance_sentence(publication) -> str:
     elif drafted.get("kind") == IMPORT:
         parts.append("Drafted from imported content")
     editors = len(provenance.get("editors") or ())
+    # automated systems that changed words after the draft began (a person started it, a pipeline
+    # wrote on): said too, whoever began it; never as authors
+    helped = list(
+        dict.fromkeys(
+            c["system"]
+            for c in provenance.get("clients") or ()
+            if c.get("kind") == AUTOMATED and c.get("system") and c.get("system") != drafted.get("system")
+        )
+    )
     if editors:
         counted = f"{editors} editor" if editors == 1 else f"{editors} editors"
         if parts:
@@ -189,6 +198,12 @@ def provenance_sentence(publication) -> str:
         else:  # a person began it: the first version was written, a later one updated
             first = provenance.get("since_version") is None
             parts.append(f"Written and edited by {counted}" if first else f"Updated by {counted}")
+    if helped and drafted.get("kind") == AUTOMATED:  # more than one system wrote it
+        parts[0] = f"Drafted with automated systems ({_names([drafted['system'], *helped])})"
+    elif helped and parts:
+        parts[-1] += f" with help from an automated system ({_names(helped)})"
+    elif helped:
+        parts.append(f"Drafted with an automated system ({_names(helped)})")
     day = _day(publication.reviewed_on)
     if publication.origin == "import":
         parts.append(f"reviewed there on {day}")

@@ -93,13 +93,16 @@ def _provenance(page: dict, publication) -> None:
     (editors counted, not named; approvers named, as `reviewedBy` names them)."""
     from articles.provenance import AUTOMATED, provenance_sentence
 
-    drafted = (publication.provenance or {}).get("drafted_by") or {}
-    if drafted.get("kind") == AUTOMATED and drafted.get("system"):
-        page["isBasedOn"] = {
-            "@type": "SoftwareApplication",
-            "name": clean_text(drafted["system"]),
-            "applicationCategory": "Automated drafting system",
-        }
+    provenance = publication.provenance or {}
+    drafted = provenance.get("drafted_by") or {}
+    systems = [drafted.get("system")] if drafted.get("kind") == AUTOMATED else []
+    systems += [c.get("system") for c in provenance.get("clients") or () if c.get("kind") == AUTOMATED]
+    based_on = [
+        {"@type": "SoftwareApplication", "name": clean_text(name), "applicationCategory": "Automated drafting system"}
+        for name in dict.fromkeys(filter(None, systems))
+    ]
+    if based_on:  # every automated system that wrote words of this version, the drafting one first
+        page["isBasedOn"] = based_on[0] if len(based_on) == 1 else based_on
     sentence = provenance_sentence(publication)
     if sentence:
         page["creditText"] = clean_text(sentence)

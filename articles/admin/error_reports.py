@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -97,9 +98,15 @@ class FixForm(ResolutionForm):
         self.fields["fixed_in"].label_from_instance = lambda p: f"Version {p.number} ({p.published_at:%Y-%m-%d})"
 
 
+def _shortened(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class ErrorReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "state", "due_on", "overdue", "answer", "claim", "section_heading"]
-    list_display_links = ["created_at"]
+    # the due date says how late an open report is (one column: the queue fits beside its filters)
+    list_display = ["received", "state", "due", "answer", "claim", "report"]
+    list_display_links = ["received"]
     list_filter = [StateFilter, OverdueFilter]
     list_select_related = ["article", "publication"]
     search_fields = ["claim_text", "text", "article__question"]
@@ -136,13 +143,21 @@ class ErrorReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(*people.related("resolved_by"))
 
-    @admin.display(description=_("overdue"))
-    def overdue(self, obj):
+    @admin.display(description=_("received"), ordering="created_at")
+    def received(self, obj):
+        received = timezone.localtime(obj.created_at)
+        return f"{date_format(received)}, {time_format(received)}"
+
+    @admin.display(description=_("due"), ordering="due_on")
+    def due(self, obj):
         late = (timezone.localdate() - obj.due_on).days
         if not obj.is_open or late <= 0:
-            return "—"
+            return date_format(obj.due_on)
         return format_html(
-            '<strong class="error-report-overdue">{} day{} overdue</strong>', late, "" if late == 1 else "s"
+            '{}<br><strong class="error-report-overdue">{} day{} overdue</strong>',
+            date_format(obj.due_on),
+            late,
+            "" if late == 1 else "s",
         )
 
     @admin.display(description=_("answer"), ordering="article__question")
@@ -153,8 +168,11 @@ class ErrorReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("claim as published"))
     def claim(self, obj):
-        text = " ".join(obj.claim_text.split())
-        return text if len(text) <= 120 else text[:119] + "…"
+        return _shortened(f"{obj.section_heading}: {obj.claim_text}" if obj.section_heading else obj.claim_text)
+
+    @admin.display(description=_("what the reader says"))
+    def report(self, obj):
+        return _shortened(obj.text)
 
     @admin.display(description=_("claim as published"))
     def claim_as_published(self, obj):

@@ -241,6 +241,45 @@ def test_an_answer_a_person_wrote_says_so_without_a_machine(client, editor, seco
     assert "automated" not in html and "isBasedOn" not in html
 
 
+def test_a_pipeline_writing_on_after_a_person_began_is_said_too(
+    client, made, pipeline, draft_payload, editor, board_member
+):
+    """A person begins the update (its first revision is theirs); the pipeline then writes on:
+    readers are still told an automated system helped, and the JSON-LD names it."""
+    edit(made, editor, question="Does heat help acute low back pain?")
+    current = Article.objects.get(pk=made.pk)
+    written = pipeline.put(
+        f"/api/drafts/{made.pk}/",
+        {
+            **draft_payload(question=current.question, summary="Heat wraps give short-term relief [@acp-lbp-2017]."),
+            "version": current.edit_version,
+        },
+    )
+    assert written.status_code == 200, written.content
+    updated = reapprove(Article.objects.get(pk=made.pk), editor=editor, board=board_member)
+
+    frozen = updated.current_publication.provenance
+    assert frozen["drafted_by"] is None and [c["system"] for c in frozen["clients"]] == [PIPELINE]
+    html = client.get(f"/articles/{updated.slug}/").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert f"Updated by 1 editor with help from an automated system ({PIPELINE}), reviewed and approved" in text
+    ld = _ld(html)
+    assert ld["isBasedOn"]["name"] == PIPELINE and "author" not in ld
+
+
+def test_an_undeclared_client_cannot_write_until_it_is_declared(as_token, pipeline_token, draft_payload):
+    ApiToken.objects.update(client_kind=ClientKind.UNDECLARED, system_name="")  # as migration 0003 left it
+    undeclared = as_token(pipeline_token)
+
+    refused = undeclared.post("/api/drafts/", draft_payload())
+
+    assert refused.status_code == 403
+    assert "has not declared what it is" in refused.json()["detail"]
+    assert not Article.objects.exists() and not ApiRevision.objects.exists()
+    ApiToken.objects.update(client_kind=ClientKind.AUTOMATED, system_name=PIPELINE)  # declared in the admin
+    assert undeclared.post("/api/drafts/", draft_payload()).status_code == 201
+
+
 def test_the_answer_page_stays_one_lookup_with_the_block(client, made, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         response = client.get(f"/articles/{made.slug}/")

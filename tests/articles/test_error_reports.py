@@ -15,7 +15,7 @@ from articles.error_reports import (
     error_report_fix,
     error_report_reject,
 )
-from articles.models import Claim, ErrorReport, ErrorReportEvent, Publication
+from articles.models import Article, Claim, ErrorReport, ErrorReportEvent, Publication
 from articles.publishing import article_withdraw_from_public
 from tests.helpers import make_article, publish_directly
 
@@ -118,6 +118,7 @@ def test_a_report_freezes_the_claim_as_published_and_is_due_by_the_service_level
         ({"source": "https://not a web address"}, "That web address does not look right"),
         ({"source": "javascript:alert(1)"}, "Only web addresses starting with http:// or https://"),
         ({"source": "x" * 501}, "under 500 characters"),
+        ({"source": "www.example.org/" + "x" * 480}, "under 500 characters"),  # 496 typed, 504 with "https://"
         ({"email": "not-an-email"}, "That email address does not look right"),
     ],
 )
@@ -435,6 +436,20 @@ def test_an_editor_opens_a_draft_update_from_an_accepted_report_but_not_from_a_n
         ("accepted", board_member.pk),
         ("update_opened", editor.pk),
     ]
+
+
+def test_no_update_is_opened_while_the_answer_is_in_review(client, new_report, editor, board_member, answer):
+    from reviews.services import review_submit
+
+    error_report_accept(report=new_report, by=board_member)
+    review_submit(article=Article.objects.get(pk=new_report.article_id), by=editor)
+    client.force_login(editor)
+
+    refused = client.post(admin_url(new_report, "open-update"))
+
+    assert refused.status_code == 409
+    assert "in review now" in refused.content.decode()
+    assert not new_report.events.filter(action="update_opened").exists()
 
 
 def test_the_board_home_counts_new_and_overdue_reports(client, answer, board_member, editor):
