@@ -120,7 +120,17 @@ def test_the_readmes_api_example_works_while_the_worker_runs_beside_the_dev_serv
     and submits drafts meanwhile. SQLite's deferred transactions made a request that read, then
     wrote, fail with "database is locked" (a 500 on submit) while the worker polled."""
     checkout, base, log_path = dev_server
-    token = manage(checkout, "create_api_token", "editor", "--name", "example")
+    token = manage(  # as the README has it: the example declares itself an automated drafting client
+        checkout,
+        "create_api_token",
+        "editor",
+        "--name",
+        "example",
+        "--kind",
+        "automated",
+        "--system",
+        "examples/submit_draft.py",
+    )
     assert token.returncode == 0, token.stderr
     env = {**developer_env(), "ORACLE_API_TOKEN": token.stdout.strip()}
     for _ in range(3):
