@@ -4,7 +4,7 @@
 Standard library only: copy this file into a drafting pipeline as it is.
 
     export ORACLE_API_TOKEN=oracle_...   # an administrator creates it in the admin: API tokens,
-                                         # scope drafts:write (locally: manage.py create_api_token editor)
+                                         # scope drafts:write (locally: manage.py create_api_token editor --name NAME --kind automated --system NAME)
     python3 examples/submit_draft.py --url http://127.0.0.1:8000 examples/draft.json
 
 The JSON file is the body of `POST /api/drafts/` (see /api/docs/): question, summary, sections of
