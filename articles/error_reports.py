@@ -159,7 +159,6 @@ _CITATION_PREFIXES = {"doi", "pmid", "pmcid", "pmc", "isbn", "issn", "arxiv"}
 
 class ErrorReportForm(ReaderForm):
     field_order = ["text", "source", "email", "website"]
-    text_min_length = ErrorReport.MIN_LENGTH
 
     text = forms.CharField(
         label="What is wrong?",

@@ -22,10 +22,9 @@ logger = logging.getLogger(__name__)
 
 class ReaderForm(forms.Form):
     """What every form a reader sends shares (follow-up questions, error reports): an optional
-    email, the honeypot, and a `text` whose length is judged after invisible and control characters
-    are removed (core.text). A subclass declares `text` with its own messages, and `field_order`."""
-
-    text_min_length = 10
+        email, the honeypot, and a `text` whose length is judged after invisible and control characters
+        are removed (core.text), against the field's own `min_length`. A subclass declares `text` (with
+    its limits and messages) and `field_order`."""
 
     email = forms.EmailField(
         label="Your email (optional)",
@@ -38,10 +37,9 @@ class ReaderForm(forms.Form):
 
     def clean_text(self):
         text = clean_text(self.cleaned_data["text"]).strip()
-        if len(text) < self.text_min_length:
-            raise forms.ValidationError(
-                self.fields["text"].error_messages["min_length"] % {"limit_value": self.text_min_length}
-            )
+        field = self.fields["text"]
+        if len(text) < field.min_length:
+            raise forms.ValidationError(field.error_messages["min_length"] % {"limit_value": field.min_length})
         return text
 
     def clean_website(self):
@@ -52,7 +50,6 @@ class ReaderForm(forms.Form):
 
 class FollowUpForm(ReaderForm):
     field_order = ["text", "email", "website", "audience"]
-    text_min_length = FollowUpQuestion.MIN_LENGTH
 
     text = forms.CharField(
         label="Your question",
