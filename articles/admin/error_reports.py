@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -99,8 +100,7 @@ class FixForm(ResolutionForm):
 
 
 def _shortened(text: str, limit: int = 120) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return Truncator(" ".join(text.split())).chars(limit)
 
 
 class ErrorReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
