@@ -24,7 +24,9 @@ input (naming each field), 401 unknown or revoked token, 403 missing scope or pe
 review or changed since read, 410 withdrawn, 413 body too large, 422 unknown citation keys
 (`unknown_keys` lists them) or a refused submission, 428 an update without the version it
 replaces, 429 rate limit (`Retry-After`), 500 server error. When a write is refused or fails,
-nothing at all was written.
+nothing at all was written. Two refusals come from the HTTP server in front of the API, before
+it reads the request, and are plain text or HTML rather than JSON: 414 when the request line (the
+address with its query) is longer than about 4 kB, and 431 when a header is too large.
 
 **Updates** (`PUT /api/drafts/{id}/`) must say which version they replace: `version` in the body
 or `If-Match: "<version>"` (the `ETag` of your read). Without it the update is refused (428), so
@@ -35,13 +37,31 @@ text an update changes loses its grade until an editor confirms one again.
 """
 
 
+# Refused by the HTTP server (gunicorn, or nginx in front of it) before the API sees the request,
+# so any operation can answer them, with the server's own body.
+SERVER_REFUSALS = {
+    "414": {"description": "URI Too Long: the request line is longer than the server accepts (about 4 kB)."},
+    "431": {"description": "Request Header Fields Too Large: a header is longer than the server accepts."},
+}
+
+
+class OracleAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for item in schema["paths"].values():
+            for operation in item.values():
+                for status, response in SERVER_REFUSALS.items():
+                    operation["responses"].setdefault(status, dict(response))
+        return schema
+
+
 class Docs(Swagger):
     """Swagger UI from ninja's bundled static files (ninja is in INSTALLED_APPS), in our own page."""
 
     template = "api/docs.html"
 
 
-api = NinjaAPI(
+api = OracleAPI(
     title="Oracle API",
     version="1",
     description=DESCRIPTION,
