@@ -270,6 +270,8 @@ ORACLE_PERIODIC_JOBS = {
     "run_schedules": {"effect": "reviews.schedules.schedules_run_due", "every": 60},
     # assignees of overdue review stages, reminded once a day (reviews/stages.py)
     "overdue_stages": {"effect": "reviews.stages.remind_overdue_effect", "every": 86400},
+    # readers' error reports that waited out ORACLE_ERROR_REPORT_EMAIL_MINUTES, in one email
+    "error_report_emails": {"effect": "reviews.notifications.send_error_report_emails", "every": 60},
 }
 
 LOGGING = {
@@ -327,6 +329,9 @@ ORACLE_FOLLOW_UP_RATE_LIMIT = int(os.environ.get("ORACLE_FOLLOW_UP_RATE_LIMIT", 
 # hour, and the service level: each report is due for a decision this many days after it arrives.
 ORACLE_ERROR_REPORT_RATE_LIMIT = int(os.environ.get("ORACLE_ERROR_REPORT_RATE_LIMIT", "5"))
 ORACLE_ERROR_REPORT_SLA_DAYS = int(os.environ.get("ORACLE_ERROR_REPORT_SLA_DAYS", "7"))
+# The board gets at most one email about readers' error reports in this many minutes: the first
+# report after a quiet spell is emailed at once, those that follow within it in one later email.
+ORACLE_ERROR_REPORT_EMAIL_MINUTES = int(os.environ.get("ORACLE_ERROR_REPORT_EMAIL_MINUTES", "60"))
 # Behind a proxy, the request header that carries the client's address (e.g. HTTP_X_REAL_IP);
 # empty to use REMOTE_ADDR.
 ORACLE_CLIENT_IP_HEADER = os.environ.get("ORACLE_CLIENT_IP_HEADER", "")

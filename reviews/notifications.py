@@ -6,12 +6,17 @@ retrying while the mail server is unreachable, and the effect's done row is the 
 was sent, so no retry sends it twice.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Max
 from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import timezone
 
 from core.tasks import effect, enqueue
 from reviews.models import Review
@@ -125,23 +130,64 @@ def notify_source_alerts(*, alert_ids: list[int]) -> None:
     _enqueue("source_event", context, board, about=str(alerts[0].event.reference))
 
 
-def notify_error_reported(*, report_id: int) -> int:
-    """Tell the board a reader reported an error in a claim (articles/error_reports.py): the claim
-    as published, what the reader says and when it is due. Never the reader's email address."""
+def notify_error_reported(*, report_id: int) -> None:
+    """A reader reported an error in a claim (articles/error_reports.py, in the report's
+    transaction): try to email the board now. `send_error_report_emails` decides whether this is
+    the first report after a quiet spell (emailed at once) or waits for the next email."""
+    enqueue(send_error_report_emails, label=f"Email the board: error report #{report_id}")
+
+
+def send_error_report_emails(now=None) -> int:
+    """Email each board member once about every error report not yet emailed, unless the board
+    had such an email less than ORACLE_ERROR_REPORT_EMAIL_MINUTES ago: then the reports wait, and
+    the periodic job (`error_report_emails`, every minute) sends them in one email when the
+    interval is over. A spam wave that gets past the form's limits is one email an interval, not
+    one per report. Each message names the claim as published, what the reader says and when it is
+    due; never the reader's email address. Returns the number of reports the email lists.
+
+    The rows are locked while they are marked, so two runs at once (the report's own and the
+    periodic one) email them once: the second finds them marked."""
     from articles.models import ErrorReport
 
-    report = ErrorReport.objects.select_related("article", "publication").get(pk=report_id)
-    board = _board_emails()
-    if not board:
-        return 0
-    base = settings.ORACLE_BASE_URL.rstrip("/")
-    context = {
-        "report": report,
-        "question": report.publication.question,
-        "report_url": base + reverse("admin:articles_errorreport_change", args=[report.pk]),
-        "queue_url": base + reverse("admin:articles_errorreport_changelist"),
-    }
-    return _enqueue("error_reported", context, board, about=report.publication.question)
+    now = now or timezone.now()
+    interval = timedelta(minutes=settings.ORACLE_ERROR_REPORT_EMAIL_MINUTES)
+    with transaction.atomic():
+        waiting = list(
+            ErrorReport.objects.select_for_update()
+            .filter(board_notified_at__isnull=True)
+            .select_related("publication")
+            .order_by("created_at", "pk")
+        )
+        if not waiting:
+            return 0
+        last = ErrorReport.objects.aggregate(last=Max("board_notified_at"))["last"]
+        if last is not None and last > now - interval:
+            return 0  # the board was emailed lately: these go in the next email
+        ErrorReport.objects.filter(pk__in=[r.pk for r in waiting]).update(board_notified_at=now)
+        # a report the board already decided on before its email went out needs no email
+        reports = [r for r in waiting if r.state == ErrorReport.State.NEW]
+        board = _board_emails()
+        if not reports or not board:
+            return 0
+        base = settings.ORACLE_BASE_URL.rstrip("/")
+        context = {
+            "reports": [
+                {
+                    "report": r,
+                    "question": r.publication.question,
+                    "report_url": base + reverse("admin:articles_errorreport_change", args=[r.pk]),
+                }
+                for r in reports
+            ],
+            "queue_url": base + reverse("admin:articles_errorreport_changelist"),
+            "interval_minutes": settings.ORACLE_ERROR_REPORT_EMAIL_MINUTES,
+        }
+        about = reports[0].publication.question if len(reports) == 1 else f"{len(reports)} reports"
+        _enqueue("error_reported", context, board, about=about)
+    return len(reports)
+
+
+effect(send_error_report_emails)
 
 
 def send_review_due(*, due: list, overdue: list) -> int:

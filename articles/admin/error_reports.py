@@ -122,6 +122,7 @@ class ErrorReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "source_given",
         "email",
         "created_at",
+        "board_notified_at",
         "resolution",
         "resolved_by",
         "resolved_at",

@@ -136,6 +136,9 @@ class ErrorReport(TextCleaningModel, models.Model):
         _("fixed in"),
         help_text=_("The publication that corrected the claim, when there is one."),
     )
+    # When the board's email listing this report was enqueued (reviews/notifications.py); empty
+    # until then. Reports arriving close together share one email.
+    board_notified_at = models.DateTimeField(_("board emailed at"), null=True, blank=True, editable=False)
 
     objects = ErrorReportQuerySet.as_manager()
 

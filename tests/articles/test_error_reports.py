@@ -484,10 +484,14 @@ def test_refreshing_the_stored_pages_gives_existing_answers_the_links(client, an
     assert client.get(f"/articles/{SLUG}/").content.decode().count('class="claim-report"') == 6
 
 
-def test_the_board_is_emailed_about_a_new_report_without_the_readers_address(client, answer, board_member, editor):
-    from tests.helpers import effects
+def test_the_board_is_emailed_about_a_new_report_without_the_readers_address(
+    client, answer, board_member, editor, settings
+):
+    from tests.helpers import effects, run_effects
 
+    settings.ORACLE_EFFECTS_TRY_AFTER_COMMIT = False
     report(client, text="The dose given here is twice the licensed one.", email="private-reader@example.org")
+    run_effects()  # the report's effect decides to email now (the first report after a quiet spell)
 
     sent = [e for e in effects() if "error reported" in e.label]
     assert [e.args["to"] for e in sent] == [board_member.email]
