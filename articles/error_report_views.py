@@ -22,6 +22,7 @@ from articles.error_reports import (
     over_rate_limit,
     report_url,
 )
+from articles.follow_ups import rate_limited
 from articles.models import Article
 from articles.views import _same_site
 
@@ -72,18 +73,12 @@ def report_error_view(request, slug, number, section, claim):
     if not _same_site(request):
         return _page(request, {**context, "error": "This form must be sent from our own page."}, status=403)
     if over_rate_limit(request):
-        limit = settings.ORACLE_ERROR_REPORT_RATE_LIMIT
-        response = _page(
-            request,
-            {
-                **context,
-                "error": f"You have sent {limit} reports in the past hour, which is as many as we accept from one "
-                "connection. Please try again in an hour. Your report was not saved.",
-            },
-            status=429,
+        return rate_limited(
+            lambda error: _page(request, {**context, "error": error}, status=429),
+            limit=settings.ORACLE_ERROR_REPORT_RATE_LIMIT,
+            sent="reports",
+            kept="report",
         )
-        response["Retry-After"] = "3600"
-        return response
     form = ErrorReportForm(request.POST)
     if not form.is_valid():
         return _page(request, {**context, "form": form}, status=400)

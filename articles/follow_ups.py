@@ -71,17 +71,31 @@ def client_key(request) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
 
 
+RATE_WINDOW_SECONDS = 3600  # readers' forms are counted per client over this window
+
+
 def over_rate_limit(request, *, counter: str = "follow-up-rate", limit: int | None = None) -> bool:
     """Count this attempt; True when the client has made more than `limit` (default
     ORACLE_FOLLOW_UP_RATE_LIMIT) in the past hour. With the cache unreachable the message is taken
     (logged): a reader's question or report is not lost because a counter is, and the form's
     honeypot still stands."""
     try:
-        attempts = count_in_window(f"{counter}:{client_key(request)}", seconds=3600)
+        attempts = count_in_window(f"{counter}:{client_key(request)}", seconds=RATE_WINDOW_SECONDS)
     except Exception:  # noqa: BLE001
         logger.warning("%s not counted: the cache is unreachable", counter, exc_info=True)
         return False
     return attempts > (settings.ORACLE_FOLLOW_UP_RATE_LIMIT if limit is None else limit)
+
+
+def rate_limited(page, *, limit: int, sent: str, kept: str):
+    """A readers' form's refusal once the client is over its limit: `page(error)` renders the
+    form's page with the reason (status 429), and `Retry-After` says when to try again."""
+    response = page(
+        f"You have sent {limit} {sent} in the past hour, which is as many as we accept from one "
+        f"connection. Please try again in an hour. Your {kept} was not saved."
+    )
+    response["Retry-After"] = str(RATE_WINDOW_SECONDS)
+    return response
 
 
 def follow_up_create(*, article: Article, text: str, email: str = "", audience: str = "") -> FollowUpQuestion:

@@ -34,6 +34,7 @@ from articles.follow_ups import (
     follow_up_matches,
     over_rate_limit,
     question_for_thanks,
+    rate_limited,
     thanks_token,
 )
 from articles.models import Article, Publication, SitePage, Topic
@@ -365,15 +366,14 @@ def follow_up_view(request, slug):
             status=403,
         )
     if over_rate_limit(request):
-        limit = settings.ORACLE_FOLLOW_UP_RATE_LIMIT
-        context = {
-            "article": article,
-            "error": f"You have sent {limit} questions in the past hour, which is as many as we accept from one "
-            "connection. Please try again in an hour. Your question was not saved.",
-        }
-        response = render(request, "articles/follow_up_form.html", context, status=429)
-        response["Retry-After"] = "3600"
-        return response
+        return rate_limited(
+            lambda error: render(
+                request, "articles/follow_up_form.html", {"article": article, "error": error}, status=429
+            ),
+            limit=settings.ORACLE_FOLLOW_UP_RATE_LIMIT,
+            sent="questions",
+            kept="question",
+        )
     form = FollowUpForm(request.POST)
     if not form.is_valid():
         return render(request, "articles/follow_up_form.html", {"article": article, "form": form}, status=400)

@@ -162,7 +162,9 @@ def test_rate_limit_per_client_is_429_with_the_reason_and_stores_nothing_more(cl
 
     assert response.status_code == 429
     assert response["Retry-After"] == "3600"
-    assert "try again in an hour" in response.content.decode()
+    page = response.content.decode()
+    assert "You have sent 2 reports in the past hour" in page and "Your report was not saved." in page
+    assert "try again in an hour" in page
     assert ErrorReport.objects.count() == 2
     assert report(Client(REMOTE_ADDR="10.9.8.7")).status_code == 302
 

@@ -71,7 +71,9 @@ def test_rate_limit_per_client_address_returns_429_with_a_clear_message(client, 
 
     assert response.status_code == 429
     assert response["Retry-After"] == "3600"
-    assert "try again in an hour" in response.content.decode()
+    page = response.content.decode()
+    assert "You have sent 5 questions in the past hour" in page and "Your question was not saved." in page
+    assert "try again in an hour" in page
     assert FollowUpQuestion.objects.count() == 5
     other = client.post(URL, {"text": "A question from elsewhere", "website": ""}, REMOTE_ADDR="10.9.8.7")
     assert other.status_code == 302
