@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from articles import evidence
 from articles.admin.forms import ClaimForm, SectionForm, claim_name
 from articles.models import Claim, Section
+from references.citations import extract_keys
+from references.models import Reference
 
 # Positions are set by moving rows (the Move up / Move down buttons of form_layout.js, or dragging
 # them: nested_admin's sortable), not typed.
@@ -36,7 +38,23 @@ class LockAwareInlineMixin:
         return not is_locked_view(request, obj) and super().has_delete_permission(request, obj)
 
 
-class ClaimFormSet(nested_admin.NestedInlineFormSet):
+class ParentKnownFormSet(nested_admin.NestedInlineFormSet):
+    """Each row's parent is the formset's own instance, not a copy read again for each row (the
+    lock checks and the grade suggestions ask each section for its article, each claim for its
+    section): the form's queries do not grow with the number of sections and claims."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if getattr(form.instance, self.fk.attname) == self.instance.pk:
+            setattr(form.instance, self.fk.name, self.instance)
+        return form
+
+
+class SectionFormSet(ParentKnownFormSet):
+    pass
+
+
+class ClaimFormSet(ParentKnownFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:  # a checkbox under the "Delete?" heading: say which claim it deletes
@@ -65,6 +83,7 @@ class ClaimInline(LockAwareInlineMixin, nested_admin.NestedTabularInline):
 class SectionInline(LockAwareInlineMixin, nested_admin.NestedStackedInline):
     model = Section
     form = SectionForm
+    formset = SectionFormSet
     extra = 0
     fields = ["heading", "audience", "position"]
     sortable_field_name = "position"
@@ -75,8 +94,19 @@ class SectionInline(LockAwareInlineMixin, nested_admin.NestedStackedInline):
     inlines = [ClaimInline]
 
 
+def cited_reference_kinds(article) -> dict[str, str]:
+    """The kind of every reference the article's saved claims cite, read once per article object
+    (two queries for the whole form, not one per claim)."""
+    if "_cited_reference_kinds" not in article.__dict__:
+        texts = Claim.objects.filter(section__article=article).values_list("text", flat=True)
+        keys = {key for text in texts for key in extract_keys(text or "")}
+        article._cited_reference_kinds = dict(Reference.objects.filter(key__in=keys).values_list("key", "kind"))
+    return article._cited_reference_kinds
+
+
 def _suggested_grade(self, obj):
-    code = obj.suggested_grade() if obj and obj.pk else ""
+    article = obj.section.article if obj and obj.pk and obj.section_id else None
+    code = obj.suggested_grade(cited_reference_kinds(article)) if article is not None else ""
     grade = evidence.grade(code)
     if grade is None:
         return "—"

@@ -357,8 +357,13 @@ class Claim(TextCleaningModel, models.Model):
         if self.grade and evidence.grade(self.grade) is None:
             raise ValidationError({"grade": evidence.invalid_grade_message(self.grade)})
 
-    def suggested_grade(self) -> str:
-        """The grade the kinds of this claim's cited references suggest ('' when it cites none)."""
-        keys = extract_keys(self.text or "")
-        kinds = Reference.objects.filter(key__in=keys).values_list("kind", flat=True) if keys else []
-        return evidence.suggest(kinds)
+    def suggested_grade(self, kinds_by_key: dict[str, str] | None = None) -> str:
+        """The grade the kinds of this claim's cited references suggest ('' when it cites none).
+        `kinds_by_key`: the kinds of references already read (a form of many claims reads them
+        once, `cited_reference_kinds`); a key not in it is read here."""
+        keys = set(extract_keys(self.text or ""))
+        known = {key: kind for key, kind in (kinds_by_key or {}).items() if key in keys}
+        missing = keys - known.keys()
+        if missing:
+            known.update(Reference.objects.filter(key__in=missing).values_list("key", "kind"))
+        return evidence.suggest(known.values())
