@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -356,6 +357,7 @@ def _same_site(request) -> bool:
 
 @csrf_exempt  # see _same_site: a cached page cannot carry a per-reader token
 @require_POST
+@never_cache  # a refusal names what one reader sent: no cache keeps it, as the error-report form's
 def follow_up_view(request, slug):
     article = get_object_or_404(_published_for_follow_up(), slug=slug)
     if not _same_site(request):

@@ -165,6 +165,7 @@ def test_rate_limit_per_client_is_429_with_the_reason_and_stores_nothing_more(cl
     page = response.content.decode()
     assert "You have sent 2 reports in the past hour" in page and "Your report was not saved." in page
     assert "try again in an hour" in page
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     assert ErrorReport.objects.count() == 2
     assert report(Client(REMOTE_ADDR="10.9.8.7")).status_code == 302
 

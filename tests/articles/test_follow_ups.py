@@ -74,6 +74,7 @@ def test_rate_limit_per_client_address_returns_429_with_a_clear_message(client, 
     page = response.content.decode()
     assert "You have sent 5 questions in the past hour" in page and "Your question was not saved." in page
     assert "try again in an hour" in page
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     assert FollowUpQuestion.objects.count() == 5
     other = client.post(URL, {"text": "A question from elsewhere", "website": ""}, REMOTE_ADDR="10.9.8.7")
     assert other.status_code == 302
