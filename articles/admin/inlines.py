@@ -50,10 +50,6 @@ class ParentKnownFormSet(nested_admin.NestedInlineFormSet):
         return form
 
 
-class SectionFormSet(ParentKnownFormSet):
-    pass
-
-
 class ClaimFormSet(ParentKnownFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -83,7 +79,7 @@ class ClaimInline(LockAwareInlineMixin, nested_admin.NestedTabularInline):
 class SectionInline(LockAwareInlineMixin, nested_admin.NestedStackedInline):
     model = Section
     form = SectionForm
-    formset = SectionFormSet
+    formset = ParentKnownFormSet
     extra = 0
     fields = ["heading", "audience", "position"]
     sortable_field_name = "position"
